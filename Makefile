@@ -1,0 +1,26 @@
+# Everything a new machine needs: `make run` to try it, `make test` to check it.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test venv
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: venv
+	FLASK_CONFIG=development $(BIN)/flask db upgrade
+	FLASK_CONFIG=development $(BIN)/flask demo init
+	@echo "打开 http://$(HOST):$(PORT)/ （Ctrl-C 停止）"
+	FLASK_CONFIG=development $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: venv
+	$(BIN)/pytest -q

@@ -1,0 +1,66 @@
+"""The application factory: configuration, extensions, blueprints and commands are wired here."""
+import os
+from pathlib import Path
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+from config import CONFIGS, secret_key
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    config_name = config_name or os.environ.get("FLASK_CONFIG") or ("development" if app.debug else "production")
+    app.config.from_object(CONFIGS[config_name])
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(Path(app.instance_path))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+
+    from app import web
+    web.init_app(app)
+
+    @app.get("/")
+    def index():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        if current_user.role == "organiser":
+            return redirect(url_for("admin.index"))
+        return redirect(url_for("exam.home"))
+
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import database
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.exam import bp as exam_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(exam_bp, url_prefix="/exam")
+
+
+def _register_commands(app: Flask) -> None:
+    from app.banks.cli import bank_cli
+    from app.demo import demo_cli
+    from app.users.cli import users_cli
+
+    app.cli.add_command(bank_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

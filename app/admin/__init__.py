@@ -1,0 +1,6 @@
+"""Organiser pages (组织者后台): banks, questions and their revisions."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+from app.admin import routes  # noqa: E402,F401

@@ -1,0 +1,58 @@
+"""Organiser pages over the banks: overview, filtered question list, one question with its history."""
+from flask import abort, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.admin import bp
+from app.banks.service import revision_spec
+from app.banks.queries import QuestionFilter, bank_overviews, current_tags, question_query
+from app.domain.banks import CATEGORIES, TYPES, changed_fields, describe_answer
+from app.extensions import db
+from app.models import AuditEvent, Bank, Question, Role
+from app.web import role_required
+
+PER_PAGE = 30
+
+
+@bp.get("/")
+@role_required(Role.ORGANISER)
+def index():
+    imports = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "bank.import").order_by(AuditEvent.at.desc()).limit(10)
+    )
+    return render_template("admin/index.html", overviews=bank_overviews(), imports=list(imports),
+                           types=TYPES, categories=CATEGORIES)
+
+
+@bp.get("/questions")
+@role_required(Role.ORGANISER)
+def questions():
+    filters = QuestionFilter(
+        bank=request.args.get("bank", ""),
+        type=request.args.get("type", "") if request.args.get("type") in TYPES else "",
+        tag=request.args.get("tag", ""),
+        difficulty=request.args.get("difficulty", type=int),
+        text=request.args.get("q", "").strip(),
+        include_retired=request.args.get("retired") == "1",
+    )
+    page = db.paginate(question_query(filters), per_page=PER_PAGE, error_out=False)
+    banks = db.session.scalars(select(Bank).order_by(Bank.slug))
+    return render_template("admin/questions.html", page=page, filters=filters, banks=list(banks),
+                           tags=current_tags(), types=TYPES)
+
+
+@bp.get("/questions/<int:question_id>")
+@role_required(Role.ORGANISER)
+def question(question_id: int):
+    question = db.session.scalar(
+        select(Question).where(Question.id == question_id).options(selectinload(Question.revisions))
+    ) or abort(404)
+    number = request.args.get("rev", type=int) or question.latest_number
+    shown = next((r for r in question.revisions if r.number == number), None) or abort(404)
+    contents = [revision_spec(question, revision).content() for revision in question.revisions]
+    history = [
+        (revision, changed_fields(previous, content) if previous else [])
+        for revision, previous, content in zip(question.revisions, [None, *contents], contents)
+    ]
+    return render_template("admin/question.html", question=question, revision=shown, types=TYPES,
+                           answer=describe_answer(shown.type, shown.answer), history=list(reversed(history)))

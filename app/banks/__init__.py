@@ -1,0 +1,1 @@
+"""Question banks in the database: import from YAML, export back, and the `flask bank` commands."""

@@ -1,0 +1,141 @@
+"""Banks between YAML and the database: import makes revisions, export writes them back.
+
+Import works inside the caller's transaction; the caller commits, or rolls back for a dry run.
+"""
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.domain.banks import BankSpec, QuestionSpec, dump_bank
+from app.extensions import db
+from app.models import Bank, Question, QuestionRevision, RevisionTag, User, record, utcnow
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or would do): question refs by outcome."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    banks_created: list[str] = field(default_factory=list)
+    banks_updated: list[str] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.added or self.changed or self.retired or self.banks_created or self.banks_updated)
+
+    def counts(self) -> str:
+        return (f"added {len(self.added)}, changed {len(self.changed)}, "
+                f"retired {len(self.retired)}, unchanged {self.unchanged}")
+
+
+def import_banks(specs: list[BankSpec], *, actor: User | None = None, channel: str = "cli",
+                 on_question: Callable[[], None] = lambda: None) -> ImportSummary:
+    summary = ImportSummary()
+    for spec in specs:
+        bank = _upsert_bank(spec, summary)
+        _sync_questions(bank, spec, summary, on_question)
+    if summary.changes_anything:
+        record("bank.import", ", ".join(spec.slug for spec in specs), actor=actor, channel=channel,
+               added=summary.added, changed=summary.changed, retired=summary.retired, unchanged=summary.unchanged)
+    db.session.flush()
+    return summary
+
+
+def _upsert_bank(spec: BankSpec, summary: ImportSummary) -> Bank:
+    bank = db.session.scalar(
+        select(Bank).where(Bank.slug == spec.slug)
+        .options(selectinload(Bank.questions).selectinload(Question.current))
+    )
+    fields = {"title": spec.title, "category": spec.category, "description": spec.description,
+              "source_file": Path(spec.file).name}
+    if bank is None:
+        bank = Bank(slug=spec.slug, **fields)
+        db.session.add(bank)
+        summary.banks_created.append(spec.slug)
+        return bank
+    if any(getattr(bank, key) != value for key, value in fields.items()):
+        for key, value in fields.items():
+            setattr(bank, key, value)
+        bank.updated_at = utcnow()
+        summary.banks_updated.append(spec.slug)
+    return bank
+
+
+def _sync_questions(bank: Bank, spec: BankSpec, summary: ImportSummary, on_question: Callable[[], None]) -> None:
+    existing = {question.code: question for question in bank.questions}
+    for position, question_spec in enumerate(spec.questions):
+        ref = f"{spec.slug}/{question_spec.id}"
+        question = existing.pop(question_spec.id, None)
+        if question is None:
+            question = Question(bank=bank, code=question_spec.id, position=position, latest_number=1)
+            db.session.add(question)
+            question.revisions.append(_revision(question_spec, 1))
+            summary.added.append(ref)
+        elif question.retired_at is not None or question.current.content_hash != question_spec.content_hash():
+            _revise(question, question_spec)
+            summary.changed.append(ref)
+        else:
+            summary.unchanged += 1
+        if question.position != position:
+            question.position = position
+        on_question()
+    for question in existing.values():
+        if question.retired_at is None:
+            question.retired_at = utcnow()
+            summary.retired.append(f"{spec.slug}/{question.code}")
+
+
+def _revise(question: Question, spec: QuestionSpec) -> None:
+    """A changed (or returning) question gets a new revision; the old ones stay for papers that drew them."""
+    question.retired_at = None
+    if question.current.content_hash == spec.content_hash():
+        return
+    question.latest_number += 1
+    question.revisions.append(_revision(spec, question.latest_number))
+
+
+def _revision(spec: QuestionSpec, number: int) -> QuestionRevision:
+    content = spec.content()
+    revision = QuestionRevision(number=number, content_hash=spec.content_hash(), **content)
+    revision.tag_rows = [RevisionTag(tag=tag) for tag in dict.fromkeys(spec.tags)]
+    return revision
+
+
+def revision_spec(question: Question, revision: QuestionRevision | None = None) -> QuestionSpec:
+    """A stored revision (the current one by default) back in the domain's canonical form."""
+    revision = revision or question.current
+    return QuestionSpec(
+        id=question.code, type=revision.type, stem=revision.stem, options=revision.options,
+        answer=revision.answer, blank_order=revision.blank_order, reference_answer=revision.reference_answer,
+        rubric=revision.rubric, explanation=revision.explanation, source=revision.source,
+        difficulty=revision.difficulty, tags=revision.tags,
+    )
+
+
+def bank_spec(bank: Bank) -> BankSpec:
+    """A bank's live questions (not the retired ones) as a spec, in file order."""
+    return BankSpec(
+        slug=bank.slug, title=bank.title, category=bank.category, description=bank.description,
+        file=bank.source_file or f"{bank.slug}.yaml",
+        questions=[revision_spec(question) for question in bank.questions if question.retired_at is None],
+    )
+
+
+def export_banks(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    banks: Iterable[Bank] = db.session.scalars(
+        select(Bank).order_by(Bank.slug).options(selectinload(Bank.questions).selectinload(Question.current))
+    )
+    for bank in banks:
+        spec = bank_spec(bank)
+        path = directory / Path(spec.file).name
+        path.write_text(dump_bank(spec), encoding="utf-8")
+        written.append(path)
+    return written

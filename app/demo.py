@@ -1,0 +1,75 @@
+"""`flask demo init`: a first look for a new user (sample banks, a few demo accounts), done once.
+
+Demo accounts and organisations are named 演示 / demo- so they never pass for real ones.
+"""
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.banks.service import import_banks
+from app.domain.banks import read_files, validate_texts
+from app.extensions import db
+from app.models import Organisation, Role, User, record
+from app.users.service import generate_password, set_password
+
+demo_cli = AppGroup("demo", help="Demo data for a first look.")
+
+DEMO_ORGANISATIONS = [
+    ("demo-g1", "第一联系片组（演示）", "liaison_group", None),
+    ("demo-c01", "市教育体育局机关党委（演示）", "committee", "demo-g1"),
+    ("demo-d01", "市档案馆党支部（演示）", "direct_branch", "demo-g1"),
+]
+DEMO_ACCOUNTS = [
+    ("demo-organiser", "演示组织者", Role.ORGANISER, None),
+    ("demo-judge", "演示评委", Role.JUDGE, None),
+    ("demo-candidate1", "张明（演示）", Role.CANDIDATE, "demo-c01"),
+    ("demo-candidate2", "李华（演示）", Role.CANDIDATE, "demo-c01"),
+    ("demo-candidate3", "王芳（演示）", Role.CANDIDATE, "demo-d01"),
+]
+
+
+@demo_cli.command("init")
+def init() -> None:
+    """Import the sample banks and create demo accounts, printing their logins; later runs do nothing."""
+    if db.session.scalar(select(User).where(User.username == DEMO_ACCOUNTS[0][0])):
+        return
+    _import_sample_banks()
+    organisations = _create_organisations()
+    logins = _create_accounts(organisations)
+    record("demo.init", "demo", channel="cli", accounts=[username for username, _ in logins])
+    db.session.commit()
+    click.echo("演示账号（只显示这一次；忘记后可用 flask users add 用户名 --password 新密码 重设）：")
+    for username, password in logins:
+        click.echo(f"  {username:<18} {password}")
+
+
+def _import_sample_banks() -> None:
+    files, unreadable = read_files([Path(current_app.config["BANKS_DIR"])])
+    banks, problems = validate_texts(files)
+    errors = [p for p in unreadable + problems if not p.warning]
+    if errors:
+        raise click.ClickException("sample banks do not validate:\n" + "\n".join(map(str, errors)))
+    summary = import_banks(banks)
+    click.echo(f"示例题库：{len(banks)} 个，{summary.counts()}")
+
+
+def _create_organisations() -> dict[str, Organisation]:
+    created: dict[str, Organisation] = {}
+    for code, name, kind, parent in DEMO_ORGANISATIONS:
+        created[code] = Organisation(code=code, name=name, type=kind, parent=created.get(parent))
+        db.session.add(created[code])
+    return created
+
+
+def _create_accounts(organisations: dict[str, Organisation]) -> list[tuple[str, str]]:
+    logins = []
+    for username, name, role, org in DEMO_ACCOUNTS:
+        password = generate_password()
+        user = User(username=username, name=name, role=role, organisation=organisations.get(org))
+        set_password(user, password)
+        db.session.add(user)
+        logins.append((username, password))
+    return logins

@@ -1,0 +1,10 @@
+"""The database models, one module per concern; import them from here."""
+from app.models.accounts import LoginFailure, Organisation, OrganisationType, Role, User
+from app.models.audit import AuditEvent, record
+from app.models.banks import Bank, Question, QuestionRevision, RevisionTag
+from app.models.types import UTCDateTime, utcnow
+
+__all__ = [
+    "AuditEvent", "Bank", "LoginFailure", "Organisation", "OrganisationType", "Question",
+    "QuestionRevision", "RevisionTag", "Role", "UTCDateTime", "User", "record", "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Accounts: creating, importing and updating users (service and CLI)."""

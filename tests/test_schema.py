@@ -1,0 +1,56 @@
+"""The migrations build exactly the models' schema, on whichever database the suite runs on."""
+import ast
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from config import database_url
+
+
+@pytest.fixture
+def scratch_uri(tmp_path):
+    """A database of its own, so that migrating up and down cannot disturb the suite's."""
+    if not os.environ.get("DATABASE_URL"):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    server = make_url(database_url(""))
+    name = f"schema_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migrations_match_models(scratch_uri):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata)
+        assert diff == [], f"models and migrations disagree: {diff}"
+        downgrade(revision="base")
+        upgrade()
+        db.engine.dispose()
+
+
+def test_domain_modules_do_not_import_flask_or_the_database():
+    domain = Path(__file__).resolve().parents[1] / "app" / "domain"
+    for path in domain.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module}
+        assert not imported & {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}, path.name
