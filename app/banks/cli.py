@@ -7,7 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.banks.service import export_banks, import_banks
-from app.domain.banks import BankSpec, Problem, read_files, validate_texts
+from app.domain.banks import BankSpec, read_files, validate_texts
+from app.domain.problems import Problem
 from app.extensions import db
 
 bank_cli = AppGroup("bank", help="Validate, import and export question banks.")

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from app.domain import yamlmarks
+from app.domain.problems import Problem, Report, text_value
 from app.domain.text import count_blanks, normalise
 
 CATEGORIES = {"theory": "理论", "policy": "政策", "party_affairs": "党务业务"}
@@ -34,22 +35,6 @@ JUDGE_WORDS = {"true": True, "对": True, "正确": True, "√": True, "✓": Tr
 LETTERS = "ABCDEFGH"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong in a file, printed as `FILE:LINE: [ID] message`."""
-
-    file: str
-    line: int
-    message: str = field(compare=False)
-    question_id: str | None = field(default=None, compare=False)
-    warning: bool = field(default=False, compare=False)
-
-    def __str__(self) -> str:
-        qid = f" [{self.question_id}]" if self.question_id else ""
-        kind = "警告：" if self.warning else ""
-        return f"{self.file}:{self.line}:{qid} {kind}{self.message}"
 
 
 @dataclass
@@ -99,46 +84,9 @@ class BankSpec:
     questions: list[QuestionSpec] = field(default_factory=list)
 
 
-class _Report:
-    """Collects the problems of one file."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def error(self, line: int, message: str, qid: str | None = None) -> None:
-        self.problems.append(Problem(self.file, line, message, qid))
-
-    def warn(self, line: int, message: str, qid: str | None = None) -> None:
-        self.problems.append(Problem(self.file, line, message, qid, warning=True))
-
-    @property
-    def has_errors(self) -> bool:
-        return any(not p.warning for p in self.problems)
-
-    def repeated_keys(self, mapping: yamlmarks.MarkedMap, qid: str | None = None) -> None:
-        for key, line in mapping.repeated:
-            self.error(line, f"字段 {key!r} 重复出现", qid)
-
-    def unknown_keys(self, mapping: yamlmarks.MarkedMap, allowed: set[str], qid: str | None = None,
-                     where: str = "") -> None:
-        for key in mapping:
-            if key not in allowed:
-                self.error(mapping.line_of(key), f"{where}未知字段 {key!r}（可用字段：{', '.join(sorted(allowed))}）", qid)
-
-
-def _text(value: Any) -> str | None:
-    """A scalar as text; numbers are accepted as text, booleans and collections are not."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (str, int, float)):
-        return str(value).strip()
-    return None
-
-
 def parse_bank(text: str, file: str) -> tuple[BankSpec | None, list[Problem]]:
     """Parse and validate one bank file; the spec is None when the file has errors."""
-    report = _Report(file)
+    report = Report(file)
     try:
         document = yamlmarks.load(text)
     except yamlmarks.YamlSyntaxError as error:
@@ -167,37 +115,37 @@ def parse_bank(text: str, file: str) -> tuple[BankSpec | None, list[Problem]]:
     return (None if report.has_errors else bank), report.problems
 
 
-def _parse_bank_header(document: yamlmarks.MarkedMap, file: str, report: _Report) -> BankSpec:
+def _parse_bank_header(document: yamlmarks.MarkedMap, file: str, report: Report) -> BankSpec:
     report.repeated_keys(document)
     report.unknown_keys(document, BANK_KEYS)
-    slug = _text(document.get("bank")) or ""
+    slug = text_value(document.get("bank")) or ""
     if not slug:
         report.error(document.line_of("bank"), "缺少 bank（题库标识）")
     elif not SLUG.match(slug):
         report.error(document.line_of("bank"), f"bank 标识 {slug!r} 只能用小写字母、数字、- 和 _")
-    title = _text(document.get("title")) or ""
+    title = text_value(document.get("title")) or ""
     if not title:
         report.error(document.line_of("title"), "缺少 title（题库名称）")
-    category = _text(document.get("category")) or ""
+    category = text_value(document.get("category")) or ""
     if category not in CATEGORIES:
         report.error(document.line_of("category"),
                      f"category 应为 {' | '.join(CATEGORIES)} 之一，而不是 {category or '空'}")
-    description = _text(document.get("description")) or ""
+    description = text_value(document.get("description")) or ""
     return BankSpec(slug=slug, title=title, category=category, file=file, line=document.line, description=description)
 
 
-def _parse_question(item: Any, line: int, report: _Report) -> QuestionSpec | None:
+def _parse_question(item: Any, line: int, report: Report) -> QuestionSpec | None:
     if not isinstance(item, yamlmarks.MarkedMap):
         report.error(line, "每道题应是一个映射（以 id: 开头）")
         return None
-    qid = _text(item.get("id"))
+    qid = text_value(item.get("id"))
     if not qid:
         report.error(item.line, "缺少题目 id")
         return None
     if not QUESTION_ID.match(qid):
         report.error(item.line_of("id"), "id 只能用字母、数字、. _ -，且不超过 64 个字符", qid)
     report.repeated_keys(item, qid)
-    qtype = _text(item.get("type"))
+    qtype = text_value(item.get("type"))
     if qtype not in TYPES:
         report.error(item.line_of("type"), f"未知题型 {qtype!r}，应为 {' | '.join(TYPES)} 之一", qid)
         report.unknown_keys(item, ALL_QUESTION_KEYS, qid)
@@ -208,7 +156,7 @@ def _parse_question(item: Any, line: int, report: _Report) -> QuestionSpec | Non
             report.error(item.line_of(key), f"{TYPES[qtype]}不使用字段 {key!r}", qid)
     report.unknown_keys(item, ALL_QUESTION_KEYS, qid)
 
-    spec = QuestionSpec(id=qid, type=qtype, stem=_text(item.get("stem")) or "", line=item.line)
+    spec = QuestionSpec(id=qid, type=qtype, stem=text_value(item.get("stem")) or "", line=item.line)
     if not spec.stem:
         report.error(item.line_of("stem"), "题干 stem 为空或缺失", qid)
     _parse_common(item, spec, report)
@@ -217,9 +165,9 @@ def _parse_question(item: Any, line: int, report: _Report) -> QuestionSpec | Non
     return None if any(not p.warning for p in report.problems[before:]) else spec
 
 
-def _parse_common(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report) -> None:
-    spec.explanation = _text(item.get("explanation")) or ""
-    spec.source = _text(item.get("source")) or ""
+def _parse_common(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
+    spec.explanation = text_value(item.get("explanation")) or ""
+    spec.source = text_value(item.get("source")) or ""
     if not spec.explanation:
         report.warn(item.line, "缺少 explanation（答案解析）", spec.id)
     if not spec.source:
@@ -232,13 +180,13 @@ def _parse_common(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report
         spec.difficulty = difficulty
 
     tags = item.get("tags", [])
-    if not isinstance(tags, list) or any(not _text(tag) for tag in tags):
+    if not isinstance(tags, list) or any(not text_value(tag) for tag in tags):
         report.error(item.line_of("tags"), "tags 应是非空文字的列表，如 [党章, 组织原则]", spec.id)
     else:
-        spec.tags = [_text(tag) for tag in tags]
+        spec.tags = [text_value(tag) for tag in tags]
 
 
-def _parse_choice(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report) -> None:
+def _parse_choice(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
     options = item.get("options")
     line = item.line_of("options")
     if not isinstance(options, dict) or not options:
@@ -250,20 +198,20 @@ def _parse_choice(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report
     if letters != list(LETTERS[: len(letters)]):
         report.error(line, f"选项字母应从 A 起依次排列，而不是 {', '.join(letters)}", spec.id)
     for key, value in options.items():
-        if not _text(value):
+        if not text_value(value):
             report.error(options.line_of(key), f"选项 {key} 为空", spec.id)
-    spec.options = {str(key): _text(value) or "" for key, value in options.items()}
+    spec.options = {str(key): text_value(value) or "" for key, value in options.items()}
     _parse_choice_answer(item, spec, report)
 
 
-def _parse_choice_answer(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report) -> None:
+def _parse_choice_answer(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
     answer = item.get("answer")
     line = item.line_of("answer")
     if answer is None:
         report.error(line, "缺少 answer（答案）", spec.id)
         return
     if spec.type == "single":
-        letter = _text(answer)
+        letter = text_value(answer)
         if isinstance(answer, list) or not letter:
             report.error(line, "单选题的 answer 应是一个选项字母，如 A", spec.id)
         elif letter not in spec.options:
@@ -273,7 +221,7 @@ def _parse_choice_answer(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: 
     if not isinstance(answer, list):
         report.error(line, "多选题的 answer 应是字母列表，如 [A, C]", spec.id)
         return
-    letters = [_text(value) or "" for value in answer]
+    letters = [text_value(value) or "" for value in answer]
     missing = [letter for letter in letters if letter not in spec.options]
     if missing:
         report.error(line, f"答案 {', '.join(missing)} 不在选项 {', '.join(spec.options)} 中", spec.id)
@@ -284,7 +232,7 @@ def _parse_choice_answer(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: 
     spec.answer = sorted(set(letters))
 
 
-def _parse_judge(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report) -> None:
+def _parse_judge(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
     answer = item.get("answer")
     value = answer if isinstance(answer, bool) else JUDGE_WORDS.get(str(answer).strip().lower())
     if value is None:
@@ -294,7 +242,7 @@ def _parse_judge(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report)
     spec.answer = value
 
 
-def _parse_blank(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report) -> None:
+def _parse_blank(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
     answer = item.get("answer")
     line = item.line_of("answer")
     entries = answer if isinstance(answer, list) else [answer]
@@ -309,19 +257,19 @@ def _parse_blank(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report)
     canonical = []
     for number, entry in enumerate(entries, start=1):
         variants = entry if isinstance(entry, list) else [entry]
-        texts = [_text(variant) for variant in variants]
+        texts = [text_value(variant) for variant in variants]
         if not texts or any(not text for text in texts):
             report.error(line, f"第 {number} 空的答案为空或不是文字", spec.id)
         canonical.append([text for text in texts if text])
     spec.answer = canonical
-    order = _text(item.get("blank_order", "fixed"))
+    order = text_value(item.get("blank_order", "fixed"))
     if order not in ("fixed", "any"):
         report.error(item.line_of("blank_order"), f"blank_order 应为 any 或 fixed，而不是 {order!r}", spec.id)
     spec.blank_order = order or "fixed"
 
 
-def _parse_short(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report) -> None:
-    spec.reference_answer = _text(item.get("reference_answer")) or ""
+def _parse_short(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
+    spec.reference_answer = text_value(item.get("reference_answer")) or ""
     if not spec.reference_answer:
         report.error(item.line_of("reference_answer"), "简答题缺少 reference_answer（参考答案）", spec.id)
     rubric = item.get("rubric")
@@ -334,7 +282,7 @@ def _parse_short(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: _Report)
             report.error(line, "评分要点应写成 {point: …, score: …}", spec.id)
             continue
         report.unknown_keys(entry, RUBRIC_KEYS, spec.id, where="评分要点中")
-        point, score = _text(entry.get("point")), entry.get("score")
+        point, score = text_value(entry.get("point")), entry.get("score")
         if not point:
             report.error(line, "评分要点缺少 point", spec.id)
         if isinstance(score, bool) or not isinstance(score, (int, float)) or score <= 0:
