@@ -1,0 +1,19 @@
+"""The shipped sample banks: valid, clean, large enough, every type, each saying it is a sample."""
+from collections import Counter
+from pathlib import Path
+
+from app.domain.banks import TYPES, read_files, validate_texts
+
+BANKS = Path(__file__).resolve().parents[1] / "question_banks"
+
+
+def test_sample_banks_validate_without_errors_or_warnings():
+    files, unreadable = read_files([BANKS])
+    banks, problems = validate_texts(files)
+    assert unreadable == [] and [str(p) for p in problems] == []
+    assert {bank.category for bank in banks} == {"theory", "policy", "party_affairs"}
+    for bank in banks:
+        assert len(bank.questions) >= 30, bank.slug
+        assert set(Counter(q.type for q in bank.questions)) == set(TYPES), bank.slug
+        assert all(q.source and q.explanation for q in bank.questions), bank.slug
+        assert "示例" in bank.description or "示例" in bank.title, bank.slug
