@@ -9,8 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.banks.service import import_banks
-from app.domain.banks import read_files, validate_texts
+from app.banks.service import check_sources, import_sources
 from app.extensions import db
 from app.models import Organisation, Role, User, record
 from app.users.service import generate_password, set_password
@@ -47,13 +46,11 @@ def init() -> None:
 
 
 def _import_sample_banks() -> None:
-    files, unreadable = read_files([Path(current_app.config["BANKS_DIR"])])
-    banks, problems = validate_texts(files)
-    errors = [p for p in unreadable + problems if not p.warning]
-    if errors:
-        raise click.ClickException("sample banks do not validate:\n" + "\n".join(map(str, errors)))
-    summary = import_banks(banks)
-    click.echo(f"示例题库：{len(banks)} 个，{summary.counts()}")
+    checked = check_sources([Path(current_app.config["BANKS_DIR"])])
+    if not checked.ok:
+        raise click.ClickException("sample banks do not validate:\n" + "\n".join(map(str, checked.problems)))
+    summary, papers = import_sources(checked)
+    click.echo(f"示例题库：{len(checked.banks)} 个，{summary.counts()}；{papers.counts()}")
 
 
 def _create_organisations() -> dict[str, Organisation]:

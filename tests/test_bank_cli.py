@@ -44,7 +44,7 @@ def test_validate_missing_file_and_empty_directory(runner, tmp_path):
     result = runner.invoke(args=["bank", "validate", str(tmp_path / "nope.yaml"), str(tmp_path / "empty")])
     assert result.exit_code == 1
     assert "nope.yaml:1: 文件不存在" in result.stdout
-    assert "目录中没有题库文件" in result.stdout
+    assert "empty:1: 目录中没有题库或试卷文件" in result.stdout
 
 
 def test_import_creates_revisions_and_second_run_changes_nothing(app, runner, tmp_path):

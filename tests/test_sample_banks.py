@@ -2,15 +2,16 @@
 from collections import Counter
 from pathlib import Path
 
-from app.domain.banks import TYPES, read_files, validate_texts
+from app.domain.banks import TYPES, validate_texts
+from app.domain.sources import read_sources
 
 BANKS = Path(__file__).resolve().parents[1] / "question_banks"
 
 
 def test_sample_banks_validate_without_errors_or_warnings():
-    files, unreadable = read_files([BANKS])
-    banks, problems = validate_texts(files)
-    assert unreadable == [] and [str(p) for p in problems] == []
+    sources = read_sources([BANKS])
+    banks, problems = validate_texts(sources.banks)
+    assert sources.problems == [] and [str(p) for p in problems] == []
     assert {bank.category for bank in banks} == {"theory", "policy", "party_affairs"}
     for bank in banks:
         assert len(bank.questions) >= 30, bank.slug

@@ -1,4 +1,4 @@
-"""`flask bank validate | import | export` (DESIGN §3.3)."""
+"""`flask bank validate | import | export` (DESIGN §3.3): banks and paper blueprints under question_banks/."""
 import sys
 from pathlib import Path
 
@@ -6,32 +6,26 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.banks.service import export_banks, import_banks
-from app.domain.banks import BankSpec, read_files, validate_texts
+from app.banks.service import CheckedSources, SourcesRejected, check_sources, export_banks, import_sources
 from app.domain.problems import Problem
 from app.extensions import db
 
-bank_cli = AppGroup("bank", help="Validate, import and export question banks.")
+bank_cli = AppGroup("bank", help="Validate, import and export question banks and paper blueprints.")
 PROGRESS_ABOVE = 300  # questions; smaller imports finish before a bar would be useful
 
 
-def _paths(paths: tuple[str, ...]) -> list[Path]:
-    return [Path(p) for p in paths] or [Path(current_app.config["BANKS_DIR"])]
+def _check(paths: tuple[str, ...]) -> CheckedSources:
+    chosen = [Path(p) for p in paths] or [Path(current_app.config["BANKS_DIR"])]
+    return check_sources(chosen, display=_display)
 
 
-def _check(paths: tuple[str, ...]) -> tuple[list[BankSpec], list[Problem]]:
-    files, unreadable = read_files(_paths(paths))
-    banks, problems = validate_texts([(_display(name), text) for name, text in files])
-    return banks, unreadable + problems
-
-
-def _display(name: str) -> str:
-    path = Path(name).resolve()
-    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else name
+def _display(path: Path) -> str:
+    resolved = path.resolve()
+    return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(path)
 
 
 def _report(problems: list[Problem]) -> bool:
-    """Print every problem; True when none of them is an error."""
+    """Print every problem, one line each; True when none of them is an error."""
     for problem in problems:
         click.echo(str(problem))
     errors = sum(not p.warning for p in problems)
@@ -42,10 +36,11 @@ def _report(problems: list[Problem]) -> bool:
 @bank_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
 def validate(paths: tuple[str, ...]) -> None:
-    """Check bank files; one line per problem: FILE:LINE: [ID] message."""
-    banks, problems = _check(paths)
-    ok = _report(problems)
-    click.echo(f"{len(banks)} bank(s), {sum(len(b.questions) for b in banks)} question(s) checked", err=True)
+    """Check bank and paper files; one line per problem: FILE:LINE: [ID] message."""
+    checked = _check(paths)
+    ok = _report(checked.problems)
+    click.echo(f"{len(checked.banks)} bank(s), {sum(len(b.questions) for b in checked.banks)} question(s), "
+               f"{len(checked.blueprints)} paper(s) checked", err=True)
     raise SystemExit(0 if ok else 1)
 
 
@@ -53,22 +48,31 @@ def validate(paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
 def import_(paths: tuple[str, ...], dry_run: bool) -> None:
-    """Import banks in one transaction: any error and nothing is written."""
-    banks, problems = _check(paths)
-    if not _report(problems):
+    """Import banks and papers in one transaction: any error and nothing is written."""
+    checked = _check(paths)
+    if not _report(checked.problems):
         click.echo("nothing imported", err=True)
         raise SystemExit(1)
-    total = sum(len(bank.questions) for bank in banks)
-    with click.progressbar(length=total, label="importing", file=sys.stderr,
-                           hidden=total <= PROGRESS_ABOVE) as bar:
-        summary = import_banks(banks, on_question=lambda: bar.update(1))
+    total = sum(len(bank.questions) for bank in checked.banks)
+    try:
+        with click.progressbar(length=total, label="importing", file=sys.stderr,
+                               hidden=total <= PROGRESS_ABOVE) as bar:
+            summary, papers = import_sources(checked, on_question=lambda: bar.update(1))
+    except SourcesRejected as rejected:
+        db.session.rollback()
+        _report(rejected.problems)
+        click.echo("nothing imported", err=True)
+        raise SystemExit(1) from None
     _print_changes(summary, verbose=dry_run)
     if dry_run:
         db.session.rollback()
-        click.echo(f"dry run: would be {summary.counts()}; nothing written")
+        paper_counts = f"; {papers.counts()}" if checked.blueprints else ""
+        click.echo(f"dry run: would be {summary.counts()}{paper_counts}; nothing written")
         return
     db.session.commit()
     click.echo(summary.counts())
+    if checked.blueprints:
+        click.echo(papers.counts())
 
 
 def _print_changes(summary, verbose: bool) -> None:

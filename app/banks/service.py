@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from app.domain.banks import BankSpec, QuestionSpec, dump_bank
+from app.domain.banks import BankSpec, QuestionSpec, dump_bank, validate_texts
+from app.domain.papers import BlueprintSpec, PoolQuestion, draw, pool_from_banks, validate_blueprint_texts
+from app.domain.problems import Problem
+from app.domain.sources import read_sources
+from app.papers.service import BlueprintSummary, import_blueprints, load_pool
 from app.extensions import db
 from app.models import Bank, Question, QuestionRevision, RevisionTag, User, record, utcnow
 
@@ -139,3 +144,57 @@ def export_banks(directory: Path) -> list[Path]:
         path.write_text(dump_bank(spec), encoding="utf-8")
         written.append(path)
     return written
+
+
+@dataclass
+class CheckedSources:
+    """Bank and paper files after validation: what may be imported, and every problem found."""
+
+    banks: list[BankSpec]
+    blueprints: list[BlueprintSpec]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(not problem.warning for problem in self.problems)
+
+
+def check_sources(paths: list[Path], display: Callable[[Path], str] = str) -> CheckedSources:
+    """Validate banks, then check each blueprint fills from those banks (and, for other banks, the database)."""
+    sources = read_sources(paths, display)
+    banks, bank_problems = validate_texts(sources.banks)
+    pool = pool_from_banks(banks)
+    if sources.papers:
+        in_files = {bank.slug for bank in banks}
+        pool += [question for question in _database_pool() if question.bank not in in_files]
+    blueprints, paper_problems = validate_blueprint_texts(sources.papers, pool)
+    return CheckedSources(banks, blueprints, sources.problems + bank_problems + paper_problems)
+
+
+def _database_pool() -> list[PoolQuestion]:
+    """The imported pool, or none where no database has been set up (validating YAML on a laptop)."""
+    try:
+        return load_pool()
+    except OperationalError:
+        db.session.rollback()
+        return []
+
+
+def import_sources(checked: CheckedSources, *, actor: User | None = None, channel: str = "cli",
+                   on_question: Callable[[], None] = lambda: None) -> tuple[ImportSummary, BlueprintSummary]:
+    """Import checked banks, then blueprints, checking each blueprint against the pool now in the database."""
+    summary = import_banks(checked.banks, actor=actor, channel=channel, on_question=on_question)
+    pool = load_pool()
+    problems = [Problem(blueprint.file, shortfall.line, str(shortfall), blueprint.slug)
+                for blueprint in checked.blueprints for shortfall in draw(blueprint, pool, seed=0).shortfalls]
+    if problems:
+        raise SourcesRejected(problems)
+    return summary, import_blueprints(checked.blueprints)
+
+
+class SourcesRejected(Exception):
+    """Files that validated alone but not against the database (a blueprint the imported pool can't fill)."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems

@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -325,32 +324,6 @@ def _duplicate_stems(banks: list[BankSpec]) -> list[Problem]:
                 found.append(Problem(bank.file, question.line, f"题干与 {seen[key]} 重复", question.id, warning=True))
             else:
                 seen[key] = f"{bank.slug}/{question.id}"
-    return found
-
-
-def read_files(paths: list[Path]) -> tuple[list[tuple[str, str]], list[Problem]]:
-    """The bank files named or found under the given paths (papers/ excluded), as (name, text)."""
-    files, problems = [], []
-    for path in paths:
-        if path.is_dir() and not bank_paths([path]):
-            problems.append(Problem(str(path), 1, "目录中没有题库文件（*.yaml）"))
-    for path in bank_paths(paths):
-        try:
-            files.append((str(path), path.read_text(encoding="utf-8-sig")))
-        except FileNotFoundError:
-            problems.append(Problem(str(path), 1, "文件不存在"))
-        except UnicodeDecodeError:
-            problems.append(Problem(str(path), 1, "文件不是 UTF-8 编码"))
-    return files, problems
-
-
-def bank_paths(paths: list[Path]) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*.y*ml")) if "papers" not in p.relative_to(path).parts)
-        else:
-            found.append(path)
     return found
 
 

@@ -2,9 +2,15 @@
 from app.models.accounts import LoginFailure, Organisation, OrganisationType, Role, User
 from app.models.audit import AuditEvent, record
 from app.models.banks import Bank, Question, QuestionRevision, RevisionTag
+from app.models.exams import (
+    Attempt, AttemptEvent, AttemptStatus, ExamSession, Paper, PaperBlueprint, PaperItem, Response, ScoreRelease,
+    SessionCandidate,
+)
 from app.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "Attempt", "AttemptEvent", "AttemptStatus", "ExamSession", "Paper", "PaperBlueprint", "PaperItem", "Response",
+    "ScoreRelease", "SessionCandidate",
     "AuditEvent", "Bank", "LoginFailure", "Organisation", "OrganisationType", "Question",
     "QuestionRevision", "RevisionTag", "Role", "UTCDateTime", "User", "record", "utcnow",
 ]

@@ -1,0 +1,97 @@
+"""Automatic marking of objective items (DESIGN §2) and the shapes a response may take (DESIGN §3.4).
+
+Responses here are in the bank's letters: the caller maps shown letters back before marking.
+"""
+from typing import Any
+
+from app.domain.text import normalise
+
+MAX_TEXT = 20_000  # characters in one short answer: a long essay, not a file
+
+
+def shape_ok(qtype: str, response: Any, letters: tuple[str, ...] = (), blanks: int = 0) -> bool:
+    """Whether a response has the shape its item type takes; None (an answer cleared) always does."""
+    if response is None:
+        return True
+    if qtype == "single":
+        return isinstance(response, str) and response in letters
+    if qtype == "multiple":
+        return (isinstance(response, list) and all(isinstance(r, str) and r in letters for r in response)
+                and len(set(response)) == len(response))
+    if qtype == "judge":
+        return isinstance(response, bool)
+    if qtype == "blank":
+        return (isinstance(response, list) and len(response) == blanks
+                and all(isinstance(r, str) and len(r) <= 500 for r in response))
+    if qtype == "short":
+        return isinstance(response, str) and len(response) <= MAX_TEXT
+    raise ValueError(f"unknown item type {qtype!r}")
+
+
+def is_answered(response: Any) -> bool:
+    if response is None:
+        return False
+    if isinstance(response, list):
+        return any(str(r).strip() for r in response)
+    if isinstance(response, str):
+        return bool(response.strip())
+    return True
+
+
+def mark(qtype: str, key: Any, response: Any, points: float, *,
+         multiple_scoring: str = "strict", blank_order: str = "fixed") -> float | None:
+    """Score of one objective item, rounded to hundredths; None for `short`, which a judge marks."""
+    if qtype == "short":
+        return None
+    if not is_answered(response):
+        return 0.0
+    if qtype == "single" or qtype == "judge":
+        return float(points) if response == key else 0.0
+    if qtype == "multiple":
+        return round(_multiple(set(key), set(response), points, multiple_scoring), 2)
+    if qtype == "blank":
+        return round(_blanks(key, response, points, blank_order), 2)
+    raise ValueError(f"unknown item type {qtype!r}")
+
+
+def _multiple(key: set[str], chosen: set[str], points: float, rule: str) -> float:
+    if not chosen <= key:
+        return 0.0
+    if chosen == key:
+        return float(points)
+    if rule == "half":
+        return points / 2
+    if rule == "proportional":
+        return points * len(chosen) / len(key)
+    if rule == "strict":
+        return 0.0
+    raise ValueError(f"unknown multiple scoring rule {rule!r}")
+
+
+def blank_matches(variants: list[str], given: str) -> bool:
+    wanted = normalise(given).casefold()
+    return bool(wanted) and any(normalise(v).casefold() == wanted for v in variants)
+
+
+def _blanks(key: list[list[str]], response: list[str], points: float, order: str) -> float:
+    share = points / len(key)
+    if order == "any":
+        return share * _max_matching(key, response)
+    return share * sum(blank_matches(variants, given) for variants, given in zip(key, response))
+
+
+def _max_matching(key: list[list[str]], response: list[str]) -> int:
+    """Most blanks that can be right at once when order is free: each answer fills one key blank."""
+    owner: dict[int, int] = {}
+
+    def place(answer: int, seen: set[int]) -> bool:
+        for blank, variants in enumerate(key):
+            if blank in seen or not blank_matches(variants, response[answer]):
+                continue
+            seen.add(blank)
+            if blank not in owner or place(owner[blank], seen):
+                owner[blank] = answer
+                return True
+        return False
+
+    return sum(place(answer, set()) for answer in range(len(response)))

@@ -1,0 +1,409 @@
+"""Paper blueprints (DESIGN §3.2) and drawing: blueprint + pool + seed → the same paper every time.
+
+`arrange` then orders one candidate's view of a drawn paper: questions within sections and options shuffled
+from the attempt's seed, with the letters a candidate sees mapped back for marking.
+"""
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain import yamlmarks
+from app.domain.banks import LETTERS, TYPES, BankSpec
+from app.domain.problems import Problem, Report, text_value
+
+DRAW_MODES = ("per_session", "per_attempt")
+MULTIPLE_SCORING = ("strict", "half", "proportional")
+PAPER_KEYS = {"paper", "title", "description", "duration", "draw", "shuffle", "multiple_scoring", "sections"}
+SECTION_KEYS = {"title", "type", "points", "pick"}
+PICK_KEYS = {"bank", "count", "tags", "difficulty", "ids"}
+SHUFFLE_KEYS = {"questions", "options"}
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One line of a section's `pick`: either fixed ids, or `count` drawn from a bank by filters."""
+
+    line: int
+    ids: tuple[str, ...] = ()
+    bank: str = ""
+    count: int = 0
+    tags: tuple[str, ...] = ()
+    difficulty: tuple[int, int] = (1, 5)
+
+    def describe(self, qtype: str) -> str:
+        parts = [f"{self.count} {qtype} from {self.bank}"]
+        if self.tags:
+            parts.append(f"tags {'/'.join(self.tags)}")
+        if self.difficulty != (1, 5):
+            low, high = self.difficulty
+            parts.append(f"difficulty {low}" if low == high else f"difficulty {low}–{high}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    type: str
+    points: float
+    picks: tuple[Pick, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class BlueprintSpec:
+    """试卷蓝图: how to build a paper; `spec()` is its canonical, storable form."""
+
+    slug: str
+    title: str
+    duration: int
+    draw: str
+    shuffle_questions: bool
+    shuffle_options: bool
+    multiple_scoring: str
+    sections: tuple[Section, ...]
+    description: str = ""
+    file: str = ""
+    line: int = 1
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "paper": self.slug, "title": self.title, "description": self.description, "duration": self.duration,
+            "draw": self.draw, "shuffle": {"questions": self.shuffle_questions, "options": self.shuffle_options},
+            "multiple_scoring": self.multiple_scoring,
+            "sections": [{
+                "title": s.title, "type": s.type, "points": s.points,
+                "pick": [{"ids": list(p.ids)} if p.ids else
+                         {"bank": p.bank, "count": p.count, "tags": list(p.tags), "difficulty": list(p.difficulty)}
+                         for p in s.picks],
+            } for s in self.sections],
+        }
+
+    @property
+    def total_points(self) -> float:
+        return sum(section.points * _section_size(section) for section in self.sections)
+
+
+def _section_size(section: Section) -> int:
+    return sum(len(pick.ids) or pick.count for pick in section.picks)
+
+
+def blueprint_from_spec(spec: dict[str, Any]) -> BlueprintSpec:
+    """The inverse of `BlueprintSpec.spec()`, for blueprints read back from the database."""
+    return BlueprintSpec(
+        slug=spec["paper"], title=spec["title"], description=spec.get("description", ""), duration=spec["duration"],
+        draw=spec["draw"], shuffle_questions=spec["shuffle"]["questions"], shuffle_options=spec["shuffle"]["options"],
+        multiple_scoring=spec["multiple_scoring"],
+        sections=tuple(Section(
+            title=s["title"], type=s["type"], points=s["points"],
+            picks=tuple(Pick(line=0, ids=tuple(p.get("ids", ())), bank=p.get("bank", ""), count=p.get("count", 0),
+                             tags=tuple(p.get("tags", ())), difficulty=tuple(p.get("difficulty", (1, 5))))
+                        for p in s["pick"]),
+        ) for s in spec["sections"]),
+    )
+
+
+def parse_blueprint(text: str, file: str) -> tuple[BlueprintSpec | None, list[Problem]]:
+    report = Report(file)
+    try:
+        document = yamlmarks.load(text)
+    except yamlmarks.YamlSyntaxError as error:
+        report.error(error.line, error.message)
+        return None, report.problems
+    if not isinstance(document, yamlmarks.MarkedMap):
+        report.error(1, "试卷蓝图应是一个映射，包含 paper、title、duration、sections")
+        return None, report.problems
+    report.repeated_keys(document)
+    report.unknown_keys(document, PAPER_KEYS)
+    header = _parse_header(document, report)
+    sections = _parse_sections(document, report)
+    if report.has_errors:
+        return None, report.problems
+    return BlueprintSpec(sections=tuple(sections), file=file, line=document.line, **header), report.problems
+
+
+def _parse_header(document: yamlmarks.MarkedMap, report: Report) -> dict[str, Any]:
+    slug = text_value(document.get("paper")) or ""
+    if not slug:
+        report.error(document.line_of("paper"), "缺少 paper（试卷标识）")
+    title = text_value(document.get("title")) or ""
+    if not title:
+        report.error(document.line_of("title"), "缺少 title（试卷名称）")
+    duration = document.get("duration")
+    if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= 600:
+        report.error(document.line_of("duration"), f"duration 应为 1 到 600 的整数（分钟），而不是 {duration!r}")
+    draw = document.get("draw", "per_session")
+    if draw not in DRAW_MODES:
+        report.error(document.line_of("draw"), f"draw 应为 {' | '.join(DRAW_MODES)} 之一，而不是 {draw!r}")
+    scoring = document.get("multiple_scoring", "strict")
+    if scoring not in MULTIPLE_SCORING:
+        report.error(document.line_of("multiple_scoring"),
+                     f"multiple_scoring 应为 {' | '.join(MULTIPLE_SCORING)} 之一，而不是 {scoring!r}")
+    shuffle = _parse_shuffle(document, report)
+    return {"slug": slug, "title": title, "description": text_value(document.get("description")) or "",
+            "duration": duration, "draw": draw, "multiple_scoring": scoring,
+            "shuffle_questions": shuffle["questions"], "shuffle_options": shuffle["options"]}
+
+
+def _parse_shuffle(document: yamlmarks.MarkedMap, report: Report) -> dict[str, bool]:
+    shuffle = document.get("shuffle", {"questions": True, "options": True})
+    if not isinstance(shuffle, dict):
+        report.error(document.line_of("shuffle"), "shuffle 应写成 {questions: true, options: true}")
+        return {"questions": True, "options": True}
+    if isinstance(shuffle, yamlmarks.MarkedMap):
+        report.unknown_keys(shuffle, SHUFFLE_KEYS, where="shuffle 中")
+    values = {key: shuffle.get(key, True) for key in SHUFFLE_KEYS}
+    for key, value in values.items():
+        if not isinstance(value, bool):
+            report.error(document.line_of("shuffle"), f"shuffle.{key} 应为 true 或 false")
+    return values
+
+
+def _parse_sections(document: yamlmarks.MarkedMap, report: Report) -> list[Section]:
+    sections = document.get("sections")
+    if not isinstance(sections, yamlmarks.MarkedList) or not sections:
+        report.error(document.line_of("sections"), "缺少 sections，或 sections 不是非空列表")
+        return []
+    parsed = []
+    for index, item in enumerate(sections):
+        if not isinstance(item, yamlmarks.MarkedMap):
+            report.error(sections.line_of(index), "每个大题应是一个映射（title、type、points、pick）")
+            continue
+        parsed.append(_parse_section(item, report))
+    return parsed
+
+
+def _parse_section(item: yamlmarks.MarkedMap, report: Report) -> Section:
+    report.repeated_keys(item)
+    report.unknown_keys(item, SECTION_KEYS, where="大题中")
+    title = text_value(item.get("title")) or ""
+    if not title:
+        report.error(item.line, "大题缺少 title")
+    qtype = item.get("type")
+    if qtype not in TYPES:
+        report.error(item.line_of("type"), f"大题的 type 应为 {' | '.join(TYPES)} 之一，而不是 {qtype!r}")
+    points = item.get("points")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        report.error(item.line_of("points"), f"{title}: points 应为正数（每题分值），而不是 {points!r}")
+        points = 0
+    picks = item.get("pick")
+    if not isinstance(picks, yamlmarks.MarkedList) or not picks:
+        report.error(item.line_of("pick"), f"{title}: 缺少 pick（抽题规则列表）")
+        picks = yamlmarks.MarkedList()
+        picks.line, picks.item_lines = item.line, []
+    parsed = [_parse_pick(pick, picks.line_of(i), title, report) for i, pick in enumerate(picks)]
+    return Section(title=title, type=str(qtype), points=points, picks=tuple(p for p in parsed if p), line=item.line)
+
+
+def _parse_pick(pick: Any, line: int, title: str, report: Report) -> Pick | None:
+    if not isinstance(pick, yamlmarks.MarkedMap):
+        report.error(line, f"{title}: 抽题规则应写成 {{bank: …, count: …}} 或 {{ids: [题库/编号, …]}}")
+        return None
+    report.unknown_keys(pick, PICK_KEYS, where="抽题规则中")
+    if "ids" in pick:
+        return _parse_fixed(pick, line, title, report)
+    bank = text_value(pick.get("bank")) or ""
+    count = pick.get("count")
+    if not bank:
+        report.error(line, f"{title}: 抽题规则缺少 bank")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        report.error(line, f"{title}: count 应为正整数，而不是 {count!r}")
+        count = 0
+    tags = pick.get("tags", [])
+    if not isinstance(tags, list) or any(not text_value(tag) for tag in tags):
+        report.error(line, f"{title}: tags 应是文字列表")
+        tags = []
+    return Pick(line=line, bank=bank, count=count, tags=tuple(text_value(t) for t in tags),
+                difficulty=_parse_difficulty(pick.get("difficulty"), line, title, report))
+
+
+def _parse_fixed(pick: yamlmarks.MarkedMap, line: int, title: str, report: Report) -> Pick | None:
+    extra = set(pick) - {"ids"}
+    if extra:
+        report.error(line, f"{title}: 固定题目（ids）不能与 {', '.join(sorted(extra))} 同用")
+    ids = pick.get("ids")
+    if not isinstance(ids, list) or not ids or any("/" not in (text_value(i) or "") for i in ids):
+        report.error(line, f"{title}: ids 应是 题库/编号 的列表，如 [party-affairs/PA-0007]")
+        return None
+    return Pick(line=line, ids=tuple(text_value(i) for i in ids))
+
+
+def _parse_difficulty(value: Any, line: int, title: str, report: Report) -> tuple[int, int]:
+    if value is None:
+        return (1, 5)
+    bounds = [value, value] if isinstance(value, int) and not isinstance(value, bool) else value
+    if (not isinstance(bounds, list) or len(bounds) != 2
+            or any(isinstance(b, bool) or not isinstance(b, int) or not 1 <= b <= 5 for b in bounds)
+            or bounds[0] > bounds[1]):
+        report.error(line, f"{title}: difficulty 应为 1..5 的一个数或区间 [低, 高]，而不是 {value!r}")
+        return (1, 5)
+    return (bounds[0], bounds[1])
+
+
+@dataclass(frozen=True)
+class PoolQuestion:
+    """A question that may be drawn: its `bank/id` ref and what filters look at."""
+
+    ref: str
+    bank: str
+    type: str
+    difficulty: int
+    tags: frozenset[str] = frozenset()
+    revision_id: int = 0
+
+
+@dataclass
+class DrawnSection:
+    title: str
+    type: str
+    points: float
+    questions: list[PoolQuestion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Why a blueprint cannot be filled, e.g. "二、多项选择题: needs 5 multiple from policy; pool has 3"."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class DrawResult:
+    sections: list[DrawnSection]
+    shortfalls: list[Shortfall]
+
+    @property
+    def ok(self) -> bool:
+        return not self.shortfalls
+
+
+def draw(blueprint: BlueprintSpec, pool: list[PoolQuestion], seed: int) -> DrawResult:
+    """Fill the blueprint from the pool: same pool and seed, same paper.
+
+    Fixed ids are reserved first, then random picks are filled narrowest first, so that a broad pick
+    cannot take the only questions a narrow one could use.
+    """
+    rng = random.Random(seed)
+    by_ref = {question.ref: question for question in pool}
+    used: set[str] = set()
+    shortfalls: list[Shortfall] = []
+    fixed = _reserve_fixed(blueprint, by_ref, used, shortfalls)
+    ordered_pool = sorted(pool, key=lambda question: question.ref)
+    random_picks = [(s_index, p_index, section, pick) for s_index, section in enumerate(blueprint.sections)
+                    for p_index, pick in enumerate(section.picks) if not pick.ids]
+    random_picks.sort(key=lambda entry: sum(
+        q.ref not in used and _matches(q, entry[3], entry[2].type) for q in ordered_pool))
+    chosen: dict[tuple[int, int], list[PoolQuestion]] = {}
+    for s_index, p_index, section, pick in random_picks:
+        candidates = [q for q in ordered_pool if q.ref not in used and _matches(q, pick, section.type)]
+        if len(candidates) < pick.count:
+            shortfalls.append(Shortfall(pick.line or section.line,
+                                        f"{section.title}: needs {pick.describe(section.type)}; pool has {len(candidates)}"))
+        chosen[s_index, p_index] = rng.sample(candidates, min(pick.count, len(candidates)))
+        used.update(question.ref for question in chosen[s_index, p_index])
+    sections = [
+        DrawnSection(section.title, section.type, section.points,
+                     fixed[s_index] + [q for p_index in range(len(section.picks)) for q in chosen.get((s_index, p_index), [])])
+        for s_index, section in enumerate(blueprint.sections)
+    ]
+    return DrawResult(sections, shortfalls)
+
+
+def _reserve_fixed(blueprint: BlueprintSpec, by_ref: dict[str, PoolQuestion], used: set[str],
+                   shortfalls: list[Shortfall]) -> list[list[PoolQuestion]]:
+    fixed: list[list[PoolQuestion]] = []
+    for section in blueprint.sections:
+        chosen = []
+        for pick in (pick for pick in section.picks if pick.ids):
+            for ref in pick.ids:
+                problem = _fixed_problem(ref, by_ref.get(ref), section, used)
+                if problem:
+                    shortfalls.append(Shortfall(pick.line or section.line, f"{section.title}: {problem}"))
+                else:
+                    chosen.append(by_ref[ref])
+                used.add(ref)
+        fixed.append(chosen)
+    return fixed
+
+
+def _fixed_problem(ref: str, question: PoolQuestion | None, section: Section, used: set[str]) -> str:
+    if ref in used:
+        return f"{ref} is picked twice"
+    if question is None:
+        return f"{ref} is not in the pool (unknown or retired)"
+    if question.type != section.type:
+        return f"{ref} is {question.type}, the section is {section.type}"
+    return ""
+
+
+def _matches(question: PoolQuestion, pick: Pick, qtype: str) -> bool:
+    low, high = pick.difficulty
+    return (question.bank == pick.bank and question.type == qtype and low <= question.difficulty <= high
+            and (not pick.tags or bool(question.tags & set(pick.tags))))
+
+
+@dataclass(frozen=True)
+class ArrangedItem:
+    """One question as a candidate sees it: `index` into the paper's items, and option letters in shown order."""
+
+    key: str
+    index: int
+    option_order: tuple[str, ...] = ()
+
+
+def arrange(section_sizes: list[int], option_letters: list[tuple[str, ...]], seed: int,
+            shuffle_questions: bool, shuffle_options: bool) -> list[list[ArrangedItem]]:
+    """Order one attempt's view. Items are numbered across sections as the paper holds them; keys are
+    the numbers a candidate sees ("1", "2", …), so a key says nothing about the question behind it."""
+    rng = random.Random(seed)
+    arranged, start, number = [], 0, 0
+    for size in section_sizes:
+        indices = list(range(start, start + size))
+        if shuffle_questions:
+            rng.shuffle(indices)
+        items = []
+        for index in indices:
+            number += 1
+            letters = list(option_letters[index])
+            if shuffle_options:
+                rng.shuffle(letters)
+            items.append(ArrangedItem(key=str(number), index=index, option_order=tuple(letters)))
+        arranged.append(items)
+        start += size
+    return arranged
+
+
+def shown_to_original(option_order: tuple[str, ...], shown: str) -> str:
+    """The bank's letter for a letter the candidate saw: shown 'A' is the first of option_order."""
+    return option_order[LETTERS.index(shown)]
+
+
+def pool_from_banks(banks: list[BankSpec]) -> list[PoolQuestion]:
+    """The pool that bank files would give once imported, for checking blueprints before import."""
+    return [PoolQuestion(ref=f"{bank.slug}/{q.id}", bank=bank.slug, type=q.type, difficulty=q.difficulty,
+                         tags=frozenset(q.tags)) for bank in banks for q in bank.questions]
+
+
+def validate_blueprint_texts(files: list[tuple[str, str]],
+                             pool: list[PoolQuestion]) -> tuple[list[BlueprintSpec], list[Problem]]:
+    """Parse blueprints and check that each can be filled from the pool, naming every shortfall."""
+    blueprints: list[BlueprintSpec] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for name, text in files:
+        blueprint, found = parse_blueprint(text, name)
+        problems.extend(found)
+        if blueprint is None:
+            continue
+        if blueprint.slug in seen:
+            problems.append(Problem(name, blueprint.line, f"试卷标识 paper: {blueprint.slug} 与 {seen[blueprint.slug]} 重复"))
+            continue
+        seen[blueprint.slug] = name
+        shortfalls = draw(blueprint, pool, seed=0).shortfalls
+        problems.extend(Problem(name, s.line, str(s), blueprint.slug) for s in shortfalls)
+        if not shortfalls:
+            blueprints.append(blueprint)
+    return blueprints, sorted(problems)
