@@ -1,0 +1,67 @@
+"""`flask users add` and `flask users import` (DESIGN §3.3): accounts created or updated from the command line."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.models import record
+from app.users import service
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@users_cli.command("add")
+@click.argument("username")
+@click.option("--name", required=True, help="Full name, as shown on pages and standings.")
+@click.option("--role", required=True, help="candidate, judge or organiser.")
+@click.option("--password", help="Set this password. Without it a new account gets a generated one, "
+                                 "to be changed at first login; an existing account keeps its own.")
+@click.option("--org", "org_code", help="Organisation code; an empty string removes the account's organisation.")
+def add(username: str, name: str, role: str, password: str | None, org_code: str | None) -> None:
+    """Create or update one account."""
+    try:
+        saved = service.save_account(username, name=name, role=role, password=password, org_code=org_code)
+    except service.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    if saved.outcome == "created":
+        record("user.created", username, channel="cli", name=name, role=role, org=org_code or None)
+    elif saved.outcome == "updated":
+        record("user.updated", username, channel="cli", **saved.changes)
+    db.session.commit()
+    click.echo(f"{saved.outcome} {username}")
+    if saved.initial_password:
+        click.echo(f"initial password (shown only this once): {saved.initial_password}")
+
+
+@users_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def import_(path: Path) -> None:
+    """Create or update accounts from a CSV file with the columns username,name,role,org.
+
+    Nothing is written if any line is wrong. New accounts get a generated initial password, printed once.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot read: {error.strerror}") from None
+    rows, problems = service.parse_accounts_csv(data)
+    problems += service.unknown_organisations(rows)
+    if problems:
+        for line, message in sorted(problems, key=lambda problem: problem[0]):
+            click.echo(f"{path}:{line}: {message}", err=True)
+        click.get_current_context().exit(1)
+    result = service.import_accounts(rows)
+    record("users.imported", path.name, channel="cli", created=[username for username, _ in result.created],
+           updated=result.updated, unchanged=len(result.unchanged))
+    db.session.commit()
+    _print_result(result)
+
+
+def _print_result(result: service.ImportResult) -> None:
+    if result.created:
+        click.echo("New accounts and their initial passwords (shown only this once):")
+        click.echo("username,password")
+        for username, password in result.created:
+            click.echo(f"{username},{password}")
+    click.echo(f"created {len(result.created)}, updated {len(result.updated)}, unchanged {len(result.unchanged)}")
