@@ -48,19 +48,25 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.exam import bp as exam_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(exam_bp, url_prefix="/exam")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def _register_commands(app: Flask) -> None:
     from app.banks.cli import bank_cli
     from app.demo import demo_cli
+    from app.papers.cli import paper_cli
+    from app.scheduling.cli import exam_cli
     from app.users.cli import users_cli
 
     app.cli.add_command(bank_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(paper_cli)
+    app.cli.add_command(exam_cli)

@@ -1,21 +1,30 @@
-"""Database connection settings that differ by engine: SQLite gets WAL, a busy timeout and foreign keys."""
+"""Database settings that differ by engine, and the one way to open a write transaction.
+
+SQLite gets WAL, a busy timeout and foreign keys; we issue its BEGIN ourselves so that writers can take the
+write lock up front (BEGIN IMMEDIATE) instead of failing when a read transaction tries to become a write.
+"""
 from flask import Flask
 from sqlalchemy import event
 
 from app.extensions import db
 
+_BEGIN_OPTION = "sqlite_begin"
+
 
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", _sqlite_connect(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+    event.listen(engine, "begin", _sqlite_begin)
 
 
-def _sqlite_pragmas(busy_timeout_ms: int):
+def _sqlite_connect(busy_timeout_ms: int):
     def on_connect(dbapi_connection, _record) -> None:
+        # Autocommit at the driver level: pysqlite's own implicit BEGIN would hide ours.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # WAL lets readers go on while one writer writes; the busy timeout makes a second writer wait, not fail.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -23,3 +32,19 @@ def _sqlite_pragmas(busy_timeout_ms: int):
         cursor.close()
 
     return on_connect
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get(_BEGIN_OPTION, '')}".strip())
+
+
+def begin_write() -> None:
+    """End any read transaction and start one that may write, holding SQLite's write lock from the start.
+
+    Call it before the first query of a write. On PostgreSQL it is a plain new transaction; rows that two
+    requests may race for are then locked with SELECT … FOR UPDATE.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})

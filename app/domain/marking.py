@@ -95,3 +95,20 @@ def _max_matching(key: list[list[str]], response: list[str]) -> int:
         return False
 
     return sum(place(answer, set()) for answer in range(len(response)))
+
+
+def key_problem(qtype: str, letters: tuple[str, ...], blanks: int, key: Any) -> str:
+    """Why a corrected answer key cannot stand for an item (empty when it can)."""
+    if qtype == "single" and not (isinstance(key, str) and key in letters):
+        return f"单选题答案应是 {'/'.join(letters)} 中的一个字母"
+    if qtype == "multiple" and not (isinstance(key, list) and len(set(key)) >= 2 and set(key) <= set(letters)):
+        return "多选题答案应是至少两个选项字母"
+    if qtype == "judge" and not isinstance(key, bool):
+        return "判断题答案应是 正确 或 错误"
+    if qtype == "blank" and not (isinstance(key, list) and len(key) == blanks
+                                 and all(isinstance(v, list) and v and all(isinstance(t, str) and t.strip() for t in v)
+                                         for v in key)):
+        return f"填空题答案应有 {blanks} 个空，每空至少一个可接受的写法"
+    if qtype == "short":
+        return "简答题由评委评分，没有可更正的答案"
+    return ""

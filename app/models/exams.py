@@ -105,6 +105,7 @@ class ExamSession(db.Model):
 
     blueprint: Mapped[PaperBlueprint] = relationship()
     paper: Mapped[Paper | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
     candidates: Mapped[list["SessionCandidate"]] = relationship(back_populates="session")
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="session")
 

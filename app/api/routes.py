@@ -1,0 +1,67 @@
+"""Exam endpoints for the exam page's script and other clients."""
+from flask import jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from app.api import bp
+from app.attempts.errors import ExamError, InvalidResponse
+from app.attempts.service import attempt_for, save_responses, start_attempt, submit_attempt
+from app.attempts.views import attempt_payload, sessions_for
+from app.models import utcnow
+
+
+def error(status: int, code: str, message: str):
+    return jsonify(error=code, message=message), status
+
+
+@bp.before_request
+def require_login():
+    if not current_user.is_authenticated:
+        return error(401, "unauthenticated", "请先登录。")
+    return None
+
+
+@bp.errorhandler(ExamError)
+def exam_error(exc: ExamError):
+    return error(exc.status, exc.code, exc.message)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(exc: CSRFError):
+    return error(400, "csrf_failed", "页面已过期或缺少安全令牌，请刷新页面后重试。")
+
+
+@bp.get("/sessions")
+def sessions():
+    return jsonify(sessions=sessions_for(current_user, utcnow()))
+
+
+@bp.post("/sessions/<int:session_id>/attempts")
+def start(session_id: int):
+    now = utcnow()
+    return jsonify(attempt_payload(start_attempt(session_id, current_user, now), now))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int):
+    now = utcnow()
+    return jsonify(attempt_payload(attempt_for(attempt_id, current_user, now), now))
+
+
+@bp.put("/attempts/<int:attempt_id>/responses")
+def save(attempt_id: int):
+    body = request.get_json(silent=True)
+    responses = body.get("responses") if isinstance(body, dict) else None
+    seq = body.get("seq") if isinstance(body, dict) else None
+    if not isinstance(responses, dict) or not (seq is None or (isinstance(seq, int) and not isinstance(seq, bool))):
+        raise InvalidResponse('请求应为 {"responses": {题号: 答案}, "seq": 整数}。')
+    now = utcnow()
+    result = save_responses(attempt_id, current_user, responses, seq, now)
+    return jsonify(saved=seq if seq is not None else len(result.saved), keys=result.saved, stale=result.stale,
+                   deadline=result.attempt.deadline.isoformat(), server_time=now.isoformat())
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+def submit(attempt_id: int):
+    now = utcnow()
+    return jsonify(attempt_payload(submit_attempt(attempt_id, current_user, now), now))

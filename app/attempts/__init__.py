@@ -1,0 +1,1 @@
+"""Sitting an exam: attempts, their responses, the server-held clock and marking."""

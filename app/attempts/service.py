@@ -1,0 +1,272 @@
+"""Attempts from start to mark: the server owns the clock, every step is kept as an AttemptEvent.
+
+Every write opens with `begin_write()` and locks the attempt row, so two tabs, two devices or the sweeper
+on another host never finish an attempt twice or save into a finished one.
+"""
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.attempts.errors import AttemptClosed, DeadlinePassed, Forbidden, InvalidResponse, NotFound, SessionNotOpen
+from app.database import begin_write
+from app.domain.banks import LETTERS
+from app.domain.marking import mark, shape_ok
+from app.domain.papers import arrange, shown_to_original
+from app.domain.text import count_blanks
+from app.extensions import db
+from app.models import (
+    Attempt, AttemptEvent, AttemptStatus, ExamSession, Paper, PaperItem, Response, SessionCandidate, User,
+)
+from app.papers.service import draw_paper
+
+SWEEP_BATCH = 100
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config["EXAM_SAVE_GRACE_SECONDS"])
+
+
+def is_due(attempt: Attempt, now: datetime) -> bool:
+    """Past its deadline and the grace for saves in flight: nothing more can reach it."""
+    return attempt.status == AttemptStatus.IN_PROGRESS and now > attempt.deadline + grace()
+
+
+def add_event(attempt: Attempt, kind: str, at: datetime, actor: User | None = None, **details: Any) -> None:
+    db.session.add(AttemptEvent(attempt=attempt, kind=kind, at=at, actor=actor, details=details))
+
+
+def locked_attempt(attempt_id: int) -> Attempt | None:
+    begin_write()
+    return db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
+
+
+def _own(attempt_id: int, user: User) -> Attempt:
+    """The user's own attempt, locked for writing; someone else's is 404 so ids reveal nothing."""
+    attempt = locked_attempt(attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound("没有找到这份答卷。")
+    return attempt
+
+
+# -- starting ----------------------------------------------------------------------------------------------
+
+def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
+    """Start the user's attempt at a session, or return the one already started (a reload, a second device)."""
+    begin_write()
+    session = db.session.get(ExamSession, session_id)
+    if session is None or not _is_candidate(session, user):
+        raise NotFound("没有找到这场考试，或您不在本场考生名单中。")
+    existing = _existing_attempt(session, user)
+    if existing is not None:
+        return _closed_if_due(existing, now)
+    if not session.opens_at <= now < session.closes_at:
+        raise SessionNotOpen("考试尚未开始。" if now < session.opens_at else "考试已经结束。")
+    try:
+        attempt = _new_attempt(session, user, now)
+        db.session.commit()
+    except IntegrityError:
+        # Two tabs started at once: the other one won; hand back its attempt.
+        db.session.rollback()
+        attempt = _existing_attempt(session, user)
+    return attempt
+
+
+def _is_candidate(session: ExamSession, user: User) -> bool:
+    return db.session.get(SessionCandidate, (session.id, user.id)) is not None
+
+
+def _existing_attempt(session: ExamSession, user: User) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(Attempt.session_id == session.id, Attempt.user_id == user.id)
+                             .order_by(Attempt.number.desc()).limit(1))
+
+
+def _new_attempt(session: ExamSession, user: User, now: datetime) -> Attempt:
+    seed = random.SystemRandom().randrange(2**31)
+    paper = session.paper or draw_paper(session.blueprint, seed)
+    items = db.session.scalars(select(PaperItem).where(PaperItem.paper_id == paper.id)
+                               .order_by(PaperItem.position).options(selectinload(PaperItem.revision))).all()
+    deadline = min(now + timedelta(minutes=paper.duration), session.closes_at)
+    attempt = Attempt(session=session, user=user, paper=paper, seed=seed, started_at=now, deadline=deadline,
+                      status=AttemptStatus.IN_PROGRESS, max_score=paper.total_points)
+    db.session.add(attempt)
+    _lay_out(attempt, paper, items)
+    add_event(attempt, "start", now, user, deadline=deadline.isoformat())
+    return attempt
+
+
+def _lay_out(attempt: Attempt, paper: Paper, items: list[PaperItem]) -> None:
+    sizes = [sum(1 for item in items if item.section_index == s) for s in range(items[-1].section_index + 1)]
+    letters = [tuple(item.revision.options) for item in items]
+    layout = arrange(sizes, letters, attempt.seed, paper.shuffle_questions, paper.shuffle_options)
+    position = 0
+    for section_index, section in enumerate(layout):
+        for arranged in section:
+            attempt.responses.append(Response(key=arranged.key, position=position, section_index=section_index,
+                                              paper_item=items[arranged.index], option_order=list(arranged.option_order)))
+            position += 1
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+
+def attempt_for(attempt_id: int, user: User, now: datetime) -> Attempt:
+    """The user's attempt, closed and marked first if its time ran out while nobody was looking."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound("没有找到这份答卷。")
+    return _closed_if_due(attempt, now)
+
+
+def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
+    if not is_due(attempt, now):
+        return attempt
+    attempt_id = attempt.id
+    locked = locked_attempt(attempt_id)
+    if is_due(locked, now):
+        _finish(locked, AttemptStatus.CLOSED, locked.deadline, None)
+    db.session.commit()
+    return db.session.get(Attempt, attempt_id)
+
+
+# -- saving ------------------------------------------------------------------------------------------------
+
+@dataclass
+class SaveResult:
+    attempt: Attempt
+    saved: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+
+
+def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: int | None,
+                   now: datetime) -> SaveResult:
+    """Store answers as given (in the letters shown). A save older than the stored one (lower seq) is ignored."""
+    attempt = _own(attempt_id, user)
+    _check_writable(attempt, now)
+    rows = {r.key: r for r in db.session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id, Response.key.in_(list(responses)))
+        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision)))}
+    _check_shapes(responses, rows)
+    result = SaveResult(attempt)
+    for key, value in responses.items():
+        row = rows[key]
+        if seq is not None and seq < row.seq:
+            result.stale.append(key)
+            continue
+        row.value, row.saved_at = value, now
+        row.seq = seq if seq is not None else row.seq
+        result.saved.append(key)
+    if result.saved:
+        add_event(attempt, "save", now, user, seq=seq, responses={key: responses[key] for key in result.saved})
+    db.session.commit()
+    return result
+
+
+def _check_writable(attempt: Attempt, now: datetime) -> None:
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        db.session.rollback()
+        raise AttemptClosed("答卷已经提交，不能再修改。")
+    if now > attempt.deadline + grace():
+        _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
+        db.session.commit()
+        raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
+
+
+def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
+    for key, value in responses.items():
+        row = rows.get(key)
+        if row is None:
+            db.session.rollback()
+            raise InvalidResponse(f"第 {key} 题不存在。")
+        revision = row.paper_item.revision
+        letters = tuple(LETTERS[: len(revision.options)])
+        if not shape_ok(revision.type, value, letters, count_blanks(revision.stem)):
+            db.session.rollback()
+            raise InvalidResponse(f"第 {key} 题的答案格式不对。")
+
+
+# -- finishing and marking ---------------------------------------------------------------------------------
+
+def submit_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
+    """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing."""
+    attempt = _own(attempt_id, user)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        if now > attempt.deadline + grace():
+            _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
+        else:
+            _finish(attempt, AttemptStatus.SUBMITTED, now, user)
+    db.session.commit()
+    return db.session.get(Attempt, attempt_id)
+
+
+def sweep(now: datetime) -> int:
+    """Close and mark every attempt past its deadline; safe to run on every host at once."""
+    closed = 0
+    while True:
+        begin_write()
+        batch = db.session.scalars(
+            select(Attempt).where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now - grace())
+            .order_by(Attempt.id).limit(SWEEP_BATCH).with_for_update(skip_locked=True)
+        ).all()
+        for attempt in batch:
+            _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
+        db.session.commit()
+        closed += len(batch)
+        if len(batch) < SWEEP_BATCH:
+            return closed
+
+
+def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User | None) -> None:
+    attempt.status, attempt.finished_at = status, at
+    mark_attempt(attempt)
+    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor,
+           score=attempt.score, fully_marked=attempt.fully_marked)
+
+
+def mark_attempt(attempt: Attempt) -> None:
+    """(Re)compute every objective item's score and the total; judges' scores for `short` items stay."""
+    paper = attempt.paper
+    for response in _responses_with_items(attempt):
+        item = response.paper_item
+        revision = item.revision
+        if revision.type == "short":
+            continue
+        response.score = mark(revision.type, item.key, bank_letters(response), item.points,
+                              multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order)
+    total(attempt)
+
+
+def total(attempt: Attempt) -> None:
+    scores = [response.score for response in attempt.responses]
+    attempt.score = round(sum(score for score in scores if score is not None), 2)
+    attempt.fully_marked = all(score is not None for score in scores)
+
+
+def _responses_with_items(attempt: Attempt) -> list[Response]:
+    return list(db.session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id)
+        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision))))
+
+
+def bank_letters(response: Response) -> Any:
+    """The response in the bank's letters, for marking: the candidate answered in the letters shown."""
+    value = response.value
+    if not response.option_order or value is None:
+        return value
+    if isinstance(value, list):
+        return [shown_to_original(tuple(response.option_order), letter) for letter in value]
+    return shown_to_original(tuple(response.option_order), value)
+
+
+def shown_letters(response: Response, key: Any) -> Any:
+    """A bank-letter key in the letters this candidate saw, for their review."""
+    if not response.option_order or key is None or isinstance(key, bool):
+        return key
+    order = list(response.option_order)
+    if isinstance(key, list):
+        return sorted(LETTERS[order.index(letter)] for letter in key)
+    return LETTERS[order.index(key)]

@@ -1,0 +1,134 @@
+"""What a candidate may see of an attempt, as plain data for the JSON API and the result page.
+
+Answer keys, explanations and per-item scores are added only once the attempt is finished and the
+session's review policy allows it (DESIGN §2): nothing here can leak a key into a running exam.
+"""
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.attempts.service import shown_letters
+from app.domain.banks import LETTERS, describe_answer
+from app.domain.markup import render_inline, render_markdown, render_stem
+from app.domain.text import count_blanks
+from app.extensions import db
+from app.models import Attempt, ExamSession, PaperItem, Response, ScoreRelease, SessionCandidate, User
+
+
+def score_visible(session: ExamSession, attempt: Attempt, now: datetime) -> bool:
+    if not attempt.finished:
+        return False
+    if session.review == ScoreRelease.IMMEDIATE:
+        return True
+    return session.review == ScoreRelease.AFTER_CLOSE and now >= session.closes_at
+
+
+def key_visible(session: ExamSession, attempt: Attempt, now: datetime) -> bool:
+    return session.show_key and score_visible(session, attempt, now)
+
+
+# Rendering the same stems for 500 candidates at once would be wasted work; revisions never change.
+_stem_html = lru_cache(maxsize=8192)(render_stem)
+_inline_html = lru_cache(maxsize=32768)(render_inline)
+_markdown_html = lru_cache(maxsize=8192)(render_markdown)
+
+
+def _responses(attempt: Attempt) -> list[Response]:
+    return list(db.session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id).order_by(Response.position)
+        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision))))
+
+
+def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
+    """GET /api/v1/attempts/<id> (DESIGN §3.4)."""
+    responses = _responses(attempt)
+    payload: dict[str, Any] = {
+        "id": attempt.id, "status": attempt.status, "title": attempt.paper.title,
+        "session": {"id": attempt.session_id, "title": attempt.session.title},
+        "started_at": attempt.started_at.isoformat(), "deadline": attempt.deadline.isoformat(),
+        "server_time": now.isoformat(), "sections": _sections(responses),
+        "responses": {r.key: r.value for r in responses if r.value is not None},
+    }
+    if attempt.finished:
+        payload["finished_at"] = attempt.finished_at.isoformat()
+        payload["result"] = result_payload(attempt, responses, now)
+    return payload
+
+
+def _sections(responses: list[Response]) -> list[dict[str, Any]]:
+    sections: list[dict[str, Any]] = []
+    for response in responses:
+        item = response.paper_item
+        if not sections or sections[-1]["index"] != response.section_index:
+            sections.append({"index": response.section_index, "title": item.section_title, "items": []})
+        sections[-1]["items"].append(_item(response))
+    return [{"title": s["title"], "items": s["items"]} for s in sections]
+
+
+def _item(response: Response) -> dict[str, Any]:
+    revision = response.paper_item.revision
+    item: dict[str, Any] = {"key": response.key, "type": revision.type, "stem_html": _stem_html(revision.stem),
+                            "points": response.paper_item.points}
+    if revision.options:
+        item["options"] = [{"key": LETTERS[shown], "html": _inline_html(revision.options[letter])}
+                           for shown, letter in enumerate(response.option_order)]
+    if revision.type == "blank":
+        item["blanks"] = count_blanks(revision.stem)
+    return item
+
+
+def result_payload(attempt: Attempt, responses: list[Response], now: datetime) -> dict[str, Any] | None:
+    """The score, and per item the key and explanation where the review policy allows; None if not yet."""
+    session = attempt.session
+    if not score_visible(session, attempt, now):
+        return {"visible": False}
+    result: dict[str, Any] = {"visible": True, "score": attempt.score, "max_score": attempt.max_score,
+                              "fully_marked": attempt.fully_marked}
+    if key_visible(session, attempt, now):
+        result["items"] = {r.key: _reviewed(r) for r in responses}
+    return result
+
+
+def _reviewed(response: Response) -> dict[str, Any]:
+    item, revision = response.paper_item, response.paper_item.revision
+    reviewed = {"score": response.score, "points": item.points,
+                "explanation_html": _markdown_html(revision.explanation or "")}
+    if revision.type == "short":
+        reviewed["reference_html"] = _markdown_html(revision.reference_answer)
+    else:
+        shown = shown_letters(response, item.key)
+        reviewed["answer"] = shown
+        reviewed["answer_text"] = describe_answer(revision.type, shown)
+    return reviewed
+
+
+def sessions_for(user: User, now: datetime) -> list[dict[str, Any]]:
+    """GET /api/v1/sessions: the user's sessions with their state, and their attempt if any."""
+    sessions = db.session.scalars(
+        select(ExamSession).join(SessionCandidate).where(SessionCandidate.user_id == user.id)
+        .order_by(ExamSession.opens_at).options(selectinload(ExamSession.paper), selectinload(ExamSession.blueprint)))
+    attempts = {a.session_id: a for a in db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.number))}
+    return [session_summary(session, attempts.get(session.id), now) for session in sessions]
+
+
+def session_summary(session: ExamSession, attempt: Attempt | None, now: datetime) -> dict[str, Any]:
+    duration = session.blueprint.spec["duration"]
+    state = "upcoming" if now < session.opens_at else "open" if now < session.closes_at else "closed"
+    summary: dict[str, Any] = {
+        "id": session.id, "title": session.title, "state": state, "duration": duration,
+        "opens_at": session.opens_at.isoformat(), "closes_at": session.closes_at.isoformat(),
+        "deadline_if_started_now": min(max(now, session.opens_at) + timedelta(minutes=duration),
+                                       session.closes_at).isoformat(),
+        "attempt": None,
+    }
+    if attempt is not None:
+        summary["attempt"] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline.isoformat()}
+        if score_visible(session, attempt, now):
+            summary["attempt"].update(score=attempt.score, max_score=attempt.max_score,
+                                      fully_marked=attempt.fully_marked)
+    return summary
+

@@ -1,0 +1,48 @@
+"""`flask exam schedule` and `flask exam sweep` (DESIGN §3.3)."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.attempts.service import sweep
+from app.domain.times import parse_local_iso
+from app.models import ScoreRelease, utcnow
+from app.scheduling.service import ScheduleError, schedule_session
+
+exam_cli = AppGroup("exam", help="Schedule exam sessions and close attempts past their deadline.")
+
+
+def _time(value: str, option: str):
+    try:
+        return parse_local_iso(value, current_app.config["TIMEZONE"])
+    except ValueError:
+        raise click.BadParameter(f"not an ISO time: {value!r} (e.g. 2026-12-01T09:00)", param_hint=option) from None
+
+
+@exam_cli.command("schedule")
+@click.argument("paper_id")
+@click.option("--title", required=True, help="考试名称")
+@click.option("--opens", required=True, help="ISO time; without an offset it is read in the configured zone")
+@click.option("--closes", required=True, help="ISO time")
+@click.option("--users", default="", help="comma-separated usernames")
+@click.option("--org", "org", default=None, help="an organisation id: all its candidates, sub-organisations included")
+@click.option("--review", type=click.Choice([r.value for r in ScoreRelease]), default=ScoreRelease.AFTER_CLOSE.value,
+              show_default=True, help="when candidates see their score")
+@click.option("--show-key/--no-show-key", default=False, help="show the key and explanations in the review")
+def schedule(paper_id, title, opens, closes, users, org, review, show_key) -> None:
+    """Schedule a session of PAPER_ID; prints the session id alone on the last line."""
+    usernames = [name.strip() for name in users.split(",") if name.strip()]
+    try:
+        session = schedule_session(blueprint_slug=paper_id, title=title, opens_at=_time(opens, "--opens"),
+                                   closes_at=_time(closes, "--closes"), usernames=usernames, org_code=org,
+                                   review=review, show_key=show_key, actor=None, channel="cli")
+    except ScheduleError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"scheduled {session.title!r} for {len(session.candidates)} candidate(s)")
+    click.echo(session.id)
+
+
+@exam_cli.command("sweep")
+def sweep_command() -> None:
+    """Close and mark every attempt past its deadline. Safe anywhere, any number of times."""
+    closed = sweep(utcnow())
+    click.echo(f"closed {closed} attempt(s)")

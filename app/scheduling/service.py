@@ -1,0 +1,105 @@
+"""Scheduling a session: its paper (drawn once for per_session blueprints), window and candidates."""
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.attempts.errors import ExamError, NotFound
+from app.attempts.service import add_event, locked_attempt
+from app.database import begin_write
+from app.extensions import db
+from app.models import (
+    Attempt, AttemptStatus, ExamSession, Organisation, PaperBlueprint, Role, ScoreRelease, SessionCandidate, User,
+    record,
+)
+from app.papers.service import Unfillable, draw_paper
+
+
+class ScheduleError(ExamError):
+    status, code = 422, "invalid_schedule"
+
+
+def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, closes_at: datetime,
+                     usernames: list[str], org_code: str | None, review: str, show_key: bool,
+                     actor: User | None, channel: str = "web") -> ExamSession:
+    """Create a session for the named candidates and/or a whole organisation; nothing is written on error."""
+    begin_write()
+    blueprint = db.session.scalar(select(PaperBlueprint).where(PaperBlueprint.slug == blueprint_slug))
+    if blueprint is None:
+        raise ScheduleError(f"没有试卷蓝图 {blueprint_slug!r}（先用 flask bank import 导入 question_banks/papers/）")
+    if not title.strip():
+        raise ScheduleError("请填写考试名称")
+    if closes_at <= opens_at:
+        raise ScheduleError("结束时间必须晚于开始时间")
+    if review not in set(ScoreRelease):
+        raise ScheduleError(f"成绩公布方式应为 {' | '.join(ScoreRelease)} 之一")
+    candidates = _candidates(usernames, org_code)
+    session = ExamSession(title=title.strip(), blueprint=blueprint, opens_at=opens_at, closes_at=closes_at,
+                          review=review, show_key=show_key, created_by=actor)
+    if blueprint.spec["draw"] == "per_session":
+        session.paper = _draw_once(blueprint)
+    db.session.add(session)
+    session.candidates = [SessionCandidate(user=user) for user in candidates]
+    db.session.flush()
+    record("exam.schedule", f"session:{session.id}", actor=actor, channel=channel, title=session.title,
+           paper=blueprint_slug, opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
+           candidates=len(candidates), review=review, show_key=show_key)
+    db.session.commit()
+    return session
+
+
+def _draw_once(blueprint: PaperBlueprint):
+    try:
+        return draw_paper(blueprint, random.SystemRandom().randrange(2**31))
+    except Unfillable as error:
+        db.session.rollback()
+        raise ScheduleError("试卷无法组卷：" + "；".join(map(str, error.shortfalls))) from None
+
+
+def _candidates(usernames: list[str], org_code: str | None) -> list[User]:
+    chosen: dict[int, User] = {}
+    if usernames:
+        users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(usernames)))}
+        unknown = [name for name in usernames if name not in users]
+        if unknown:
+            raise ScheduleError(f"没有这些账号：{', '.join(unknown)}")
+        not_candidates = [name for name in usernames if users[name].role != Role.CANDIDATE]
+        if not_candidates:
+            raise ScheduleError(f"这些账号不是考生：{', '.join(not_candidates)}")
+        chosen.update((u.id, u) for u in users.values())
+    if org_code:
+        chosen.update((u.id, u) for u in _organisation_candidates(org_code))
+    if not chosen:
+        raise ScheduleError("没有考生：请指定考生账号或组织")
+    return sorted(chosen.values(), key=lambda user: user.username)
+
+
+def _organisation_candidates(org_code: str) -> list[User]:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
+    if organisation is None:
+        raise ScheduleError(f"没有组织 {org_code!r}")
+    codes, frontier = set(), [organisation]
+    while frontier:
+        current = frontier.pop()
+        codes.add(current.id)
+        frontier.extend(current.children)
+    return list(db.session.scalars(select(User).where(User.organisation_id.in_(codes), User.role == Role.CANDIDATE,
+                                                      User.active.is_(True))))
+
+
+def extend_attempt(attempt_id: int, minutes: int, actor: User, now: datetime, reason: str = "") -> Attempt:
+    """Give one candidate more time (recorded): their deadline moves, the session's window does not."""
+    if not 1 <= minutes <= 240:
+        raise ScheduleError("延长时间应在 1 到 240 分钟之间")
+    attempt = locked_attempt(attempt_id)
+    if attempt is None:
+        raise NotFound("没有找到这份答卷。")
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        db.session.rollback()
+        raise ScheduleError("答卷已经结束，不能延长时间")
+    old = attempt.deadline
+    attempt.deadline = max(old, now) + timedelta(minutes=minutes)
+    add_event(attempt, "extend", now, actor, old_deadline=old.isoformat(), new_deadline=attempt.deadline.isoformat(),
+           minutes=minutes, reason=reason)
+    db.session.commit()
+    return db.session.get(Attempt, attempt_id)
