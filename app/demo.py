@@ -2,6 +2,7 @@
 
 Demo accounts and organisations are named 演示 / demo- so they never pass for real ones.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,7 +12,8 @@ from sqlalchemy import select
 
 from app.banks.service import check_sources, import_sources
 from app.extensions import db
-from app.models import Organisation, Role, User, record
+from app.models import Organisation, Role, ScoreRelease, User, record, utcnow
+from app.scheduling.service import schedule_session
 from app.users.service import generate_password, set_password
 
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
@@ -38,6 +40,8 @@ def init() -> None:
     _import_sample_banks()
     organisations = _create_organisations()
     logins = _create_accounts(organisations)
+    db.session.flush()
+    _schedule_demo_exams()
     record("demo.init", "demo", channel="cli", accounts=[username for username, _ in logins])
     db.session.commit()
     click.echo("演示账号（只显示这一次；忘记后可用 flask users add 用户名 --password 新密码 重设）：")
@@ -51,6 +55,17 @@ def _import_sample_banks() -> None:
         raise click.ClickException("sample banks do not validate:\n" + "\n".join(map(str, checked.problems)))
     summary, papers = import_sources(checked)
     click.echo(f"示例题库：{len(checked.banks)} 个，{summary.counts()}；{papers.counts()}")
+
+
+def _schedule_demo_exams() -> None:
+    """Two open sessions so a demo candidate has something to sit straight away."""
+    now = utcnow()
+    candidates = [username for username, _, role, _ in DEMO_ACCOUNTS if role == Role.CANDIDATE]
+    for paper, title, review in (("semifinal-sample", "复赛笔试（演示）", ScoreRelease.AFTER_CLOSE),
+                                 ("mock-objective", "百日练兵模拟卷（演示）", ScoreRelease.IMMEDIATE)):
+        schedule_session(blueprint_slug=paper, title=title, opens_at=now, closes_at=now + timedelta(days=30),
+                         usernames=candidates, org_code=None, review=review, show_key=True, actor=None,
+                         channel="cli", commit=False)
 
 
 def _create_organisations() -> dict[str, Organisation]:

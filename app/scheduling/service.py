@@ -21,9 +21,12 @@ class ScheduleError(ExamError):
 
 def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, closes_at: datetime,
                      usernames: list[str], org_code: str | None, review: str, show_key: bool,
-                     actor: User | None, channel: str = "web") -> ExamSession:
-    """Create a session for the named candidates and/or a whole organisation; nothing is written on error."""
-    begin_write()
+                     actor: User | None, channel: str = "web", commit: bool = True) -> ExamSession:
+    """Create a session for the named candidates and/or a whole organisation; nothing is written on error.
+
+    With commit=False it joins the caller's transaction (the demo data is written all or nothing)."""
+    if commit:
+        begin_write()
     blueprint = db.session.scalar(select(PaperBlueprint).where(PaperBlueprint.slug == blueprint_slug))
     if blueprint is None:
         raise ScheduleError(f"没有试卷蓝图 {blueprint_slug!r}（先用 flask bank import 导入 question_banks/papers/）")
@@ -44,7 +47,8 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
     record("exam.schedule", f"session:{session.id}", actor=actor, channel=channel, title=session.title,
            paper=blueprint_slug, opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
            candidates=len(candidates), review=review, show_key=show_key)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return session
 
 
