@@ -1,0 +1,185 @@
+"""Round standings (排名/积分榜, DESIGN §2): judges' scores combined, weighted totals, ranks, advancement, awards.
+
+Everything is recomputed from raw scores. Component scores and totals are rounded to hundredths (half up)
+before ranking, so what the table shows is what ranks: two totals shown alike are a tie.
+"""
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDREDTH = Decimal("0.01")
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One scored part of a round (written test, Party lecture…), on its own 100-point scale."""
+
+    name: str
+    weight: Decimal
+    trim: int = 1            # judges' scores: drop this many highest and lowest, when enough judges
+
+
+@dataclass(frozen=True)
+class Award:
+    title: str
+    top: int                 # how many places this band adds after the bands before it
+
+
+@dataclass(frozen=True)
+class Special:
+    """An award on one component alone, whatever the total: 十佳党课 is the ten best lectures."""
+
+    title: str
+    component: str
+    top: int
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    components: tuple[Component, ...]
+    tie_break: tuple[str, ...] = ()
+    advance_top: int | None = None
+    awards: tuple[Award, ...] = ()
+    specials: tuple[Special, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entrant:
+    user_id: int
+    username: str
+    name: str
+    group: str               # the group this round ranks them in (committee, liaison group, or everyone)
+    direct: bool = False     # enters the next round without being ranked here (直接晋级)
+
+
+@dataclass(frozen=True)
+class Combined:
+    """A component's score for one candidate, and how it was reached."""
+
+    value: Decimal
+    count: int               # how many scores went in (judges, or 1)
+    trimmed: int             # how many were dropped at each end
+
+    @property
+    def plain_mean(self) -> bool:
+        return self.count > 1 and self.trimmed == 0
+
+
+def min_judges_to_trim(trim: int) -> int:
+    """Trimming k from each end needs enough judges that at least three scores remain (k=1: five judges)."""
+    return 2 * trim + 3
+
+
+def combine(scores: list[Decimal], trim: int) -> Combined:
+    """A single score stands; several judges' scores combine by trimmed mean, or a plain mean if too few."""
+    ordered = sorted(scores)
+    dropped = trim if trim > 0 and len(ordered) >= min_judges_to_trim(trim) else 0
+    kept = ordered[dropped:len(ordered) - dropped]
+    return Combined(_round(sum(kept, Decimal(0)) / len(kept)), len(ordered), dropped)
+
+
+@dataclass
+class Row:
+    entrant: Entrant
+    components: dict[str, Combined | None]
+    total: Decimal | None = None
+    rank: int | None = None
+    advanced: bool = False
+    tied_at_cut: bool = False          # tied across the advancement line: the organisers settle it
+    award: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.total is not None
+
+    def sort_key(self, tie_break: tuple[str, ...]) -> tuple[Decimal, ...]:
+        extra = [self.components[name].value if self.components.get(name) else Decimal(-1) for name in tie_break]
+        return (self.total, *extra)
+
+
+@dataclass
+class GroupTable:
+    name: str
+    ranked: list[Row] = field(default_factory=list)
+    incomplete: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Standings:
+    groups: list[GroupTable]
+    direct: list[Row]
+    specials: dict[str, list[Row]]
+
+
+def compute(rules: RoundRules, entrants: list[Entrant], scores: dict[int, dict[str, list[Decimal]]]) -> Standings:
+    """Standings of one round: `scores[user_id][component]` holds the raw scores (one, or one per judge)."""
+    rows = [_row(rules, entrant, scores.get(entrant.user_id, {})) for entrant in entrants]
+    direct = sorted((row for row in rows if row.entrant.direct), key=lambda r: (r.entrant.group, r.entrant.username))
+    for row in direct:
+        row.advanced = True
+    groups: dict[str, GroupTable] = {}
+    for row in rows:
+        if row.entrant.direct:
+            continue
+        table = groups.setdefault(row.entrant.group, GroupTable(row.entrant.group))
+        (table.ranked if row.complete else table.incomplete).append(row)
+    for table in groups.values():
+        _rank(table.ranked, rules.tie_break)
+        table.incomplete.sort(key=lambda r: r.entrant.username)
+        if rules.advance_top is not None:
+            _advance(table.ranked, rules.advance_top)
+        _award(table.ranked, rules.awards)
+    specials = {special.title: _special(rows, special) for special in rules.specials}
+    return Standings(sorted(groups.values(), key=lambda t: t.name), direct, specials)
+
+
+def _row(rules: RoundRules, entrant: Entrant, raw: dict[str, list[Decimal]]) -> Row:
+    components = {c.name: combine(raw[c.name], c.trim) if raw.get(c.name) else None for c in rules.components}
+    row = Row(entrant, components)
+    if all(components.values()):
+        row.total = _round(sum((c.weight * components[c.name].value for c in rules.components), Decimal(0)))
+    return row
+
+
+def _rank(rows: list[Row], tie_break: tuple[str, ...]) -> None:
+    """Competition ranking (1, 2, 2, 4): equal total and equal tie-breaks share a rank."""
+    rows.sort(key=lambda r: (tuple(-v for v in r.sort_key(tie_break)), r.entrant.username))
+    for index, row in enumerate(rows):
+        same = index > 0 and rows[index - 1].sort_key(tie_break) == row.sort_key(tie_break)
+        row.rank = rows[index - 1].rank if same else index + 1
+
+
+def _advance(rows: list[Row], places: int) -> None:
+    """Top N go on. A shared rank that straddles the line is flagged, not broken at random."""
+    for row in rows:
+        if row.rank > places:
+            continue
+        tied = [other for other in rows if other.rank == row.rank]
+        if row.rank + len(tied) - 1 > places:
+            row.tied_at_cut = True
+        else:
+            row.advanced = True
+
+
+def _award(rows: list[Row], awards: tuple[Award, ...]) -> None:
+    """Bands by rank: with 一等奖 top 2 and 二等奖 top 3, ranks 1–2 get the first, 3–5 the second."""
+    limit = 0
+    bands = []
+    for award in awards:
+        limit += award.top
+        bands.append((limit, award.title))
+    for row in rows:
+        row.award = next((title for limit, title in bands if row.rank <= limit), None)
+
+
+def _special(rows: list[Row], special: Special) -> list[Row]:
+    """The best N on one component, ties at the last place included."""
+    scored = sorted((r for r in rows if r.components.get(special.component)),
+                    key=lambda r: (-r.components[special.component].value, r.entrant.username))
+    if len(scored) <= special.top:
+        return scored
+    cutoff = scored[special.top - 1].components[special.component].value
+    return [r for r in scored if r.components[special.component].value >= cutoff]
