@@ -54,3 +54,26 @@ def test_domain_modules_do_not_import_flask_or_the_database():
         imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                      if isinstance(node, ast.ImportFrom) and node.module}
         assert not imported & {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}, path.name
+
+
+def test_upgrade_keeps_existing_rows(scratch_uri):
+    """Migrations that rebuild a table (SQLite batch mode) must work with data in it and in tables pointing at it."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
+    with app.app_context():
+        upgrade(revision="a9a8eee5cb7b")
+        statements = [
+            "INSERT INTO users (id, username, name, role, password_hash, must_change_password, active, created_at)"
+            " VALUES (1, 'u', 'U', 'candidate', 'x', false, true, '2026-01-01 00:00:00')",
+            "INSERT INTO paper_blueprints (id, slug, title, spec, content_hash, source_file, updated_at)"
+            " VALUES (1, 'p', 'P', '{}', 'h', '', '2026-01-01 00:00:00')",
+            "INSERT INTO exam_sessions (id, title, blueprint_id, opens_at, closes_at, review, show_key, created_at)"
+            " VALUES (1, 'S', 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00', 'never', false, '2026-01-01 00:00:00')",
+            "INSERT INTO session_candidates (session_id, user_id) VALUES (1, 1)",
+        ]
+        for statement in statements:
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(text("SELECT title, round_id FROM exam_sessions")).all() == [("S", None)]
+        assert db.session.execute(text("SELECT count(*) FROM session_candidates")).scalar() == 1
+        db.engine.dispose()

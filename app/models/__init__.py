@@ -2,6 +2,9 @@
 from app.models.accounts import LoginFailure, Organisation, OrganisationType, Role, User
 from app.models.audit import AuditEvent, record
 from app.models.banks import Bank, Question, QuestionRevision, RevisionTag
+from app.models.contests import (
+    Contest, ContestCandidate, JudgeAssignment, Round, RoundEntry, RoundStatus, ScoreEntry, contest_organisations,
+)
 from app.models.exams import (
     Attempt, AttemptEvent, AttemptStatus, ExamSession, Paper, PaperBlueprint, PaperItem, Response, ScoreRelease,
     SessionCandidate,
@@ -9,6 +12,8 @@ from app.models.exams import (
 from app.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "Contest", "ContestCandidate", "JudgeAssignment", "Round", "RoundEntry", "RoundStatus", "ScoreEntry",
+    "contest_organisations",
     "Attempt", "AttemptEvent", "AttemptStatus", "ExamSession", "Paper", "PaperBlueprint", "PaperItem", "Response",
     "ScoreRelease", "SessionCandidate",
     "AuditEvent", "Bank", "LoginFailure", "Organisation", "OrganisationType", "Question",

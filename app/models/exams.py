@@ -102,6 +102,8 @@ class ExamSession(db.Model):
     show_key: Mapped[bool] = mapped_column(default=False)   # key and explanations in the review
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The round whose written component this session feeds (flask exam schedule --round CONTEST/ROUND).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
 
     blueprint: Mapped[PaperBlueprint] = relationship()
     paper: Mapped[Paper | None] = relationship()
