@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from app.banks.cli import bank_cli
+    from app.contests.cli import contest_cli, standings_cli
     from app.demo import demo_cli
     from app.papers.cli import paper_cli
     from app.scheduling.cli import exam_cli
@@ -70,3 +71,5 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(paper_cli)
     app.cli.add_command(exam_cli)
+    app.cli.add_command(contest_cli)
+    app.cli.add_command(standings_cli)

@@ -17,7 +17,9 @@ ORGANISATION_TYPES = ("liaison_group", "committee", "direct_branch", "branch")
 GROUP_BY = ("committee", "liaison_group", "all")
 CONTEST_KEYS = {"contest", "title", "demo", "organisations", "candidates", "rounds"}
 ORGANISATION_KEYS = {"id", "name", "type", "parent"}
-ROUND_KEYS = {"id", "title", "group_by", "components", "tie_break", "advance", "skip", "awards", "special_awards"}
+ROUND_KEYS = {"id", "title", "group_by", "components", "tie_break", "advance", "skip", "awards", "special_awards",
+              "judges"}
+JUDGE_KEYS = {"username", "groups"}
 COMPONENT_KEYS = {"name", "weight", "trim"}
 CANDIDATE_COLUMNS = ["username", "name", "org"]
 
@@ -40,6 +42,15 @@ class CandidateSpec:
 
 
 @dataclass(frozen=True)
+class JudgeSpec:
+    """A judge of a round and the groups (organisation ids) they score; no groups means every group."""
+
+    username: str
+    groups: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
 class RoundSpec:
     slug: str
     title: str
@@ -47,6 +58,26 @@ class RoundSpec:
     rules: RoundRules
     skip: tuple[str, ...]
     line: int
+    judges: tuple[JudgeSpec, ...] = ()
+
+    def rules_document(self) -> dict[str, Any]:
+        """The round's rules as stored (JSON): weights as strings so they stay exact."""
+        rules = self.rules
+        return {
+            "components": [{"name": c.name, "weight": str(c.weight), "trim": c.trim} for c in rules.components],
+            "tie_break": list(rules.tie_break), "advance_top": rules.advance_top, "skip": list(self.skip),
+            "awards": [{"title": a.title, "top": a.top} for a in rules.awards],
+            "specials": [{"title": s.title, "component": s.component, "top": s.top} for s in rules.specials],
+        }
+
+
+def rules_from_document(document: dict[str, Any]) -> RoundRules:
+    return RoundRules(
+        components=tuple(Component(c["name"], Decimal(c["weight"]), c["trim"]) for c in document["components"]),
+        tie_break=tuple(document["tie_break"]), advance_top=document["advance_top"],
+        awards=tuple(Award(a["title"], a["top"]) for a in document["awards"]),
+        specials=tuple(Special(s["title"], s["component"], s["top"]) for s in document["specials"]),
+    )
 
 
 @dataclass
@@ -80,7 +111,7 @@ def parse_contest(text: str, file: str, read_file) -> tuple[ContestSpec | None, 
         report.error(document.line_of("title"), "缺少 title（比赛名称）")
     spec.organisations = _organisations(document, report)
     spec.candidates, csv_problems = _candidates(document, report, read_file, {o.code for o in spec.organisations})
-    spec.rounds = _rounds(document, report, {o.type for o in spec.organisations})
+    spec.rounds = _rounds(document, report, {o.type for o in spec.organisations}, {o.code for o in spec.organisations})
     problems = report.problems + csv_problems
     return (None if any(not p.warning for p in problems) else spec), sorted(problems)
 
@@ -155,7 +186,7 @@ def parse_candidates_csv(text: str, file: str, known_orgs: set[str]) -> tuple[li
     return list(candidates.values()), report.problems
 
 
-def _rounds(document: yamlmarks.MarkedMap, report: Report, org_types: set[str]) -> list[RoundSpec]:
+def _rounds(document: yamlmarks.MarkedMap, report: Report, org_types: set[str], org_codes: set[str]) -> list[RoundSpec]:
     items = document.get("rounds")
     if not isinstance(items, yamlmarks.MarkedList) or not items:
         report.error(document.line_of("rounds"), "缺少 rounds（赛程列表）")
@@ -165,7 +196,7 @@ def _rounds(document: yamlmarks.MarkedMap, report: Report, org_types: set[str]) 
         if not isinstance(item, yamlmarks.MarkedMap):
             report.error(items.line_of(index), "每一轮应是一个映射（id、title、group_by、components…）")
             continue
-        parsed = _round(item, report, org_types)
+        parsed = _round(item, report, org_types, org_codes)
         if parsed and any(r.slug == parsed.slug for r in rounds):
             report.error(item.line, f"轮次 id {parsed.slug} 重复")
         elif parsed:
@@ -173,7 +204,7 @@ def _rounds(document: yamlmarks.MarkedMap, report: Report, org_types: set[str]) 
     return rounds
 
 
-def _round(item: yamlmarks.MarkedMap, report: Report, org_types: set[str]) -> RoundSpec | None:
+def _round(item: yamlmarks.MarkedMap, report: Report, org_types: set[str], org_codes: set[str]) -> RoundSpec | None:
     report.repeated_keys(item)
     report.unknown_keys(item, ROUND_KEYS, where="轮次中")
     slug, title = text_value(item.get("id")) or "", text_value(item.get("title")) or ""
@@ -197,7 +228,28 @@ def _round(item: yamlmarks.MarkedMap, report: Report, org_types: set[str]) -> Ro
             report.error(item.line_of("skip"), f"{slug}: skip 中的 {kind} 不是组织类型")
     rules = RoundRules(components=tuple(components), tie_break=tuple(tie_break), advance_top=_advance(item, slug, report),
                        awards=tuple(_awards(item, slug, report)), specials=tuple(_specials(item, slug, names, report)))
-    return RoundSpec(slug, title, str(group_by), rules, tuple(skip), item.line)
+    judges = tuple(_judges(item, slug, org_codes, report))
+    return RoundSpec(slug, title, str(group_by), rules, tuple(skip), item.line, judges)
+
+
+def _judges(item: yamlmarks.MarkedMap, slug: str, org_codes: set[str], report: Report) -> list[JudgeSpec]:
+    entries = item.get("judges", [])
+    if not isinstance(entries, list):
+        report.error(item.line_of("judges"), f"{slug}: judges 应是列表，如 [{{username: judge1, groups: [g1]}}]")
+        return []
+    judges = []
+    for index, entry in enumerate(entries):
+        line = entries.line_of(index) if isinstance(entries, yamlmarks.MarkedList) else item.line
+        if not isinstance(entry, yamlmarks.MarkedMap) or not text_value(entry.get("username")):
+            report.error(line, f"{slug}: 评委应写成 {{username: …, groups: [组织 id, …]}}")
+            continue
+        report.unknown_keys(entry, JUDGE_KEYS, where=f"{slug} 的评委中")
+        groups = entry.get("groups", [])
+        if not isinstance(groups, list) or any(text_value(g) not in org_codes for g in groups):
+            report.error(line, f"{slug}: 评委 {entry.get('username')} 的 groups 应是 organisations 中的 id")
+            continue
+        judges.append(JudgeSpec(text_value(entry["username"]), tuple(text_value(g) for g in groups), line))
+    return judges
 
 
 def _components(item: yamlmarks.MarkedMap, slug: str, report: Report) -> list[Component]:

@@ -114,6 +114,7 @@ class JudgeAssignment(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     group_code: Mapped[str] = mapped_column(String(64), primary_key=True)
 
+    round: Mapped[Round] = relationship()
     judge: Mapped[User] = relationship()
 
 

@@ -4,6 +4,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.attempts.service import sweep
+from app.contests.rounds import RoundRefused, find_round
 from app.domain.times import parse_local_iso
 from app.models import ScoreRelease, utcnow
 from app.scheduling.service import ScheduleError, schedule_session
@@ -28,14 +29,17 @@ def _time(value: str, option: str):
 @click.option("--review", type=click.Choice([r.value for r in ScoreRelease]), default=ScoreRelease.AFTER_CLOSE.value,
               show_default=True, help="when candidates see their score")
 @click.option("--show-key/--no-show-key", default=False, help="show the key and explanations in the review")
-def schedule(paper_id, title, opens, closes, users, org, review, show_key) -> None:
+@click.option("--round", "round_ref", default=None, metavar="CONTEST/ROUND",
+              help="the round whose written score this session gives; without --users/--org, its entrants sit it")
+def schedule(paper_id, title, opens, closes, users, org, review, show_key, round_ref) -> None:
     """Schedule a session of PAPER_ID; prints the session id alone on the last line."""
     usernames = [name.strip() for name in users.split(",") if name.strip()]
     try:
+        round_ = find_round(round_ref) if round_ref else None
         session = schedule_session(blueprint_slug=paper_id, title=title, opens_at=_time(opens, "--opens"),
                                    closes_at=_time(closes, "--closes"), usernames=usernames, org_code=org,
-                                   review=review, show_key=show_key, actor=None, channel="cli")
-    except ScheduleError as error:
+                                   review=review, show_key=show_key, actor=None, channel="cli", round_=round_)
+    except (ScheduleError, RoundRefused) as error:
         raise click.ClickException(error.message) from None
     click.echo(f"scheduled {session.title!r} for {len(session.candidates)} candidate(s)")
     click.echo(session.id)

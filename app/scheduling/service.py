@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from app.attempts.errors import ExamError, NotFound
 from app.attempts.service import add_event, locked_attempt
+from app.contests.standings import round_standings
 from app.database import begin_write
 from app.extensions import db
 from app.models import (
-    Attempt, AttemptStatus, ExamSession, Organisation, PaperBlueprint, Role, ScoreRelease, SessionCandidate, User,
-    record,
+    Attempt, AttemptStatus, ExamSession, Organisation, PaperBlueprint, Role, Round, ScoreRelease, SessionCandidate,
+    User, record,
 )
 from app.papers.service import Unfillable, draw_paper
 
@@ -21,10 +22,13 @@ class ScheduleError(ExamError):
 
 def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, closes_at: datetime,
                      usernames: list[str], org_code: str | None, review: str, show_key: bool,
-                     actor: User | None, channel: str = "web", commit: bool = True) -> ExamSession:
+                     actor: User | None, channel: str = "web", commit: bool = True,
+                     round_: Round | None = None) -> ExamSession:
     """Create a session for the named candidates and/or a whole organisation; nothing is written on error.
 
-    With commit=False it joins the caller's transaction (the demo data is written all or nothing)."""
+    With commit=False it joins the caller's transaction (the demo data is written all or nothing). A session
+    for a round feeds that round's written component; with no users or organisation named, it is for the
+    round's entrants who sit it (not those entering the next round directly)."""
     if commit:
         begin_write()
     blueprint = db.session.scalar(select(PaperBlueprint).where(PaperBlueprint.slug == blueprint_slug))
@@ -36,9 +40,12 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
         raise ScheduleError("结束时间必须晚于开始时间")
     if review not in set(ScoreRelease):
         raise ScheduleError(f"成绩公布方式应为 {' | '.join(ScoreRelease)} 之一")
+    if round_ is not None and not usernames and not org_code:
+        usernames = _round_sitters(round_)
     candidates = _candidates(usernames, org_code)
     session = ExamSession(title=title.strip(), blueprint=blueprint, opens_at=opens_at, closes_at=closes_at,
-                          review=review, show_key=show_key, created_by=actor)
+                          review=review, show_key=show_key, created_by=actor,
+                          round_id=round_.id if round_ is not None else None)
     if blueprint.spec["draw"] == "per_session":
         session.paper = _draw_once(blueprint)
     db.session.add(session)
@@ -46,10 +53,16 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
     db.session.flush()
     record("exam.schedule", f"session:{session.id}", actor=actor, channel=channel, title=session.title,
            paper=blueprint_slug, opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
-           candidates=len(candidates), review=review, show_key=show_key)
+           candidates=len(candidates), review=review, show_key=show_key,
+           round=round_.ref if round_ is not None else None)
     if commit:
         db.session.commit()
     return session
+
+
+def _round_sitters(round_: Round) -> list[str]:
+    table = round_standings(round_).standings
+    return [row.entrant.username for group in table.groups for row in group.ranked + group.incomplete]
 
 
 def _draw_once(blueprint: PaperBlueprint):

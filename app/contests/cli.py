@@ -1,0 +1,125 @@
+"""`flask contest load | scores | publish | close` and `flask standings show` (DESIGN §3.3)."""
+import csv
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.contests.loading import ContestRejected, load_contest
+from app.contests.rounds import RoundRefused, close, find_round, publish
+from app.contests.scores import import_scores_csv, record_import
+from app.contests.standings import round_standings
+from app.contests.tables import standings_rows
+from app.domain.contests import parse_contest, reader_beside
+from app.extensions import db
+
+contest_cli = AppGroup("contest", help="Load contests, import scores, publish and close rounds.")
+standings_cli = AppGroup("standings", help="Show a round's standings.")
+
+
+def _round(ref: str):
+    try:
+        return find_round(ref)
+    except RoundRefused as refused:
+        raise click.ClickException(refused.message) from None
+
+
+@contest_cli.command("load")
+@click.argument("file", type=click.Path(dir_okay=False))
+def load(file: str) -> None:
+    """Create or update a contest from YAML; new candidates' initial passwords are printed once."""
+    path = Path(file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{file}: cannot read ({error.__class__.__name__})") from None
+    spec, problems = parse_contest(text, file, reader_beside(path))
+    for problem in problems:
+        click.echo(str(problem))
+    if spec is None:
+        click.echo("nothing loaded", err=True)
+        raise SystemExit(1)
+    try:
+        summary = load_contest(spec, path.name)
+    except ContestRejected as rejected:
+        db.session.rollback()
+        click.echo("\n".join(rejected.problems))
+        click.echo("nothing loaded", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    if summary.new_accounts:
+        click.echo("New accounts and their initial passwords (shown only this once):")
+        click.echo("username,password")
+        for username, password in summary.new_accounts:
+            click.echo(f"{username},{password}")
+    state = "created" if summary.contest_created else ("updated" if summary.changed else "unchanged")
+    click.echo(f"contest {spec.slug} {state}: {len(spec.organisations)} organisations, "
+               f"{len(spec.candidates)} candidates, {len(spec.rounds)} rounds, {len(summary.changes)} change(s)")
+
+
+@contest_cli.command("scores")
+@click.argument("round_ref", metavar="CONTEST/ROUND")
+@click.argument("component")
+@click.argument("file", type=click.Path(dir_okay=False))
+def scores(round_ref: str, component: str, file: str) -> None:
+    """Import one component's scores: username,score or username,judge,score. All or nothing."""
+    round_ = _round(round_ref)
+    try:
+        text = Path(file).read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{file}: cannot read ({error.__class__.__name__})") from None
+    added, problems = import_scores_csv(round_, component, text, file, actor=None)
+    if problems:
+        db.session.rollback()
+        click.echo("\n".join(problems))
+        click.echo("nothing imported", err=True)
+        raise SystemExit(1)
+    record_import(round_, component, added, None, Path(file).name)
+    db.session.commit()
+    click.echo(f"{added} score(s) added to {round_ref} {component}")
+
+
+@contest_cli.command("publish")
+@click.argument("round_ref", metavar="CONTEST/ROUND")
+def publish_command(round_ref: str) -> None:
+    """Let candidates see the round's standings."""
+    round_ = _round(round_ref)
+    try:
+        publish(round_, None, channel="cli")
+    except RoundRefused as refused:
+        raise click.ClickException(refused.message) from None
+    db.session.commit()
+    click.echo(f"{round_ref} published")
+
+
+@contest_cli.command("close")
+@click.argument("round_ref", metavar="CONTEST/ROUND")
+@click.option("--settle", default="", help="usernames tied across the line who go on (after a play-off)")
+def close_command(round_ref: str, settle: str) -> None:
+    """Close the round and enter its qualifiers into the next round."""
+    round_ = _round(round_ref)
+    try:
+        names = close(round_, None, {u.strip() for u in settle.split(",") if u.strip()}, channel="cli")
+    except RoundRefused as refused:
+        db.session.rollback()
+        raise click.ClickException(refused.message) from None
+    db.session.commit()
+    click.echo(f"{round_ref} closed; {len(names)} go on: {', '.join(names)}")
+
+
+@standings_cli.command("show")
+@click.argument("round_ref", metavar="CONTEST/ROUND")
+@click.option("--csv", "as_csv", is_flag=True, help="group,rank,username,name,<component…>,total,advanced")
+def show(round_ref: str, as_csv: bool) -> None:
+    """Print the round's standings, computed from the raw scores."""
+    result = round_standings(_round(round_ref))
+    header, rows = standings_rows(result)
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return
+    click.echo(f"{result.round.contest.title} · {result.round.title}")
+    for row in [header, *rows]:
+        click.echo("  ".join(str(cell) for cell in row))

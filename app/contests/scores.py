@@ -1,0 +1,127 @@
+"""Scores in: one judge's lecture score, an organiser's written score, a CSV of either.
+
+Every score is a new ScoreEntry; a correction points at the entry it replaces, so nothing is overwritten.
+"""
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from app.contests.loading import ALL_GROUPS
+from app.contests.standings import group_of
+from app.extensions import db
+from app.models import (
+    ContestCandidate, JudgeAssignment, Role, Round, RoundEntry, RoundStatus, ScoreEntry, User, record, utcnow,
+)
+
+
+class ScoreRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def parse_score(text: str) -> int:
+    """'87.5' → 8750 hundredths; refuses anything outside 0–100 or finer than hundredths."""
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise ScoreRefused(f"分数 {text!r} 不是数字") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        raise ScoreRefused(f"分数应在 0 到 100 之间，而不是 {text}")
+    if value != value.quantize(Decimal("0.01")):
+        raise ScoreRefused(f"分数最多两位小数：{text}")
+    return int(value * 100)
+
+
+def judge_groups(round_: Round, judge: User) -> set[str]:
+    return set(db.session.scalars(select(JudgeAssignment.group_code).where(
+        JudgeAssignment.round_id == round_.id, JudgeAssignment.judge_id == judge.id)))
+
+
+def may_score(round_: Round, judge: User, candidate: User) -> bool:
+    """A judge scores only the groups they are assigned to; organisers score anyone. A round with no
+    assignments at all takes any judge's scores (an organiser importing a paper score sheet)."""
+    if judge.role == Role.ORGANISER or not _has_assignments(round_):
+        return True
+    groups = judge_groups(round_, judge)
+    if ALL_GROUPS in groups:
+        return True
+    membership = db.session.get(ContestCandidate, (round_.contest_id, candidate.id))
+    group = group_of(membership.organisation if membership else None, round_.group_by)
+    return group is not None and group.code in groups
+
+
+def _has_assignments(round_: Round) -> bool:
+    return db.session.scalar(select(JudgeAssignment.judge_id).where(JudgeAssignment.round_id == round_.id).limit(1)) \
+        is not None
+
+
+def enter_score(round_: Round, candidate: User, component: str, hundredths: int, *, judge: User | None,
+                actor: User | None, channel: str) -> ScoreEntry | None:
+    """Add a score in the caller's transaction; None when it equals the current one (nothing to record)."""
+    _check(round_, candidate, component, judge)
+    current = db.session.scalar(
+        select(ScoreEntry).where(ScoreEntry.round_id == round_.id, ScoreEntry.user_id == candidate.id,
+                                 ScoreEntry.component == component, ScoreEntry.judge_id == (judge.id if judge else None))
+        .order_by(ScoreEntry.entered_at.desc(), ScoreEntry.id.desc()).limit(1))
+    if current is not None and current.hundredths == hundredths:
+        return None
+    entry = ScoreEntry(round_id=round_.id, user=candidate, component=component, judge=judge, hundredths=hundredths,
+                       channel=channel, entered_by=actor, entered_at=utcnow(), replaces=current)
+    db.session.add(entry)
+    return entry
+
+
+def _check(round_: Round, candidate: User, component: str, judge: User | None) -> None:
+    if round_.status == RoundStatus.CLOSED:
+        raise ScoreRefused(f"{round_.title}已结束，成绩不能再修改")
+    if component not in {c["name"] for c in round_.rules["components"]}:
+        raise ScoreRefused(f"{round_.title}没有成绩项 {component}")
+    if db.session.get(RoundEntry, (round_.id, candidate.id)) is None:
+        raise ScoreRefused(f"{candidate.username} 不是{round_.title}的参赛者")
+    if judge is not None and not may_score(round_, judge, candidate):
+        raise ScoreRefused(f"评委 {judge.username} 没有被分配评{candidate.name}所在的组")
+
+
+def import_scores_csv(round_: Round, component: str, text: str, file: str, actor: User | None) -> tuple[int, list[str]]:
+    """`username,score` or `username,judge,score`; returns (scores added, problems). Caller commits or rolls back."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header = [cell.strip() for cell in rows[0]] if rows else []
+    if header not in (["username", "score"], ["username", "judge", "score"]):
+        return 0, [f"{file}:1: 表头应为 username,score 或 username,judge,score"]
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    added, problems, seen = 0, [], set()
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            added += _import_row(round_, component, header, [c.strip() for c in row], users, seen, actor)
+        except ScoreRefused as refused:
+            problems.append(f"{file}:{line}: {refused.message}")
+    return added, problems
+
+
+def _import_row(round_, component, header, row, users, seen, actor) -> int:
+    if len(row) != len(header):
+        raise ScoreRefused(f"应有 {len(header)} 列，实有 {len(row)} 列")
+    values = dict(zip(header, row))
+    candidate = users.get(values["username"])
+    if candidate is None:
+        raise ScoreRefused(f"没有考生 {values['username']}")
+    judge = users.get(values["judge"]) if "judge" in values else None
+    if "judge" in values and (judge is None or judge.role not in (Role.JUDGE, Role.ORGANISER)):
+        raise ScoreRefused(f"没有评委 {values['judge']}")
+    key = (candidate.id, judge.id if judge else None)
+    if key in seen:
+        raise ScoreRefused(f"{values['username']} 的成绩在文件中重复")
+    seen.add(key)
+    entry = enter_score(round_, candidate, component, parse_score(values["score"]), judge=judge, actor=actor,
+                        channel="csv")
+    return 1 if entry else 0
+
+
+def record_import(round_: Round, component: str, added: int, actor: User | None, file: str) -> None:
+    record("scores.imported", round_.ref, actor=actor, channel="cli" if actor is None else "web",
+           component=component, added=added, file=file)
