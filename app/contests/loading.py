@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import (
     Contest, ContestCandidate, JudgeAssignment, Organisation, Role, Round, RoundEntry, RoundStatus, User, record,
 )
-from app.users.service import generate_password, set_password
+from app.users.service import generate_password, hash_passwords
 
 ALL_GROUPS = "*"
 
@@ -41,6 +41,7 @@ def load_contest(spec: ContestSpec, source_file: str, *, actor: User | None = No
     organisations = _organisations(spec, summary)
     contest = _contest(spec, source_file, organisations, summary)
     members = _candidates(spec, contest, organisations, summary)
+    _hash_new_passwords(members, summary)
     for position, round_spec in enumerate(spec.rounds):
         _round(contest, round_spec, position, members if position == 0 else {}, summary)
     db.session.flush()
@@ -127,13 +128,18 @@ def _candidates(spec: ContestSpec, contest: Contest, organisations: dict[str, Or
 
 
 def _new_account(username: str, name: str, organisation: Organisation, summary: LoadSummary) -> User:
-    password = generate_password()
     user = User(username=username, name=name, role=Role.CANDIDATE, organisation=organisation,
-                must_change_password=True)
-    set_password(user, password)
+                must_change_password=True, password_hash="")
     db.session.add(user)
-    summary.new_accounts.append((username, password))
+    summary.new_accounts.append((username, generate_password()))
     return user
+
+
+def _hash_new_passwords(members: dict[str, User], summary: LoadSummary) -> None:
+    """All new accounts' hashes in one batch: a few hundred scrypt hashes one by one would take a minute."""
+    hashes = hash_passwords([password for _, password in summary.new_accounts])
+    for (username, _), password_hash in zip(summary.new_accounts, hashes):
+        members[username].password_hash = password_hash
 
 
 def _round(contest: Contest, spec: RoundSpec, position: int, entrants: dict[str, User], summary: LoadSummary) -> None:

@@ -57,7 +57,7 @@ def _decoy_hash(method: str) -> str:
     return generate_password_hash(secrets.token_hex(16), method=method)
 
 
-def _hash_all(passwords: list[str]) -> list[str]:
+def hash_passwords(passwords: list[str]) -> list[str]:
     """Hashes for many passwords at once: scrypt takes ~0.1 s each and releases the GIL, so use every core."""
     method = current_app.config["PASSWORD_HASH_METHOD"]
     with ThreadPoolExecutor() as pool:
@@ -247,7 +247,7 @@ def import_accounts(rows: list[AccountRow]) -> ImportResult:
         else:
             result.unchanged.append(row.username)
     passwords = [generate_password() for _ in new_rows]
-    for row, password, password_hash in zip(new_rows, passwords, _hash_all(passwords)):
+    for row, password, password_hash in zip(new_rows, passwords, hash_passwords(passwords)):
         db.session.add(User(username=row.username, name=row.name, role=row.role, password_hash=password_hash,
                             organisation=organisations.get(row.org), must_change_password=True))
         result.created.append((row.username, password))
