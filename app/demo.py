@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.banks.service import check_sources, import_sources
+from app.demo_contest import create_demo_contest
 from app.extensions import db
 from app.models import Organisation, Role, ScoreRelease, User, record, utcnow
 from app.scheduling.service import schedule_session
@@ -42,6 +43,7 @@ def init() -> None:
     logins = _create_accounts(organisations)
     db.session.flush()
     _schedule_demo_exams()
+    create_demo_contest()
     record("demo.init", "demo", channel="cli", accounts=[username for username, _ in logins])
     db.session.commit()
     click.echo("演示账号（只显示这一次；忘记后可用 flask users add 用户名 --password 新密码 重设）：")

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Bank, ExamSession, PaperBlueprint, User
+from app.models import Bank, Contest, ExamSession, PaperBlueprint, User
 
 
 def test_demo_init_once(app, runner):
@@ -13,8 +13,16 @@ def test_demo_init_once(app, runner):
         assert db.session.scalar(select(func.count()).select_from(Bank)) == 3
         assert db.session.scalar(select(func.count()).select_from(PaperBlueprint)) == 2
         assert db.session.scalar(select(func.count()).select_from(ExamSession)) == 2
-        assert all("演示" in u.name for u in db.session.scalars(select(User)))
+        assert all("演示" in u.name and u.username.startswith("demo-") for u in db.session.scalars(select(User)))
+        contest = db.session.scalar(select(Contest))
+        assert contest.demo and contest.slug == "demo-dabiwu"
+        entrants = {r.slug: len(r.entries) for r in contest.rounds}
+        assert 480 <= entrants["preliminary"] <= 520 and entrants["semifinal"] == 82 and entrants["final"] == 10
+        assert [r.status for r in contest.rounds] == ["closed", "closed", "published"]
+        users = db.session.scalar(select(func.count()).select_from(User))
     second = runner.invoke(args=["demo", "init"])
     assert second.exit_code == 0 and second.stdout == ""
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 5
+        assert db.session.scalar(select(func.count()).select_from(User)) == users
+    final = runner.invoke(args=["standings", "show", "demo-dabiwu/final", "--csv"])
+    assert final.exit_code == 0 and len(final.stdout.strip().splitlines()) == 11
