@@ -74,6 +74,6 @@ def test_upgrade_keeps_existing_rows(scratch_uri):
             db.session.execute(text(statement))
         db.session.commit()
         upgrade()
-        assert db.session.execute(text("SELECT title, round_id FROM exam_sessions")).all() == [("S", None)]
+        assert db.session.execute(text("SELECT title, round_id, max_attempts FROM exam_sessions")).all() == [("S", None, 1)]
         assert db.session.execute(text("SELECT count(*) FROM session_candidates")).scalar() == 1
         db.engine.dispose()

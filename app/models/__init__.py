@@ -9,9 +9,11 @@ from app.models.exams import (
     Attempt, AttemptEvent, AttemptStatus, ExamSession, Paper, PaperBlueprint, PaperItem, Response, ScoreRelease,
     SessionCandidate,
 )
+from app.models.practice import BookEntry, Drill, PracticeAnswer
 from app.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "BookEntry", "Drill", "PracticeAnswer",
     "Contest", "ContestCandidate", "JudgeAssignment", "Round", "RoundEntry", "RoundStatus", "ScoreEntry",
     "contest_organisations",
     "Attempt", "AttemptEvent", "AttemptStatus", "ExamSession", "Paper", "PaperBlueprint", "PaperItem", "Response",

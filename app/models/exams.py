@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -102,6 +102,9 @@ class ExamSession(db.Model):
     show_key: Mapped[bool] = mapped_column(default=False)   # key and explanations in the review
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A mock (模拟考试): practice, not competition; candidates may sit it up to max_attempts times.
+    mock: Mapped[bool] = mapped_column(default=False, server_default=false())
+    max_attempts: Mapped[int] = mapped_column(default=1, server_default="1")
     # The round whose written component this session feeds (flask exam schedule --round CONTEST/ROUND).
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
 
