@@ -51,6 +51,10 @@ class Config:
     TIMEZONE = os.environ.get("EXAM_TIMEZONE", "Asia/Shanghai")
     BANKS_DIR = os.environ.get("BANKS_DIR", str(BASE_DIR / "question_banks"))
 
+    # Practice: the daily set's mix by category, and how many right answers in a row take a question out of the book.
+    DAILY_MIX = {"theory": 4, "policy": 3, "party_affairs": 3}
+    BOOK_LEAVE_AFTER = 2
+
     # werkzeug's scrypt is a memory-hard KDF; tests use a cheap method only to keep the suite fast.
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -63,11 +63,13 @@ def _schedule_demo_exams() -> None:
     """Two open sessions so a demo candidate has something to sit straight away."""
     now = utcnow()
     candidates = [username for username, _, role, _ in DEMO_ACCOUNTS if role == Role.CANDIDATE]
-    for paper, title, review in (("semifinal-sample", "复赛笔试（演示）", ScoreRelease.AFTER_CLOSE),
-                                 ("mock-objective", "百日练兵模拟卷（演示）", ScoreRelease.IMMEDIATE)):
-        schedule_session(blueprint_slug=paper, title=title, opens_at=now, closes_at=now + timedelta(days=30),
-                         usernames=candidates, org_code=None, review=review, show_key=True, actor=None,
-                         channel="cli", commit=False)
+    schedule_session(blueprint_slug="semifinal-sample", title="复赛笔试（演示）", opens_at=now,
+                     closes_at=now + timedelta(days=30), usernames=candidates, org_code=None,
+                     review=ScoreRelease.AFTER_CLOSE, show_key=True, actor=None, channel="cli", commit=False)
+    schedule_session(blueprint_slug="mock-objective", title="百日练兵模拟卷（演示）", opens_at=now,
+                     closes_at=now + timedelta(days=100), usernames=candidates, org_code=None,
+                     review=ScoreRelease.IMMEDIATE, show_key=True, actor=None, channel="cli", commit=False,
+                     mock=True, max_attempts=10)
 
 
 def _create_organisations() -> dict[str, Organisation]:

@@ -57,24 +57,33 @@ def _own(attempt_id: int, user: User) -> Attempt:
 # -- starting ----------------------------------------------------------------------------------------------
 
 def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
-    """Start the user's attempt at a session, or return the one already started (a reload, a second device)."""
+    """Start the user's attempt at a session, or return the one already started (a reload, a second device).
+
+    A mock (模拟考试) may be sat again once finished, up to its max_attempts."""
     begin_write()
     session = db.session.get(ExamSession, session_id)
     if session is None or not _is_candidate(session, user):
+        db.session.rollback()
         raise NotFound("没有找到这场考试，或您不在本场考生名单中。")
     existing = _existing_attempt(session, user)
-    if existing is not None:
+    if existing is not None and not _may_sit_again(session, existing):
+        db.session.commit()
         return _closed_if_due(existing, now)
     if not session.opens_at <= now < session.closes_at:
+        db.session.rollback()
         raise SessionNotOpen("考试尚未开始。" if now < session.opens_at else "考试已经结束。")
     try:
-        attempt = _new_attempt(session, user, now)
+        attempt = _new_attempt(session, user, now, number=existing.number + 1 if existing else 1)
         db.session.commit()
     except IntegrityError:
         # Two tabs started at once: the other one won; hand back its attempt.
         db.session.rollback()
         attempt = _existing_attempt(session, user)
     return attempt
+
+
+def _may_sit_again(session: ExamSession, latest: Attempt) -> bool:
+    return session.mock and latest.finished and latest.number < session.max_attempts
 
 
 def _is_candidate(session: ExamSession, user: User) -> bool:
@@ -86,14 +95,14 @@ def _existing_attempt(session: ExamSession, user: User) -> Attempt | None:
                              .order_by(Attempt.number.desc()).limit(1))
 
 
-def _new_attempt(session: ExamSession, user: User, now: datetime) -> Attempt:
+def _new_attempt(session: ExamSession, user: User, now: datetime, number: int) -> Attempt:
     seed = random.SystemRandom().randrange(2**31)
     paper = session.paper or draw_paper(session.blueprint, seed)
     items = db.session.scalars(select(PaperItem).where(PaperItem.paper_id == paper.id)
                                .order_by(PaperItem.position).options(selectinload(PaperItem.revision))).all()
     deadline = min(now + timedelta(minutes=paper.duration), session.closes_at)
-    attempt = Attempt(session=session, user=user, paper=paper, seed=seed, started_at=now, deadline=deadline,
-                      status=AttemptStatus.IN_PROGRESS, max_score=paper.total_points)
+    attempt = Attempt(session=session, user=user, number=number, paper=paper, seed=seed, started_at=now,
+                      deadline=deadline, status=AttemptStatus.IN_PROGRESS, max_score=paper.total_points)
     db.session.add(attempt)
     _lay_out(attempt, paper, items)
     add_event(attempt, "start", now, user, deadline=deadline.isoformat())

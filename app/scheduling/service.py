@@ -23,7 +23,7 @@ class ScheduleError(ExamError):
 def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, closes_at: datetime,
                      usernames: list[str], org_code: str | None, review: str, show_key: bool,
                      actor: User | None, channel: str = "web", commit: bool = True,
-                     round_: Round | None = None) -> ExamSession:
+                     round_: Round | None = None, mock: bool = False, max_attempts: int = 1) -> ExamSession:
     """Create a session for the named candidates and/or a whole organisation; nothing is written on error.
 
     With commit=False it joins the caller's transaction (the demo data is written all or nothing). A session
@@ -40,11 +40,14 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
         raise ScheduleError("结束时间必须晚于开始时间")
     if review not in set(ScoreRelease):
         raise ScheduleError(f"成绩公布方式应为 {' | '.join(ScoreRelease)} 之一")
+    if mock:
+        _check_mock(blueprint, max_attempts, round_)
+        review, show_key = ScoreRelease.IMMEDIATE, True
     if round_ is not None and not usernames and not org_code:
         usernames = _round_sitters(round_)
     candidates = _candidates(usernames, org_code)
     session = ExamSession(title=title.strip(), blueprint=blueprint, opens_at=opens_at, closes_at=closes_at,
-                          review=review, show_key=show_key, created_by=actor,
+                          review=review, show_key=show_key, created_by=actor, mock=mock, max_attempts=max_attempts,
                           round_id=round_.id if round_ is not None else None)
     if blueprint.spec["draw"] == "per_session":
         session.paper = _draw_once(blueprint)
@@ -54,10 +57,20 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
     record("exam.schedule", f"session:{session.id}", actor=actor, channel=channel, title=session.title,
            paper=blueprint_slug, opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
            candidates=len(candidates), review=review, show_key=show_key,
-           round=round_.ref if round_ is not None else None)
+           round=round_.ref if round_ is not None else None, mock=mock, max_attempts=max_attempts)
     if commit:
         db.session.commit()
     return session
+
+
+def _check_mock(blueprint: PaperBlueprint, max_attempts: int, round_: Round | None) -> None:
+    """A mock is practice: drawn afresh for each attempt, reviewed at once, never part of a round."""
+    if blueprint.spec["draw"] != "per_attempt":
+        raise ScheduleError(f"模拟考试须用每次单独抽题的试卷（draw: per_attempt），{blueprint.slug} 是同场同题")
+    if not 1 <= max_attempts <= 100:
+        raise ScheduleError("允许作答次数应在 1 到 100 之间")
+    if round_ is not None:
+        raise ScheduleError("模拟考试不计入比赛轮次")
 
 
 def _round_sitters(round_: Round) -> list[str]:

@@ -1,0 +1,219 @@
+"""Drills from start to finish, one answer at a time, each feeding the wrong-question book.
+
+Answers are kept in the bank's letters: practice shows options in bank order.
+"""
+import random
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.attempts.service import bank_letters
+from app.attempts.views import key_visible
+from app.banks.queries import CURRENT
+from app.database import begin_write
+from app.domain import practice
+from app.domain.banks import LETTERS
+from app.domain.marking import mark, shape_ok
+from app.domain.text import count_blanks
+from app.extensions import db
+from app.models import (
+    Attempt, Bank, BookEntry, Drill, PaperItem, PracticeAnswer, Question, QuestionRevision, Response, User,
+)
+
+
+class PracticeError(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def local_day(at: datetime) -> date:
+    return at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def practice_pool() -> list[practice.PracticeItem]:
+    rows = db.session.execute(
+        select(Question.id, Bank.slug, Bank.category, QuestionRevision)
+        .join(Bank, Question.bank_id == Bank.id).join(QuestionRevision, CURRENT)
+        .where(Question.retired_at.is_(None)).options(selectinload(QuestionRevision.tag_rows)))
+    return [practice.PracticeItem(ref=str(qid), bank=slug, category=category, type=rev.type,
+                                  difficulty=rev.difficulty, tags=frozenset(t.tag for t in rev.tag_rows))
+            for qid, slug, category, rev in rows]
+
+
+def start_drill(user: User, wanted: practice.DrillFilter, now: datetime) -> Drill:
+    """A new drill from the filter; PracticeError when nothing matches."""
+    if wanted.mode not in practice.MODES:
+        raise PracticeError("未知的练习方式")
+    begin_write()
+    refs = practice.choose_drill(practice_pool(), wanted, seen=_seen(user), book=_book(user),
+                                 weakest_category=practice.weakest(_tallies(user), _categories()),
+                                 seed=random.SystemRandom().randrange(2**31))
+    if not refs:
+        db.session.rollback()
+        raise PracticeError("没有符合条件的题目，请放宽筛选条件。")
+    drill = Drill(user=user, kind="book" if wanted.mode == "book" else "drill", question_ids=[int(r) for r in refs],
+                  settings=_settings(wanted), created_at=now)
+    db.session.add(drill)
+    db.session.commit()
+    return drill
+
+
+def _settings(wanted: practice.DrillFilter) -> dict[str, Any]:
+    return {"mode": wanted.mode, "banks": list(wanted.banks), "categories": list(wanted.categories),
+            "types": list(wanted.types), "tags": list(wanted.tags), "difficulty": list(wanted.difficulty),
+            "count": wanted.count}
+
+
+def daily_drill(user: User, now: datetime) -> Drill:
+    """Today's 每日一练 for this user: the same questions as everyone's, resumed if already begun."""
+    day = local_day(now)
+    begin_write()
+    drill = db.session.scalar(select(Drill).where(Drill.user_id == user.id, Drill.kind == "daily", Drill.day == day))
+    if drill is None:
+        refs = practice.daily_refs(practice_pool(), day, current_app.config["DAILY_MIX"])
+        drill = Drill(user=user, kind="daily", day=day, question_ids=[int(r) for r in refs], created_at=now)
+        db.session.add(drill)
+    db.session.commit()
+    return drill
+
+
+def open_drill(user: User) -> Drill | None:
+    """The user's unfinished drill (not the daily set), to continue where they left off."""
+    return db.session.scalar(select(Drill).where(Drill.user_id == user.id, Drill.kind != "daily",
+                                                 Drill.finished_at.is_(None)).order_by(Drill.id.desc()).limit(1))
+
+
+def own_drill(drill_id: int, user: User) -> Drill:
+    drill = db.session.get(Drill, drill_id)
+    if drill is None or drill.user_id != user.id:
+        raise PracticeError("没有找到这次练习。", 404)
+    return drill
+
+
+def current_revision(question_id: int) -> QuestionRevision:
+    return db.session.scalar(select(QuestionRevision).join(Question, CURRENT).where(Question.id == question_id))
+
+
+@dataclass
+class Checked:
+    """The outcome of one drill answer, shown at once."""
+
+    correct: bool
+    revision: QuestionRevision
+    response: Any
+    finished: bool
+
+
+def answer(drill_id: int, user: User, question_id: int, response: Any, now: datetime) -> Checked:
+    """Check the drill's current question; answering an earlier one again (a resent form) changes nothing."""
+    begin_write()
+    drill = own_drill(drill_id, user)
+    if drill.finished_at is not None or drill.position >= len(drill.question_ids) \
+            or drill.question_ids[drill.position] != question_id:
+        db.session.rollback()
+        raise PracticeError("这道题已经答过了，请继续下一题。", 409)
+    revision = current_revision(question_id)
+    letters = tuple(LETTERS[: len(revision.options)])
+    if response is None or not shape_ok(revision.type, response, letters, count_blanks(revision.stem)):
+        db.session.rollback()
+        raise PracticeError("请先作答。", 422)
+    correct = mark(revision.type, revision.answer, response, 1, multiple_scoring="strict",
+                   blank_order=revision.blank_order) == 1
+    record_answer(user, revision, response, correct, drill.kind, now, drill=drill)
+    drill.position += 1
+    if drill.position >= len(drill.question_ids):
+        drill.finished_at = now
+    db.session.commit()
+    return Checked(correct, revision, response, drill.finished_at is not None)
+
+
+def record_answer(user: User, revision: QuestionRevision, response: Any, correct: bool, source: str, now: datetime,
+                  *, drill: Drill | None = None, attempt: Attempt | None = None) -> None:
+    db.session.add(PracticeAnswer(user_id=user.id, question_id=revision.question_id, revision_id=revision.id,
+                                  source=source, drill=drill, attempt_id=attempt.id if attempt else None,
+                                  response=response, correct=correct, answered_at=now))
+    entry = db.session.get(BookEntry, (user.id, revision.question_id))
+    state = practice.BookEntry(entry.misses, entry.right_in_row, entry.last_missed_at, entry.active) if entry \
+        else practice.BookEntry()
+    updated = practice.after_answer(state, correct, now, current_app.config["BOOK_LEAVE_AFTER"])
+    if updated == state:
+        return
+    if entry is None:
+        entry = BookEntry(user_id=user.id, question_id=revision.question_id, first_missed_at=now)
+        db.session.add(entry)
+    entry.misses, entry.right_in_row, entry.last_missed_at, entry.active = (
+        updated.misses, updated.right_in_row, updated.last_missed_at, updated.active)
+
+
+def remove_from_book(user: User, question_id: int, now: datetime) -> None:
+    begin_write()
+    entry = db.session.get(BookEntry, (user.id, question_id))
+    if entry is not None and entry.active:
+        entry.active, entry.right_in_row, entry.removed_by_hand_at = False, 0, now
+    db.session.commit()
+
+
+def collect_attempt(attempt: Attempt, source: str, now: datetime) -> int:
+    """A finished mock or released exam's objective answers, into practice history and the book; once only."""
+    already = db.session.scalar(select(PracticeAnswer.id).where(PracticeAnswer.attempt_id == attempt.id).limit(1))
+    if already is not None:
+        return 0
+    responses = db.session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id)
+        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision)))
+    count = 0
+    for response in responses:
+        item = response.paper_item
+        if item.revision.type not in practice.DRILL_TYPES or response.score is None:
+            continue
+        record_answer(attempt.user, item.revision, bank_letters(response), response.score >= item.points, source,
+                      now, attempt=attempt)
+        count += 1
+    return count
+
+
+def collect_released(user: User, now: datetime) -> int:
+    """Bring finished mocks, and exams whose key has been released to the candidate, into the book."""
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.status != "in_progress",
+                              ~select(PracticeAnswer.id).where(PracticeAnswer.attempt_id == Attempt.id).exists())
+        .options(selectinload(Attempt.session)))
+    released = [a for a in attempts if a.session.mock or key_visible(a.session, a, now)]
+    if not released:
+        return 0
+    begin_write()
+    count = sum(collect_attempt(db.session.get(Attempt, a.id), "mock" if a.session.mock else "exam", now)
+                for a in released)
+    db.session.commit()
+    return count
+
+
+def _seen(user: User) -> set[str]:
+    return {str(qid) for qid in db.session.scalars(
+        select(PracticeAnswer.question_id).where(PracticeAnswer.user_id == user.id).distinct())}
+
+
+def _book(user: User) -> set[str]:
+    return {str(qid) for qid in db.session.scalars(
+        select(BookEntry.question_id).where(BookEntry.user_id == user.id, BookEntry.active.is_(True)))}
+
+
+def _categories() -> list[str]:
+    return sorted(set(db.session.scalars(select(Bank.category))))
+
+
+def _tallies(user: User) -> dict[str, tuple[int, int]]:
+    rows = db.session.execute(
+        select(Bank.category, PracticeAnswer.correct).join(Question, PracticeAnswer.question_id == Question.id)
+        .join(Bank, Question.bank_id == Bank.id).where(PracticeAnswer.user_id == user.id))
+    tallies: dict[str, tuple[int, int]] = {}
+    for category, correct in rows:
+        right, answered = tallies.get(category, (0, 0))
+        tallies[category] = (right + int(correct), answered + 1)
+    return tallies
