@@ -52,6 +52,7 @@ class PracticeAnswer(db.Model):
 
     question: Mapped[Question] = relationship()
     revision: Mapped[QuestionRevision] = relationship()
+    drill: Mapped[Drill | None] = relationship()
 
 
 class BookEntry(db.Model):
