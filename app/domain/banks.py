@@ -86,13 +86,8 @@ class BankSpec:
 def parse_bank(text: str, file: str) -> tuple[BankSpec | None, list[Problem]]:
     """Parse and validate one bank file; the spec is None when the file has errors."""
     report = Report(file)
-    try:
-        document = yamlmarks.load(text)
-    except yamlmarks.YamlSyntaxError as error:
-        report.error(error.line, error.message)
-        return None, report.problems
-    if not isinstance(document, yamlmarks.MarkedMap):
-        report.error(1, "题库文件应是一个映射，包含 bank、title、category、questions")
+    document = report.load_mapping(text, "题库文件应是一个映射，包含 bank、title、category、questions")
+    if document is None:
         return None, report.problems
 
     bank = _parse_bank_header(document, file, report)

@@ -93,13 +93,8 @@ class ContestSpec:
 def parse_contest(text: str, file: str, read_file) -> tuple[ContestSpec | None, list[Problem]]:
     """Parse a contest file; `read_file(relative_path)` gives the text of its candidates CSV."""
     report = Report(file)
-    try:
-        document = yamlmarks.load(text)
-    except yamlmarks.YamlSyntaxError as error:
-        report.error(error.line, error.message)
-        return None, report.problems
-    if not isinstance(document, yamlmarks.MarkedMap):
-        report.error(1, "比赛文件应是一个映射，包含 contest、title、organisations、candidates、rounds")
+    document = report.load_mapping(text, "比赛文件应是一个映射，包含 contest、title、organisations、candidates、rounds")
+    if document is None:
         return None, report.problems
     report.repeated_keys(document)
     report.unknown_keys(document, CONTEST_KEYS)

@@ -104,13 +104,8 @@ def blueprint_from_spec(spec: dict[str, Any]) -> BlueprintSpec:
 
 def parse_blueprint(text: str, file: str) -> tuple[BlueprintSpec | None, list[Problem]]:
     report = Report(file)
-    try:
-        document = yamlmarks.load(text)
-    except yamlmarks.YamlSyntaxError as error:
-        report.error(error.line, error.message)
-        return None, report.problems
-    if not isinstance(document, yamlmarks.MarkedMap):
-        report.error(1, "试卷蓝图应是一个映射，包含 paper、title、duration、sections")
+    document = report.load_mapping(text, "试卷蓝图应是一个映射，包含 paper、title、duration、sections")
+    if document is None:
         return None, report.problems
     report.repeated_keys(document)
     report.unknown_keys(document, PAPER_KEYS)

@@ -34,6 +34,19 @@ class Report:
     def warn(self, line: int, message: str, qid: str | None = None) -> None:
         self.problems.append(Problem(self.file, line, message, qid, warning=True))
 
+    def load_mapping(self, text: str, shape: str) -> yamlmarks.MarkedMap | None:
+        """The YAML document when it parses to a mapping; otherwise the problem is reported and None returned.
+        `shape` says what the file should hold, for the message."""
+        try:
+            document = yamlmarks.load(text)
+        except yamlmarks.YamlSyntaxError as error:
+            self.error(error.line, error.message)
+            return None
+        if not isinstance(document, yamlmarks.MarkedMap):
+            self.error(1, shape)
+            return None
+        return document
+
     @property
     def has_errors(self) -> bool:
         return any(not p.warning for p in self.problems)
