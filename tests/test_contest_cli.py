@@ -174,3 +174,14 @@ def test_written_score_from_an_exam_session_scheduled_for_the_round(app, runner,
     assert sitters == {"zhao", "qian", "sun", "li", "zhou", "wu"}, "the round's entrants, not the direct entry"
     rows = {r["username"]: r for r in standings(runner)}
     assert rows["zhao"]["written"] == "45.45"     # 5 of 11 points
+
+
+def test_reload_keeps_judges_assigned_on_the_web_when_the_file_names_none(app, runner, loaded):
+    from app.models import JudgeAssignment
+    with app.app_context():
+        round_ = db.session.scalar(select(Round).where(Round.slug == "preliminary"))
+        judge = db.session.scalar(select(User).where(User.username == "j1"))
+        db.session.add(JudgeAssignment(round_id=round_.id, judge_id=judge.id, group_code="c01"))
+        db.session.commit()
+    assert runner.invoke(args=["contest", "load", str(loaded / "contest.yaml")]).exit_code == 0
+    assert count(app, JudgeAssignment) == 1

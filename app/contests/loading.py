@@ -168,6 +168,10 @@ def _entries(round_: Round, entrants: dict[str, User], summary: LoadSummary) -> 
 
 
 def _judges(round_: Round, spec: RoundSpec, summary: LoadSummary) -> None:
+    """Judges named in the file replace the round's assignments; a round whose file names none keeps
+    the assignments organisers made on the web."""
+    if not spec.judges:
+        return
     judges = {u.username: u for u in db.session.scalars(
         select(User).where(User.username.in_([j.username for j in spec.judges])))}
     wanted = {(judges[j.username].id, group) for j in spec.judges for group in (j.groups or (ALL_GROUPS,))}

@@ -23,7 +23,7 @@ def find_round(ref: str) -> Round:
 
 def publish(round_: Round, actor: User | None, channel: str = "web") -> None:
     if round_.status != RoundStatus.DRAFT:
-        raise RoundRefused(f"{round_.title}已经{RoundStatus(round_.status).label}")
+        raise RoundRefused(f"{round_.title}{RoundStatus(round_.status).label}")
     round_.status, round_.published_at = RoundStatus.PUBLISHED, utcnow()
     record("round.published", round_.ref, actor=actor, channel=channel)
 
