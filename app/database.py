@@ -2,13 +2,24 @@
 
 SQLite gets WAL, a busy timeout and foreign keys; we issue its BEGIN ourselves so that writers can take the
 write lock up front (BEGIN IMMEDIATE) instead of failing when a read transaction tries to become a write.
+Within one process SQLite writers also queue on a lock first: SQLite's own busy wait sleeps and retries, so
+under a burst some of 32 threads would lose every retry and time out, while a queue serves them in turn.
 """
-from flask import Flask
+import threading
+
+from flask import Flask, current_app
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
 _BEGIN_OPTION = "sqlite_begin"
+_HOLDS_WRITER = "holds_sqlite_writer"
+_sqlite_writer = threading.Lock()
+
+
+class DatabaseBusy(Exception):
+    """No turn to write came within the busy timeout: the request should be retried."""
 
 
 def init_app(app: Flask) -> None:
@@ -47,4 +58,27 @@ def begin_write() -> None:
     session = db.session()
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+    if db.engine.dialect.name == "sqlite":
+        _queue_for_writer(session)
+    try:
+        session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+    except Exception:
+        _release_writer(session)
+        raise
+
+
+def _queue_for_writer(session: Session) -> None:
+    if not _sqlite_writer.acquire(timeout=current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000):
+        raise DatabaseBusy("database busy")
+    session.info[_HOLDS_WRITER] = True
+
+
+def _release_writer(session: Session) -> None:
+    if session.info.pop(_HOLDS_WRITER, False):
+        _sqlite_writer.release()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        _release_writer(session)

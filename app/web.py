@@ -7,6 +7,7 @@ from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from app.database import DatabaseBusy
 from app.domain.markup import render_inline, render_markdown, render_stem
 from app.extensions import db, login_manager
 from app.models import Role, User
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["Role"] = Role
     for code in (400, 403, 404, 405, 500):
         app.register_error_handler(code, error_page)
+    app.register_error_handler(DatabaseBusy, busy)
 
 
 @login_manager.user_loader
@@ -61,6 +63,14 @@ ERROR_MESSAGES = {
     405: "不支持此操作。",
     500: "服务器出错，请稍后重试；如果问题持续，请联系组织者。",
 }
+
+
+def busy(_error):
+    """Too many writers at once (a deadline burst on SQLite): ask the client to retry; the exam page does."""
+    message = "服务器繁忙，请稍后重试；已作答的内容不会丢失。"
+    if request.path.startswith("/api/"):
+        return jsonify(error="busy", message=message), 503, {"Retry-After": "2"}
+    return render_template("error.html", code=503, message=message), 503, {"Retry-After": "2"}
 
 
 def error_page(error):

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from app.api import bp
 from app.attempts.errors import ExamError, InvalidResponse
 from app.attempts.service import attempt_for, save_responses, start_attempt, submit_attempt
-from app.attempts.views import attempt_payload, sessions_for
+from app.attempts.views import attempt_payload, sessions_for, submit_payload
 from app.models import utcnow
 
 
@@ -64,4 +64,4 @@ def save(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     now = utcnow()
-    return jsonify(attempt_payload(submit_attempt(attempt_id, current_user, now), now))
+    return jsonify(submit_payload(submit_attempt(attempt_id, current_user, now), now))

@@ -59,19 +59,21 @@ def _own(attempt_id: int, user: User) -> Attempt:
 def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     """Start the user's attempt at a session, or return the one already started (a reload, a second device).
 
-    A mock (模拟考试) may be sat again once finished, up to its max_attempts."""
-    begin_write()
+    A mock (模拟考试) may be sat again once finished, up to its max_attempts. Only a new attempt takes the
+    write lock: a reload or a second device is a plain read."""
     session = db.session.get(ExamSession, session_id)
     if session is None or not _is_candidate(session, user):
-        db.session.rollback()
         raise NotFound("没有找到这场考试，或您不在本场考生名单中。")
     existing = _existing_attempt(session, user)
     if existing is not None and not _may_sit_again(session, existing):
-        db.session.commit()
         return _closed_if_due(existing, now)
     if not session.opens_at <= now < session.closes_at:
-        db.session.rollback()
         raise SessionNotOpen("考试尚未开始。" if now < session.opens_at else "考试已经结束。")
+    begin_write()
+    existing = _existing_attempt(session, user)   # again, now that no other start can slip in
+    if existing is not None and not _may_sit_again(session, existing):
+        db.session.commit()
+        return _closed_if_due(existing, now)
     try:
         attempt = _new_attempt(session, user, now, number=existing.number + 1 if existing else 1)
         db.session.commit()

@@ -58,6 +58,15 @@ def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     return payload
 
 
+def submit_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
+    """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap."""
+    payload: dict[str, Any] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline.isoformat(),
+                               "finished_at": attempt.finished_at.isoformat(), "server_time": now.isoformat()}
+    visible = score_visible(attempt.session, attempt, now)
+    payload["result"] = result_payload(attempt, _responses(attempt), now) if visible else {"visible": False}
+    return payload
+
+
 def _sections(responses: list[Response]) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = []
     for response in responses:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import LoginForm, PasswordForm
+from app.database import begin_write
 from app.domain.throttle import Verdict
 from app.extensions import db
 from app.models import record, utcnow
@@ -94,6 +95,7 @@ def change_password():
         form.current_password.errors.append("原密码不正确。")
         return render_template("auth/password.html", form=form)
     service.clear_login_failures(username, address)
+    begin_write()
     service.set_password(current_user, form.new_password.data)
     current_user.must_change_password = False
     record("user.password_changed", username, actor=current_user._get_current_object())

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.database import begin_write
 from app.domain import throttle
 from app.extensions import db
 from app.models import LoginFailure, Organisation, Role, User
@@ -276,12 +277,14 @@ def login_verdict(username: str, address: str, now: datetime) -> throttle.Verdic
 
 def record_login_failure(username: str, address: str, now: datetime) -> None:
     """Count one more failure for the pair and commit it, so every app process sees it at once."""
+    begin_write()
     try:
         _count_failure(username, address, now)
         db.session.commit()
     except IntegrityError:
         # Another process stored this pair's first failure at the same moment: count on its row.
         db.session.rollback()
+        begin_write()
         _count_failure(username, address, now)
         db.session.commit()
 
@@ -297,4 +300,8 @@ def _count_failure(username: str, address: str, now: datetime) -> None:
 
 
 def clear_login_failures(username: str, address: str) -> None:
+    """Forget the pair's failures after a success; most logins have none, and then nothing is written."""
+    if _failure_row(username, address) is None:
+        return
+    begin_write()
     db.session.execute(db.delete(LoginFailure).filter_by(username=username, address=address))
