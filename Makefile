@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test venv
+.PHONY: run test venv bench
 
 venv: $(VENV)/.installed
 
@@ -24,3 +24,11 @@ run: venv
 
 test: venv
 	$(BIN)/pytest -q
+
+# Exam-day load against gunicorn on SQLite and PostgreSQL (127.0.0.1:5432); prints figures, not a test.
+bench: venv $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@

@@ -61,7 +61,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     fake = Clock(START + timedelta(minutes=1))
-    for module in ("app.api.routes", "app.exam.routes"):
+    for module in ("app.api.routes", "app.exam.routes", "app.admin.sessions", "app.marking.routes"):
         monkeypatch.setattr(f"{module}.utcnow", fake, raising=False)
     return fake
 
@@ -79,3 +79,27 @@ def exam(app, make_user, clock):
 def session_paper_refs(app, session_id: int) -> list[int]:
     with app.app_context():
         return [item.revision_id for item in db.session.get(ExamSession, session_id).paper.items]
+
+
+def sit(username: str, session_id: int, answers: dict[str, object], at: datetime = START + timedelta(minutes=5)) -> int:
+    """Start, answer by item type in the bank's letters ({"single": "A", "judge": True, …}) and submit.
+
+    Call inside an app context; returns the attempt id.
+    """
+    from sqlalchemy import select
+
+    from app.attempts.service import save_responses, shown_letters, start_attempt, submit_attempt
+    from app.models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    attempt = start_attempt(session_id, user, at)
+    values = {}
+    for response in attempt.responses:
+        qtype = response.paper_item.revision.type
+        if qtype in answers:
+            given = answers[qtype]
+            values[response.key] = shown_letters(response, given) if qtype in ("single", "multiple") else given
+    attempt_id = attempt.id
+    save_responses(attempt_id, user, values, 1, at)
+    submit_attempt(attempt_id, user, at)
+    return attempt_id

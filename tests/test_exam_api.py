@@ -149,7 +149,8 @@ def test_submit_marks_and_is_idempotent(app, cand, exam):
     assert first.status_code == second.status_code == 200
     assert first.get_json()["status"] == second.get_json()["status"] == "submitted"
     result = first.get_json()["result"]
-    assert result["score"] == 1.0 and result["max_score"] == 11.0 and result["fully_marked"] is False
+    # The short item was left blank: it scores 0 at once, so the total is final without a judge.
+    assert result["score"] == 1.0 and result["max_score"] == 11.0 and result["fully_marked"] is True
     assert result["items"][items["single"]["key"]]["score"] == 1.0
     with app.app_context():
         kinds = db.session.scalars(select(AttemptEvent.kind).where(AttemptEvent.attempt_id == attempt["id"])).all()

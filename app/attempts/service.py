@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.attempts.errors import AttemptClosed, DeadlinePassed, Forbidden, InvalidResponse, NotFound, SessionNotOpen
 from app.database import begin_write
 from app.domain.banks import LETTERS
-from app.domain.marking import mark, shape_ok
+from app.domain.marking import is_answered, mark, shape_ok
 from app.domain.papers import arrange, shown_to_original
 from app.domain.text import count_blanks
 from app.extensions import db
@@ -239,12 +239,15 @@ def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User |
 
 
 def mark_attempt(attempt: Attempt) -> None:
-    """(Re)compute every objective item's score and the total; judges' scores for `short` items stay."""
+    """(Re)compute every objective item's score and the total. Judges' scores for `short` items stay; a
+    `short` item left blank scores 0 without waiting for a judge."""
     paper = attempt.paper
     for response in _responses_with_items(attempt):
         item = response.paper_item
         revision = item.revision
         if revision.type == "short":
+            if response.score is None and not is_answered(response.value):
+                response.score = 0.0
             continue
         response.score = mark(revision.type, item.key, bank_letters(response), item.points,
                               multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order)

@@ -1,12 +1,146 @@
-"""The candidate's and judge's home: what is scheduled for them."""
-from flask import render_template
+"""The candidate's pages: their sessions, starting one, the exam page's shell and their result; judges' home.
 
+The exam page itself is drawn by static/js/exam.js from the JSON API, which holds back every key while the
+attempt runs; these views only add what the candidate may see once it is over.
+"""
+from datetime import datetime, timedelta
+from math import ceil
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.attempts.errors import ExamError, NotFound
+from app.attempts.service import attempt_for, start_attempt
+from app.attempts.views import attempt_payload, sessions_for
+from app.domain.banks import TYPES
+from app.domain.marking import is_answered
 from app.exam import bp
-from app.models import Role
+from app.extensions import db
+from app.models import Attempt, AttemptStatus, ExamSession, PaperItem, Response, Role, utcnow
 from app.web import role_required
+
+TIME_FIELDS = ("opens_at", "closes_at", "deadline_if_started_now", "deadline")
+# Past this, "还有 3 天" is all a candidate needs; nearer, the home page reloads itself at the opening.
+RELOAD_WITHIN = timedelta(hours=12)
 
 
 @bp.get("/")
 @role_required(Role.CANDIDATE, Role.JUDGE)
 def home():
-    return render_template("exam/home.html")
+    if not current_user.has_role(Role.CANDIDATE):
+        return render_template("exam/home.html", groups=None)
+    now = utcnow()
+    _close_due_attempts(now)
+    groups: dict[str, list[dict[str, Any]]] = {"open": [], "upcoming": [], "finished": []}
+    summaries = sessions_for(current_user, now)
+    reviews = _reviews([summary["id"] for summary in summaries])
+    for summary in summaries:
+        session = _with_times(summary) | {"review": reviews[summary["id"]]}
+        groups[_group(session)].append(session)
+        if session["state"] == "upcoming":
+            session["opens_in"] = _duration(session["opens_at"] - now)
+    groups["finished"].reverse()
+    return render_template("exam/home.html", groups=groups, reload_in=_reload_in(groups["upcoming"], now))
+
+
+def _close_due_attempts(now: datetime) -> None:
+    """An attempt whose time ran out while the candidate was away is closed and marked before it is listed."""
+    running = db.session.scalars(select(Attempt.id).where(
+        Attempt.user_id == current_user.id, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now))
+    for attempt_id in running.all():
+        attempt_for(attempt_id, current_user, now)
+
+
+def _reviews(session_ids: list[int]) -> dict[int, str]:
+    """Each session's review policy, to tell a candidate when a score they cannot see yet will show."""
+    rows = db.session.execute(select(ExamSession.id, ExamSession.review).where(ExamSession.id.in_(session_ids)))
+    return {session_id: review for session_id, review in rows}
+
+
+def _with_times(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: datetime.fromisoformat(value) if key in TIME_FIELDS
+            else _with_times(value) if isinstance(value, dict) else value
+            for key, value in data.items()}
+
+
+def _group(session: dict[str, Any]) -> str:
+    attempt = session["attempt"]
+    if attempt is not None:
+        return "open" if attempt["status"] == AttemptStatus.IN_PROGRESS else "finished"
+    return "finished" if session["state"] == "closed" else session["state"]
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = ceil(delta.total_seconds() / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} 天"] if days else []
+    parts += [f"{hours} 小时"] if hours else []
+    parts += [f"{minutes} 分钟"] if minutes and not days else []
+    return " ".join(parts) or "不到 1 分钟"
+
+
+def _reload_in(upcoming: list[dict[str, Any]], now: datetime) -> int | None:
+    """Seconds until the next opening, if near: the page reloads then so the start button appears by itself."""
+    soon = [s["opens_at"] - now for s in upcoming if s["opens_at"] - now <= RELOAD_WITHIN]
+    return ceil(min(soon).total_seconds()) if soon else None
+
+
+@bp.post("/sessions/<int:session_id>/start")
+@role_required(Role.CANDIDATE)
+def start(session_id: int):
+    try:
+        attempt = start_attempt(session_id, current_user, utcnow())
+    except ExamError as error:
+        flash(error.message, "error")
+        return redirect(url_for("exam.home"))
+    return redirect(url_for("exam.sit", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@role_required(Role.CANDIDATE)
+def sit(attempt_id: int):
+    attempt = _own_attempt(attempt_id, utcnow())
+    if attempt.finished:
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    return render_template("exam/sit.html", attempt=attempt)
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@role_required(Role.CANDIDATE)
+def result(attempt_id: int):
+    now = utcnow()
+    attempt = _own_attempt(attempt_id, now)
+    if not attempt.finished:
+        return redirect(url_for("exam.sit", attempt_id=attempt.id))
+    payload = attempt_payload(attempt, now)
+    shown = payload["result"]
+    return render_template("exam/result.html", attempt=attempt, session=attempt.session,
+                           shown=shown, payload=payload, types=TYPES, answered=is_answered,
+                           sections=_section_scores(attempt) if shown["visible"] else None)
+
+
+def _own_attempt(attempt_id: int, now: datetime) -> Attempt:
+    try:
+        return attempt_for(attempt_id, current_user, now)
+    except NotFound:
+        abort(404)
+
+
+def _section_scores(attempt: Attempt) -> list[dict[str, Any]]:
+    """Score, full marks and items still waiting for a judge, per section in paper order."""
+    rows = db.session.execute(
+        select(Response.section_index, PaperItem.section_title, Response.score, PaperItem.points)
+        .join(PaperItem, Response.paper_item_id == PaperItem.id)
+        .where(Response.attempt_id == attempt.id).order_by(Response.position))
+    sections: dict[int, dict[str, Any]] = {}
+    for index, title, score, points in rows:
+        section = sections.setdefault(index, {"title": title, "score": 0.0, "points": 0.0, "pending": 0})
+        section["points"] += points
+        if score is None:
+            section["pending"] += 1
+        else:
+            section["score"] = round(section["score"] + score, 2)
+    return list(sections.values())

@@ -1,0 +1,146 @@
+"""Organiser pages for contests (比赛): organisations, candidates and rounds as loaded from the contest YAML, and
+what is decided here — judges per group, score sheets uploaded, rounds published and closed."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import bp
+from app.contests.pages import (
+    GROUP_BY_LABELS, PageRefused, assign_judge, assignments, candidate_query,
+    component_counts, component_label, contest_summaries, entry_counts, find_contest, find_contest_round, judges,
+    locked_round, organisation_tree, organisation_type_label, percent, qualifiers, round_events, round_groups,
+    rounds_of, tied_rows, unassign_judge, upload_scores,
+)
+from app.contests.rounds import RoundRefused, close, next_round, publish
+from app.contests.sheets import judged_components
+from app.contests.standings import round_standings
+from app.domain.standings import min_judges_to_trim
+from app.extensions import db
+from app.models import Role, Round, RoundStatus
+from app.web import role_required
+
+CANDIDATES_PER_PAGE = 50
+
+
+@bp.context_processor
+def _contest_helpers():
+    return {"component_label": component_label, "GROUP_BY_LABELS": GROUP_BY_LABELS, "RoundStatus": RoundStatus,
+            "organisation_type_label": organisation_type_label, "percent": percent,
+            "min_judges_to_trim": min_judges_to_trim, "judged_components": judged_components}
+
+
+@bp.get("/contests")
+@role_required(Role.ORGANISER)
+def contests():
+    return render_template("admin/contests.html", summaries=contest_summaries())
+
+
+@bp.get("/contests/<slug>")
+@role_required(Role.ORGANISER)
+def contest(slug: str):
+    found = find_contest(slug) or abort(404)
+    text = request.args.get("q", "").strip()
+    page = db.paginate(candidate_query(found, text), per_page=CANDIDATES_PER_PAGE, error_out=False)
+    return render_template("admin/contest.html", contest=found, tree=organisation_tree(found), page=page, q=text,
+                           rounds_of=rounds_of(found, [c.user_id for c in page.items]),
+                           entries=entry_counts(found))
+
+
+def _round(slug: str, round_slug: str) -> Round:
+    return find_contest_round(slug, round_slug) or abort(404)
+
+
+@bp.get("/contests/<slug>/rounds/<round_slug>")
+@role_required(Role.ORGANISER)
+def contest_round(slug: str, round_slug: str):
+    return _round_page(_round(slug, round_slug))
+
+
+def _round_page(round_: Round, errors: list[str] | None = None, status: int = 200):
+    result = round_standings(round_)
+    return render_template(
+        "admin/round.html", round=round_, contest=round_.contest, result=result, tied=tied_rows(result),
+        going_on=qualifiers(result), following=next_round(round_), counts=component_counts(result),
+        assignments=assignments(round_), judges=judges(), groups=round_groups(round_), events=round_events(round_),
+        errors=errors or [],
+        entrants=entry_counts(round_.contest).get(round_.id, 0)), status
+
+
+def _refused(slug: str, round_slug: str, messages: list[str]):
+    """Nothing was written: show the round again with every reason."""
+    db.session.rollback()
+    return _round_page(_round(slug, round_slug), messages, 422)
+
+
+def _done(round_: Round, message: str, anchor: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.contest_round", slug=round_.contest.slug, round_slug=round_.slug, _anchor=anchor))
+
+
+def _locked(slug: str, round_slug: str) -> Round:
+    return locked_round(_round(slug, round_slug).id) or abort(404)
+
+
+@bp.post("/contests/<slug>/rounds/<round_slug>/judges")
+@role_required(Role.ORGANISER)
+def assign(slug: str, round_slug: str):
+    round_ = _locked(slug, round_slug)
+    try:
+        message = assign_judge(round_, request.form.get("judge", ""), request.form.get("group", ""), current_user)
+    except PageRefused as refused:
+        return _refused(slug, round_slug, [refused.message])
+    return _done(round_, message, "judges")
+
+
+@bp.post("/contests/<slug>/rounds/<round_slug>/judges/remove")
+@role_required(Role.ORGANISER)
+def unassign(slug: str, round_slug: str):
+    round_ = _locked(slug, round_slug)
+    try:
+        message = unassign_judge(round_, request.form.get("judge", ""), request.form.get("group", ""), current_user)
+    except PageRefused as refused:
+        return _refused(slug, round_slug, [refused.message])
+    return _done(round_, message, "judges")
+
+
+@bp.post("/contests/<slug>/rounds/<round_slug>/scores")
+@role_required(Role.ORGANISER)
+def upload(slug: str, round_slug: str):
+    """A score sheet, all or nothing: any bad line and nothing is imported, every problem listed."""
+    sheet = request.files.get("file")
+    filename = sheet.filename if sheet and sheet.filename else "scores.csv"
+    data = sheet.read() if sheet else b""
+    component = request.form.get("component", "")
+    round_ = _locked(slug, round_slug)
+    try:
+        added, problems = upload_scores(round_, component, filename, data, current_user)
+    except PageRefused as refused:
+        return _refused(slug, round_slug, [refused.message])
+    if problems:
+        return _refused(slug, round_slug, [f"{filename} 有问题，没有导入任何成绩：", *problems])
+    return _done(round_, f"已从 {filename} 导入{component_label(component)}成绩 {added} 条。", "scores")
+
+
+@bp.post("/contests/<slug>/rounds/<round_slug>/publish")
+@role_required(Role.ORGANISER)
+def publish_round(slug: str, round_slug: str):
+    round_ = _locked(slug, round_slug)
+    try:
+        publish(round_, current_user, channel="web")
+    except RoundRefused as refused:
+        return _refused(slug, round_slug, [refused.message])
+    return _done(round_, f"{round_.title}排名已公布，考生现在可以看到。", "status")
+
+
+@bp.post("/contests/<slug>/rounds/<round_slug>/close")
+@role_required(Role.ORGANISER)
+def close_round(slug: str, round_slug: str):
+    round_ = _locked(slug, round_slug)
+    settled = {name.strip() for name in request.form.getlist("settle") if name.strip()}
+    try:
+        names = close(round_, current_user, settled, channel="web")
+    except RoundRefused as refused:
+        return _refused(slug, round_slug, [refused.message])
+    following = next_round(round_)
+    where = f"，{len(names)} 人进入{following.title}" if following else ""
+    return _done(round_, f"{round_.title}已结束{where}。", "status")

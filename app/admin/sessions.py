@@ -1,0 +1,237 @@
+"""Organiser pages for exam sessions (考试场次): scheduling, watching a sitting, results, item analysis, re-marking."""
+import io
+import re
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import DateTimeLocalInput
+
+from app.admin import bp, exports, results
+from app.attempts.errors import ExamError, NotFound
+from app.attempts.judging import corrections, correct_key
+from app.attempts.service import bank_letters, sweep
+from app.domain.banks import TYPES
+from app.domain.times import parse_local_iso
+from app.extensions import db
+from app.models import (
+    Attempt, AttemptStatus, ExamSession, Organisation, PaperBlueprint, PaperItem, Response, Role, ScoreRelease, utcnow,
+)
+from app.scheduling.service import ScheduleError, extend_attempt, schedule_session
+from app.web import role_required
+
+USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
+MAX_EXTENSION = 240
+UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+def _utc(text: str) -> datetime:
+    return parse_local_iso(text, current_app.config["TIMEZONE"])
+
+
+def _local_time(form, field) -> None:
+    try:
+        _utc(field.data)
+    except ValueError:
+        raise ValidationError("请按“年-月-日 时:分”填写时间。") from None
+
+
+class ScheduleForm(FlaskForm):
+    # The scheduling service names an unknown paper, organisation or policy in Chinese; WTForms would not.
+    blueprint = SelectField("试卷蓝图", validate_choice=False, validators=[InputRequired("请选择试卷蓝图。")])
+    title = StringField("考试名称", filters=[_strip], validators=[
+        DataRequired("请填写考试名称。"), Length(max=200, message="考试名称不超过 200 个字符。")])
+    opens = StringField("开始时间", widget=DateTimeLocalInput(), validators=[InputRequired("请填写开始时间。"), _local_time])
+    closes = StringField("结束时间", widget=DateTimeLocalInput(), validators=[InputRequired("请填写结束时间。"), _local_time])
+    usernames = TextAreaField("考生账号", description="用逗号、空格或换行分隔；可与下面的组织同时使用。")
+    organisation = SelectField("组织", validate_choice=False, validators=[Optional()],
+                               description="选中组织及其下级组织的全部考生。")
+    review = SelectField("成绩公布", choices=[(r.value, r.label) for r in ScoreRelease], validate_choice=False,
+                         default=ScoreRelease.AFTER_CLOSE.value)
+    show_key = BooleanField("成绩公布后，考生可查看答案与解析")
+
+    def usernames_list(self) -> list[str]:
+        return [name for name in USERNAME_SEPARATORS.split(self.usernames.data or "") if name]
+
+
+def _minutes(form, field) -> None:
+    text = (field.data or "").strip()
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_EXTENSION:
+        raise ValidationError(f"延长时间应为 1 到 {MAX_EXTENSION} 之间的整数分钟。")
+
+
+class ExtendForm(FlaskForm):
+    minutes = StringField("延长（分钟）", validators=[_minutes])
+    reason = StringField("原因", filters=[_strip], validators=[
+        DataRequired("请填写延长原因。"), Length(max=200, message="原因不超过 200 个字符。")])
+
+
+class KeyForm(FlaskForm):
+    key = TextAreaField("更正后的答案", validators=[InputRequired("请填写更正后的答案。")])
+    reason = StringField("更正说明", filters=[_strip], validators=[Length(max=200, message="说明不超过 200 个字符。")])
+
+
+def _session(session_id: int) -> ExamSession:
+    return db.session.scalar(
+        select(ExamSession).where(ExamSession.id == session_id)
+        .options(selectinload(ExamSession.blueprint), selectinload(ExamSession.paper))) or abort(404)
+
+
+# -- list and schedule ----------------------------------------------------------------------------------------
+
+@bp.get("/sessions")
+@role_required(Role.ORGANISER)
+def sessions():
+    return render_template("admin/sessions.html", listings=results.session_listings(), now=utcnow())
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def new_session():
+    form = ScheduleForm()
+    form.blueprint.choices = [(b.slug, f"{b.title}（{b.slug}）")
+                              for b in db.session.scalars(select(PaperBlueprint).order_by(PaperBlueprint.slug))]
+    form.organisation.choices = [("", "（不按组织选择）")] + [
+        (o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
+    if not form.validate_on_submit():
+        return _schedule_page(form, status=422 if form.is_submitted() else 200)
+    try:
+        session = schedule_session(
+            blueprint_slug=form.blueprint.data, title=form.title.data, opens_at=_utc(form.opens.data),
+            closes_at=_utc(form.closes.data), usernames=form.usernames_list(), org_code=form.organisation.data or None,
+            review=form.review.data, show_key=form.show_key.data, actor=current_user, channel="web")
+    except ScheduleError as error:
+        db.session.rollback()
+        return _schedule_page(form, error.message, 422)
+    flash(f"已安排考试“{session.title}”，考生 {len(session.candidates)} 人。", "success")
+    return redirect(url_for("admin.session", session_id=session.id))
+
+
+def _schedule_page(form: ScheduleForm, error: str | None = None, status: int = 200):
+    return render_template("admin/session_new.html", form=form, error=error), status
+
+
+# -- one session while it runs --------------------------------------------------------------------------------
+
+@bp.get("/sessions/<int:session_id>")
+@role_required(Role.ORGANISER)
+def session(session_id: int):
+    return _session_page(_session(session_id))
+
+
+def _session_page(exam: ExamSession, forms: dict[int, ExtendForm] | None = None, status: int = 200,
+                  error: str | None = None):
+    now = utcnow()
+    rows = results.candidate_rows(exam, now)
+    return render_template("admin/session.html", exam=exam, rows=rows, counts=results.status_counts(rows), now=now,
+                           review=ScoreRelease(exam.review).label,
+                           forms=forms or {}, blank_form=ExtendForm(formdata=None),
+                           overdue=sum(row.overdue for row in rows), error=error), status
+
+
+@bp.post("/sessions/<int:session_id>/attempts/<int:attempt_id>/extend")
+@role_required(Role.ORGANISER)
+def extend(session_id: int, attempt_id: int):
+    exam = _session(session_id)
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.session_id != exam.id:
+        abort(404)
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        return _session_page(exam, {attempt_id: form}, 422)
+    try:
+        extended = extend_attempt(attempt_id, int(form.minutes.data), current_user, utcnow(), form.reason.data)
+    except ExamError as error:
+        db.session.rollback()
+        return _session_page(exam, {attempt_id: form}, 422, error.message)
+    flash(f"已为 {extended.user.name} 延长 {form.minutes.data} 分钟，新的截止时间已记录。", "success")
+    return redirect(url_for("admin.session", session_id=exam.id))
+
+
+@bp.post("/sessions/<int:session_id>/sweep")
+@role_required(Role.ORGANISER)
+def sweep_session(session_id: int):
+    exam = _session(session_id)
+    closed = sweep(utcnow())
+    flash(f"已收取 {closed} 份超时答卷并评分。" if closed else "没有超时未收的答卷。", "success")
+    return redirect(url_for("admin.session", session_id=exam.id))
+
+
+@bp.get("/sessions/<int:session_id>/attempts/<int:attempt_id>")
+@role_required(Role.ORGANISER)
+def attempt_record(session_id: int, attempt_id: int):
+    """One attempt replayed from raw data, for an appeal (申诉): every answer and mark, every step."""
+    exam = _session(session_id)
+    attempt = db.session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.session_id == exam.id)
+        .options(selectinload(Attempt.events), selectinload(Attempt.responses).selectinload(Response.paper_item)
+                 .selectinload(PaperItem.revision))) or abort(404)
+    return render_template("admin/session_attempt.html", exam=exam, attempt=attempt, types=TYPES,
+                           status=AttemptStatus(attempt.status).label, answer_text=results.answer_text,
+                           bank_letters=bank_letters)
+
+
+# -- results --------------------------------------------------------------------------------------------------
+
+@bp.get("/sessions/<int:session_id>/results")
+@role_required(Role.ORGANISER)
+def session_results(session_id: int):
+    return _results_page(_session(session_id))
+
+
+def _results_page(exam: ExamSession, key_forms: dict[int, KeyForm] | None = None, status: int = 200):
+    titles = results.section_titles(exam)
+    columns = results.columns(titles)
+    sort = request.args.get("sort", "username")
+    sort = sort if sort in dict(columns) else "username"
+    descending = request.args.get("dir") == "desc"
+    rows = results.sort_rows(results.candidate_rows(exam, utcnow()), sort, descending)
+    analyses = results.item_analyses(exam)
+    forms = {a.revision.id: KeyForm(formdata=None, key=a.key_input) for a in analyses if a.objective}
+    forms.update(key_forms or {})
+    return render_template(
+        "admin/session_results.html", exam=exam, columns=columns, rows=rows, cells=results.cells, sort=sort,
+        descending=descending, bins=results.score_histogram(rows, exam), analyses=analyses, key_forms=forms,
+        history=corrections(exam.id)), status
+
+
+@bp.get("/sessions/<int:session_id>/results.<any(csv, xlsx):fmt>")
+@role_required(Role.ORGANISER)
+def results_download(session_id: int, fmt: str):
+    exam = _session(session_id)
+    header, body = results.table(results.candidate_rows(exam, utcnow()), results.section_titles(exam))
+    if fmt == "csv":
+        data, mimetype = exports.to_csv(header, body), exports.CSV_TYPE
+    else:
+        data, mimetype = exports.to_xlsx(header, body), exports.XLSX_TYPE
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=f"{UNSAFE_IN_FILENAME.sub('_', exam.title)}-成绩.{fmt}", max_age=0)
+
+
+@bp.post("/sessions/<int:session_id>/keys/<int:revision_id>")
+@role_required(Role.ORGANISER)
+def correct(session_id: int, revision_id: int):
+    exam = _session(session_id)
+    form = KeyForm()
+    if not form.validate_on_submit():
+        return _results_page(exam, {revision_id: form}, 422)
+    try:
+        done = correct_key(exam.id, revision_id, form.key.data, current_user, utcnow(), form.reason.data or "")
+    except NotFound:
+        abort(404)
+    except ExamError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return _results_page(exam, {revision_id: form}, 422)
+    flash(f"已更正 {done.question} 的答案并重新评分 {done.remarked} 份答卷，其中 {len(done.moved)} 份成绩变动。",
+          "success")
+    return redirect(url_for("admin.session_results", session_id=exam.id, _anchor="corrections"))

@@ -1,0 +1,327 @@
+"""What the contest pages show and change: who sees which round, organisation trees, candidate search, judge
+assignments, score sheets uploaded on the web, and standings shaped for a page or a download."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.contests.loading import ALL_GROUPS
+from app.contests.scores import import_scores_csv, record_import
+from app.contests.standings import RoundStandings
+from app.contests.tables import standings_rows
+from app.database import begin_write
+from app.domain.standings import Combined, GroupTable, Row, min_judges_to_trim
+from app.extensions import db
+from app.models import (
+    AuditEvent, Contest, ContestCandidate, JudgeAssignment, Organisation, OrganisationType, Role, Round, RoundEntry,
+    RoundStatus, User, record,
+)
+
+COMPONENT_LABELS = {"written": "笔试", "lecture": "党课"}
+GROUP_BY_LABELS = {"committee": "按基层党委", "liaison_group": "按联系片组", "all": "全体一起"}
+ALL_GROUPS_LABEL = "全部组"
+VIA_LABELS = {"list": "名单", "advanced": "晋级", "direct": "直接晋级"}
+EVENT_LABELS = {
+    "round.published": "公布排名", "round.closed": "结束本轮", "scores.imported": "导入成绩",
+    "round.judge_assigned": "分配评委", "round.judge_removed": "取消评委分配",
+}
+
+
+class PageRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def component_label(name: str) -> str:
+    return COMPONENT_LABELS.get(name, name)
+
+
+def percent(weight: str) -> str:
+    """A stored weight as a percentage: '0.5' → '50', '0.125' → '12.5'."""
+    text = f"{Decimal(weight) * 100:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def organisation_type_label(kind: str) -> str:
+    return OrganisationType(kind).label
+
+
+# -- who sees what --------------------------------------------------------------------------------------------
+
+def may_view(round_: Round, user: User) -> bool:
+    """Organisers and judges see every round; candidates only once it is published."""
+    return user.has_role(Role.ORGANISER, Role.JUDGE) or round_.status != RoundStatus.DRAFT
+
+
+def visible_rounds(user: User) -> list[tuple[Contest, list[Round]]]:
+    """The rounds this user may see, by contest, the newest contest first."""
+    query = select(Round).join(Contest).options(selectinload(Round.contest)) \
+        .order_by(Contest.created_at.desc(), Contest.id.desc(), Round.position)
+    if not user.has_role(Role.ORGANISER, Role.JUDGE):
+        query = query.where(Round.status != RoundStatus.DRAFT)
+    contests: dict[int, tuple[Contest, list[Round]]] = {}
+    for round_ in db.session.scalars(query):
+        contests.setdefault(round_.contest_id, (round_.contest, []))[1].append(round_)
+    return list(contests.values())
+
+
+def find_contest(slug: str) -> Contest | None:
+    return db.session.scalar(select(Contest).where(Contest.slug == slug))
+
+
+def find_contest_round(slug: str, round_slug: str) -> Round | None:
+    return db.session.scalar(select(Round).join(Contest).where(Contest.slug == slug, Round.slug == round_slug))
+
+
+def locked_round(round_id: int) -> Round | None:
+    """Open a write transaction holding the round, so two organisers or judges writing to it take turns."""
+    begin_write()
+    return db.session.scalar(select(Round).where(Round.id == round_id).with_for_update())
+
+
+# -- contests and their organisations -------------------------------------------------------------------------
+
+@dataclass
+class ContestSummary:
+    contest: Contest
+    candidates: int
+
+
+def contest_summaries() -> list[ContestSummary]:
+    counts = dict(db.session.execute(
+        select(ContestCandidate.contest_id, func.count()).group_by(ContestCandidate.contest_id)).all())
+    contests = db.session.scalars(select(Contest).options(selectinload(Contest.rounds))
+                                  .order_by(Contest.created_at.desc(), Contest.id.desc()))
+    return [ContestSummary(contest, counts.get(contest.id, 0)) for contest in contests]
+
+
+@dataclass
+class OrgNode:
+    organisation: Organisation
+    candidates: int                       # competing for this organisation or any below it
+    children: list["OrgNode"] = field(default_factory=list)
+
+
+def organisation_tree(contest: Contest) -> list[OrgNode]:
+    """The contest's organisations as a tree (liaison groups → committees → branches), with candidate counts."""
+    own = dict(db.session.execute(
+        select(ContestCandidate.organisation_id, func.count()).where(ContestCandidate.contest_id == contest.id)
+        .group_by(ContestCandidate.organisation_id)).all())
+    members = {o.id: o for o in contest.organisations}
+    children: dict[int | None, list[Organisation]] = {}
+    for organisation in members.values():
+        parent = organisation.parent_id if organisation.parent_id in members else None
+        children.setdefault(parent, []).append(organisation)
+
+    def node(organisation: Organisation) -> OrgNode:
+        below = [node(child) for child in sorted(children.get(organisation.id, []), key=lambda o: o.code)]
+        return OrgNode(organisation, own.get(organisation.id, 0) + sum(n.candidates for n in below), below)
+
+    return [node(root) for root in sorted(children.get(None, []), key=lambda o: o.code)]
+
+
+def candidate_query(contest: Contest, text: str):
+    """The contest's candidates, filtered by username, name or organisation."""
+    query = (select(ContestCandidate).join(User, ContestCandidate.user_id == User.id)
+             .join(Organisation, ContestCandidate.organisation_id == Organisation.id)
+             .where(ContestCandidate.contest_id == contest.id)
+             .options(selectinload(ContestCandidate.user), selectinload(ContestCandidate.organisation)))
+    if text:
+        query = query.where(or_(User.username.contains(text, autoescape=True),
+                                User.name.contains(text, autoescape=True),
+                                Organisation.name.contains(text, autoescape=True), Organisation.code == text))
+    return query.order_by(Organisation.code, User.username)
+
+
+def rounds_of(contest: Contest, user_ids: list[int]) -> dict[int, list[str]]:
+    """For each candidate, the rounds they are in: '复赛（直接晋级）'."""
+    titles = {r.id: r.title for r in contest.rounds}
+    found: dict[int, list[str]] = {}
+    entries = db.session.scalars(select(RoundEntry).join(Round).where(
+        Round.contest_id == contest.id, RoundEntry.user_id.in_(user_ids)).order_by(Round.position))
+    for entry in entries:
+        note = "" if entry.via == "list" else f"（{VIA_LABELS[entry.via]}）"
+        found.setdefault(entry.user_id, []).append(titles[entry.round_id] + note)
+    return found
+
+
+def entry_counts(contest: Contest) -> dict[int, int]:
+    return dict(db.session.execute(
+        select(RoundEntry.round_id, func.count()).join(Round).where(Round.contest_id == contest.id)
+        .group_by(RoundEntry.round_id)).all())
+
+
+def memberships(contest: Contest) -> dict[int, Organisation]:
+    """Each candidate's organisation in this contest."""
+    return {c.user_id: c.organisation for c in db.session.scalars(
+        select(ContestCandidate).where(ContestCandidate.contest_id == contest.id)
+        .options(selectinload(ContestCandidate.organisation)))}
+
+
+# -- judges of a round ----------------------------------------------------------------------------------------
+
+def round_groups(round_: Round) -> list[tuple[str, str]]:
+    """(code, name) of the groups a judge can be given: every group at once, then each of the round's groups."""
+    groups = [(ALL_GROUPS, ALL_GROUPS_LABEL)]
+    if round_.group_by != "all":
+        groups += [(o.code, o.name) for o in sorted(round_.contest.organisations, key=lambda o: o.code)
+                   if o.type == round_.group_by]
+    return groups
+
+
+def assignments(round_: Round) -> list[tuple[JudgeAssignment, str]]:
+    """The round's judge assignments with each group's name."""
+    names = dict(round_groups(round_))
+    rows = db.session.scalars(select(JudgeAssignment).join(User, JudgeAssignment.judge_id == User.id)
+                              .where(JudgeAssignment.round_id == round_.id)
+                              .order_by(User.username, JudgeAssignment.group_code))
+    return [(a, names.get(a.group_code, a.group_code)) for a in rows]
+
+
+def judges() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.JUDGE, User.active.is_(True))
+                                   .order_by(User.username)))
+
+
+def _assignment_target(round_: Round, username: str, group_code: str) -> tuple[User, str]:
+    if round_.status == RoundStatus.CLOSED:
+        raise PageRefused(f"{round_.title}已结束，不能再分配评委")
+    judge = db.session.scalar(select(User).where(User.username == username))
+    if judge is None or judge.role != Role.JUDGE:
+        raise PageRefused(f"没有评委账号 {username}（评委账号用 flask users add … --role judge 创建）")
+    names = dict(round_groups(round_))
+    if group_code not in names:
+        raise PageRefused(f"{round_.title}没有组 {group_code}")
+    return judge, names[group_code]
+
+
+def assign_judge(round_: Round, username: str, group_code: str, actor: User) -> str:
+    """Give a judge a group of the round (or every group); returns what was done, for the page."""
+    judge, group_name = _assignment_target(round_, username, group_code)
+    if db.session.get(JudgeAssignment, (round_.id, judge.id, group_code)) is not None:
+        raise PageRefused(f"{judge.name}已经负责{group_name}")
+    db.session.add(JudgeAssignment(round_id=round_.id, judge_id=judge.id, group_code=group_code))
+    record("round.judge_assigned", round_.ref, actor=actor, channel="web", judge=judge.username, group=group_code)
+    return f"已分配评委{judge.name}负责{group_name}。"
+
+
+def unassign_judge(round_: Round, username: str, group_code: str, actor: User) -> str:
+    """Take a group away from a judge; the scores they already entered stay and still count."""
+    judge, group_name = _assignment_target(round_, username, group_code)
+    assignment = db.session.get(JudgeAssignment, (round_.id, judge.id, group_code))
+    if assignment is None:
+        raise PageRefused(f"{judge.name}并未负责{group_name}")
+    db.session.delete(assignment)
+    record("round.judge_removed", round_.ref, actor=actor, channel="web", judge=judge.username, group=group_code)
+    return f"已取消评委{judge.name}对{group_name}的评分分配；已录入的分数保留。"
+
+
+# -- a score sheet uploaded on the web ------------------------------------------------------------------------
+
+def upload_scores(round_: Round, component: str, filename: str, data: bytes, actor: User) -> tuple[int, list[str]]:
+    """The same rules as `flask contest scores`, in the caller's transaction: (added, problems)."""
+    if component not in {c["name"] for c in round_.rules["components"]}:
+        raise PageRefused(f"{round_.title}没有成绩项 {component}")
+    if round_.status == RoundStatus.CLOSED:
+        raise PageRefused(f"{round_.title}已结束，成绩不能再修改")
+    if not data:
+        raise PageRefused("请选择要上传的 CSV 文件")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PageRefused(f"{filename} 不是 UTF-8 编码；请在 Excel 中另存为“CSV UTF-8”后再上传") from None
+    added, problems = import_scores_csv(round_, component, text, filename, actor)
+    if not problems:
+        record_import(round_, component, added, actor, filename)
+    return added, problems
+
+
+# -- standings shaped for pages and downloads -----------------------------------------------------------------
+
+def component_note(result: RoundStandings, component: str, combined: Combined | None) -> str:
+    """How one candidate's component score was reached: '5 位评委，去掉最高最低各 1' or '3 位评委，不足 5 人取平均'."""
+    if combined is None or combined.count == 1:
+        return ""
+    trim = next(c["trim"] for c in result.round.rules["components"] if c["name"] == component)
+    if combined.trimmed:
+        return f"{combined.count} 位评委，去掉最高最低各 {combined.trimmed}"
+    if trim:
+        return f"{combined.count} 位评委，不足 {min_judges_to_trim(trim)} 人取平均"
+    return f"{combined.count} 位评委，取平均"
+
+
+def ordered_groups(result: RoundStandings) -> list[GroupTable]:
+    """Groups by organisation code (c01, c02 …), as the contest file lists them, rather than by name."""
+    return sorted(result.standings.groups, key=lambda group: result.group_codes.get(group.name, ""))
+
+
+def tied_rows(result: RoundStandings) -> list[Row]:
+    """Candidates tied across the advancement line, for the organisers to settle."""
+    return [row for group in result.standings.groups for row in group.ranked if row.tied_at_cut]
+
+
+def qualifiers(result: RoundStandings) -> list[Row]:
+    return [row for group in result.standings.groups for row in group.ranked if row.advanced]
+
+
+def component_counts(result: RoundStandings) -> dict[str, int]:
+    """How many entrants (direct entries aside) have each component scored so far."""
+    rows = [row for group in result.standings.groups for row in group.ranked + group.incomplete]
+    return {name: sum(1 for row in rows if row.components.get(name)) for name in result.components}
+
+
+def download_table(result: RoundStandings) -> tuple[list[str], list[list[str]]]:
+    """`standings_rows`, plus the award and each special award (十佳党课) when the round gives them."""
+    header, rows = standings_rows(result)
+    awards = {row.entrant.username: row.award or "" for g in result.standings.groups for row in g.ranked}
+    specials = {title: {row.entrant.username for row in winners}
+                for title, winners in result.standings.specials.items()}
+    extra = (["award"] if result.round.rules["awards"] else []) + list(specials)
+    if not extra:
+        return header, rows
+    for row in rows:
+        username = row[2]
+        if result.round.rules["awards"]:
+            row.append(awards.get(username, ""))
+        row.extend("yes" if username in members else "" for members in specials.values())
+    return header + extra, rows
+
+
+def typed_rows(result: RoundStandings, rows: list[list[str]]) -> list[list]:
+    """Ranks as integers and scores as decimals, so a spreadsheet sorts and sums them."""
+    scores = range(4, 4 + len(result.components) + 1)
+    return [[_number(cell, int) if index == 1 else _number(cell, Decimal) if index in scores else cell
+             for index, cell in enumerate(row)] for row in rows]
+
+
+def _number(cell: str, kind):
+    return kind(cell) if cell else None
+
+
+@dataclass
+class EventLine:
+    event: AuditEvent
+    label: str
+    summary: str
+
+
+def round_events(round_: Round, limit: int = 30) -> list[EventLine]:
+    """What was done to the round, newest first, each said in a line."""
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == round_.ref)
+                                .options(selectinload(AuditEvent.actor))
+                                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    groups = dict(round_groups(round_))
+    return [EventLine(e, EVENT_LABELS.get(e.action, e.action), _summary(e.action, e.details, groups)) for e in events]
+
+
+def _summary(action: str, details: dict, groups: dict[str, str]) -> str:
+    if action == "scores.imported":
+        return f"{component_label(details['component'])}成绩 {details['added']} 条（{details['file']}）"
+    if action in ("round.judge_assigned", "round.judge_removed"):
+        return f"{details['judge']} · {groups.get(details['group'], details['group'])}"
+    if action == "round.closed":
+        settled = f"；组织者决定晋级：{'、'.join(details['settled'])}" if details.get("settled") else ""
+        return f"{len(details['qualifiers'])} 人进入下一轮{settled}" if details.get("next_round") else "最后一轮"
+    return ""

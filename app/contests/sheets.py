@@ -1,0 +1,127 @@
+"""Judges' score sheets: the rounds a judge scores, the candidates of their groups, and their own entries.
+
+Judges score the components not fed by the written test (the Party lecture). Organisers may use any sheet;
+what they enter counts as one more judge's score.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.contests.loading import ALL_GROUPS
+from app.contests.pages import component_label, memberships
+from app.contests.scores import ScoreRefused, enter_score, judge_groups, parse_score
+from app.contests.standings import EVERYONE, WRITTEN, group_of
+from app.extensions import db
+from app.models import (
+    Contest, JudgeAssignment, Organisation, Role, Round, RoundEntry, RoundStatus, ScoreEntry, User,
+)
+
+
+def points(hundredths: int) -> str:
+    """8650 → '86.50': scores are shown as entered, to the hundredth."""
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def judged_components(round_: Round) -> list[str]:
+    return [c["name"] for c in round_.rules["components"] if c["name"] != WRITTEN]
+
+
+def scoring_rounds(user: User) -> list[Round]:
+    """Rounds with judged components: those the judge is assigned to, or every one for an organiser."""
+    query = select(Round).join(Contest).options(selectinload(Round.contest)) \
+        .order_by(Contest.created_at.desc(), Contest.id.desc(), Round.position)
+    if not user.has_role(Role.ORGANISER):
+        query = query.where(Round.id.in_(select(JudgeAssignment.round_id).where(JudgeAssignment.judge_id == user.id)))
+    return [round_ for round_ in db.session.scalars(query) if judged_components(round_)]
+
+
+def scored_groups(round_: Round, user: User) -> set[str]:
+    """The group codes this user scores in the round; '*' stands for all of them."""
+    return {ALL_GROUPS} if user.has_role(Role.ORGANISER) else judge_groups(round_, user)
+
+
+@dataclass
+class SheetRow:
+    candidate: User
+    organisation: Organisation | None
+    entries: list[ScoreEntry]            # this judge's entries for the candidate, oldest first
+
+    @property
+    def current(self) -> ScoreEntry | None:
+        return self.entries[-1] if self.entries else None
+
+    @property
+    def earlier(self) -> list[ScoreEntry]:
+        return self.entries[:-1]
+
+
+@dataclass
+class SheetGroup:
+    code: str
+    name: str
+    rows: list[SheetRow]
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for row in self.rows if row.current)
+
+
+def score_sheet(round_: Round, user: User, component: str, only: int | None = None) -> list[SheetGroup]:
+    """The candidates this user scores, by group; direct entries are not ranked in the round, so not scored."""
+    groups = scored_groups(round_, user)
+    if not groups:
+        return []
+    organisations = memberships(round_.contest)
+    skip = set(round_.rules.get("skip", []))
+    own = _own_entries(round_, user, component, only)
+    query = select(User).join(RoundEntry, RoundEntry.user_id == User.id).where(RoundEntry.round_id == round_.id)
+    if only is not None:
+        query = query.where(User.id == only)
+    sheet: dict[str, SheetGroup] = {}
+    for candidate in db.session.scalars(query.order_by(User.username)):
+        organisation = organisations.get(candidate.id)
+        if organisation is not None and organisation.type in skip:
+            continue
+        group = group_of(organisation, round_.group_by)
+        code, name = (group.code, group.name) if group else \
+            (ALL_GROUPS, EVERYONE if round_.group_by == "all" else "（未分组）")
+        if ALL_GROUPS not in groups and code not in groups:
+            continue
+        sheet.setdefault(code, SheetGroup(code, name, [])).rows.append(
+            SheetRow(candidate, organisation, own.get(candidate.id, [])))
+    return sorted(sheet.values(), key=lambda g: g.code)
+
+
+def _own_entries(round_: Round, user: User, component: str, only: int | None) -> dict[int, list[ScoreEntry]]:
+    query = select(ScoreEntry).where(ScoreEntry.round_id == round_.id, ScoreEntry.component == component,
+                                     ScoreEntry.judge_id == user.id)
+    if only is not None:
+        query = query.where(ScoreEntry.user_id == only)
+    found: dict[int, list[ScoreEntry]] = {}
+    for entry in db.session.scalars(query.order_by(ScoreEntry.entered_at, ScoreEntry.id)):
+        found.setdefault(entry.user_id, []).append(entry)
+    return found
+
+
+def sheet_row(round_: Round, user: User, component: str, candidate_id: int) -> SheetRow | None:
+    groups = score_sheet(round_, user, component, only=candidate_id)
+    return groups[0].rows[0] if groups else None
+
+
+def save_score(round_: Round, candidate_id: int, component: str, text: str, judge: User) -> ScoreEntry | None:
+    """One judge's score for one candidate, in the caller's transaction; None when it is unchanged.
+
+    ScoreRefused says why nothing was written: a closed round, a candidate outside the judge's groups, a value
+    that is not a number from 0 to 100 with at most two decimals.
+    """
+    if round_.status == RoundStatus.CLOSED:
+        raise ScoreRefused(f"{round_.title}已结束，成绩不能再修改")
+    if component not in judged_components(round_):
+        raise ScoreRefused(f"{round_.title}的{component_label(component)}成绩不由评委打分")
+    row = sheet_row(round_, judge, component, candidate_id)
+    if row is None:
+        raise ScoreRefused("这位考生不在您负责评分的组中")
+    if not (text or "").strip():
+        raise ScoreRefused("请填写分数（0 到 100，最多两位小数）")
+    return enter_score(round_, row.candidate, component, parse_score(text), judge=judge, actor=judge, channel="web")

@@ -1,0 +1,596 @@
+// The exam page: draws the paper from the JSON API, counts down on the server's clock, saves each response
+// as it is given (kept in localStorage until the server has it) and submits when the time is up.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("exam");
+  var API = root.dataset.api;
+  var RESULT_URL = root.dataset.resultUrl;
+  var ZONE = root.dataset.timezone;
+  var TOKEN = document.querySelector('meta[name="csrf-token"]').content;
+  var STORE = "exam." + root.dataset.attempt + ".";
+  var LABELS = {single: "单选题", multiple: "多选题", judge: "判断题", blank: "填空题", short: "简答题"};
+  var TEXT_DELAY = 800;
+  var LOW_TIME = 5 * 60 * 1000;
+  var MAX_BACKOFF = 30000;
+  var NETWORK_DOWN = "网络断开，恢复后自动重试";
+
+  var $ = function (id) { return document.getElementById(id); };
+  var paper = $("paper"), clock = $("clock"), clockBox = $("clock-box"), saveState = $("save-state");
+  var notice = $("notice"), navigator_ = $("navigator"), navToggle = $("nav-toggle"), submitButton = $("submit");
+  var dialog = $("confirm");
+
+  var state = {
+    offset: 0,             // server time minus Date.now(), in ms
+    deadline: 0,           // server time, ms since the epoch
+    startedAt: 0,
+    items: [],             // in paper order: {key, type, card, navLink, flagButton, read, write}
+    byKey: {},
+    values: {},            // what the page shows for each item
+    queue: load("queue", {}),   // key -> {value, seq}: given on this device, not yet confirmed by the server
+    flags: load("flags", []),
+    seq: load("seq", 0),
+    flight: null,          // the save request under way, if any
+    failures: 0,
+    problem: null,         // why saving is stuck, shown in the save state
+    oneByOne: false,       // after a 422 on a batch: send items singly so one bad item can't hold up the rest
+    textTimer: null,
+    retryTimer: null,
+    loadFailures: 0,
+    submitting: false,
+    timeIsUp: false,
+    finished: false,
+  };
+
+  // -- storage and time ---------------------------------------------------------------------------------
+
+  function load(name, fallback) {
+    try {
+      var raw = localStorage.getItem(STORE + name);
+      return raw === null ? fallback : JSON.parse(raw);
+    } catch (e) {
+      return fallback;
+    }
+  }
+
+  function keep(name, value) {
+    try { localStorage.setItem(STORE + name, JSON.stringify(value)); } catch (e) { /* storage full or off */ }
+  }
+
+  function forget() {
+    ["queue", "flags", "seq"].forEach(function (name) {
+      try { localStorage.removeItem(STORE + name); } catch (e) { /* storage off */ }
+    });
+  }
+
+  function parseTime(iso) {
+    // Python's isoformat gives microseconds; not every browser parses more than milliseconds.
+    return Date.parse(iso.replace(/(\.\d{3})\d+/, "$1"));
+  }
+
+  function serverNow() { return Date.now() + state.offset; }
+
+  function sync(data, sentAt) {
+    // The server read its clock somewhere in the round trip; the middle is the best guess.
+    state.offset = parseTime(data.server_time) - (sentAt + Date.now()) / 2;
+    state.deadline = parseTime(data.deadline);
+    $("deadline").textContent = new Date(state.deadline).toLocaleTimeString("zh-CN", {timeZone: ZONE, hour12: false});
+    tick();
+  }
+
+  function nextSeq() {
+    // Server milliseconds since the start: rises across reloads and devices, so the latest response wins.
+    state.seq = Math.max(state.seq + 1, Math.floor(serverNow() - state.startedAt));
+    keep("seq", state.seq);
+    return state.seq;
+  }
+
+  // -- talking to the server ----------------------------------------------------------------------------
+
+  function request(method, url, body, extra) {
+    var sentAt = Date.now();
+    var options = {
+      method: method, credentials: "same-origin", cache: "no-store",
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": TOKEN},
+      body: body === undefined ? undefined : JSON.stringify(body),
+    };
+    return fetch(url, Object.assign(options, extra || {})).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return {status: response.status, data: data, sentAt: sentAt};
+      });
+    });
+  }
+
+  function batch(keys) {
+    var responses = {}, seq = 0;
+    keys.forEach(function (key) {
+      responses[key] = state.queue[key].value;
+      seq = Math.max(seq, state.queue[key].seq);
+    });
+    return {responses: responses, seq: seq};
+  }
+
+  // Sends what is queued; resolves once the queue is empty or saving has failed for now (never rejects).
+  function flush() {
+    clearTimeout(state.textTimer);
+    if (state.flight) return state.flight;
+    var keys = Object.keys(state.queue);
+    if (state.finished || !keys.length) {
+      showState();
+      return Promise.resolve();
+    }
+    if (state.oneByOne) keys = keys.slice(0, 1);
+    var body = batch(keys);
+    var sent = {};
+    keys.forEach(function (key) { sent[key] = state.queue[key].seq; });
+    showState("saving");
+    state.flight = request("PUT", API + "/responses", body).then(function (reply) {
+      state.flight = null;
+      return saved(reply, keys, sent);
+    }, function () {
+      state.flight = null;
+      return retryLater(NETWORK_DOWN);
+    });
+    return state.flight;
+  }
+
+  function saved(reply, keys, sent) {
+    var data = reply.data;
+    if (reply.status === 200) {
+      sync(data, reply.sentAt);
+      keys.forEach(function (key) {
+        if (state.queue[key] && state.queue[key].seq <= sent[key]) delete state.queue[key];
+      });
+      keep("queue", state.queue);
+      state.failures = 0;
+      state.problem = null;
+      keys.forEach(paintNav);
+      if (data.stale && data.stale.length) refresh(data.stale);
+      if (!Object.keys(state.queue).length) state.oneByOne = false;
+      return flush();
+    }
+    if (reply.status === 409) return finish(closedMessage(data));
+    if (reply.status === 422) return refused(data, keys);
+    if (reply.status >= 500) return retryLater("服务器繁忙，稍后自动重试");
+    return stuck(reply.status, data);
+  }
+
+  function refused(data, keys) {
+    say(data.message || "答案格式不对，未能保存。");
+    if (keys.length > 1) {
+      state.oneByOne = true;
+    } else {
+      delete state.queue[keys[0]];
+      keep("queue", state.queue);
+      paintNav(keys[0]);
+    }
+    return flush();
+  }
+
+  function stuck(status, data) {
+    // Logged out or the page's token expired: retrying won't help, but the queue stays for after a reload.
+    var help = status === 401 ? "登录已失效，请重新登录后回到本页" : "请刷新本页";
+    state.problem = help;
+    say((data.message || "保存失败。") + "未保存的答案保留在本机，" + help + "，之后会自动补交。");
+    showState();
+    return Promise.resolve();
+  }
+
+  function retryLater(problem) {
+    state.failures += 1;
+    state.problem = problem;
+    showState();
+    clearTimeout(state.retryTimer);
+    state.retryTimer = setTimeout(flush, Math.min(MAX_BACKOFF, 1000 * Math.pow(2, state.failures - 1)));
+    return Promise.resolve();
+  }
+
+  function retryNow() {
+    if (state.finished) return;
+    state.failures = 0;
+    clearTimeout(state.retryTimer);
+    flush();
+  }
+
+  function closedMessage(data) {
+    if (data.error === "deadline_passed") return "考试时间已到，答卷已由系统收取。";
+    if (data.error === "attempt_closed") return "这份答卷已经交卷（可能是在另一个窗口或设备上）。";
+    return data.message || "这份答卷已经结束。";
+  }
+
+  // Rereads the attempt: the clock, a deadline an organiser extended, responses given on another device.
+  function refresh(onlyKeys) {
+    return request("GET", API).then(function (reply) {
+      if (reply.status !== 200 || state.finished) return;
+      if (reply.data.status !== "in_progress") return finish("这份答卷已经交卷。");
+      sync(reply.data, reply.sentAt);
+      state.items.forEach(function (item) {
+        if (item.key in state.queue || (onlyKeys && onlyKeys.indexOf(item.key) < 0)) return;
+        show(item, reply.data.responses[item.key]);
+      });
+    }, function () { /* offline: the next save or return to the tab tries again */ });
+  }
+
+  // -- giving responses ---------------------------------------------------------------------------------
+
+  function give(key, delay) {
+    var item = state.byKey[key];
+    var value = item.read();
+    state.values[item.key] = value;
+    state.queue[item.key] = {value: value, seq: nextSeq()};
+    keep("queue", state.queue);
+    paintNav(item.key);
+    showState();
+    clearTimeout(state.textTimer);
+    if (delay) state.textTimer = setTimeout(flush, delay);
+    else flush();
+  }
+
+  function show(item, value) {
+    state.values[item.key] = value;
+    item.write(value);
+    paintNav(item.key);
+  }
+
+  function given(value) {
+    if (value === undefined || value === null) return false;
+    if (Array.isArray(value)) return value.some(function (v) { return String(v).trim() !== ""; });
+    if (typeof value === "string") return value.trim() !== "";
+    return true;
+  }
+
+  // -- drawing the paper --------------------------------------------------------------------------------
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function points(value) { return String(Math.round(value * 100) / 100); }
+
+  function choice(type, name, value, labelText, html) {
+    var label = el("label", "choice");
+    var input = el("input");
+    input.type = type;
+    input.name = name;
+    input.value = value;
+    label.appendChild(input);
+    label.appendChild(el("span", "letter", labelText));
+    var text = el("span", "choice-text");
+    if (html !== undefined) text.innerHTML = html;
+    label.appendChild(text);
+    return label;
+  }
+
+  function choiceInputs(item, type, entries) {
+    var box = el("div", "choices");
+    entries.forEach(function (entry) {
+      box.appendChild(choice(type, "q-" + item.key, entry[0], entry[1], entry[2]));
+    });
+    var inputs = Array.prototype.slice.call(box.querySelectorAll("input"));
+    box.addEventListener("change", function () { give(item.key, 0); });
+    return {node: box, inputs: inputs};
+  }
+
+  var BUILD = {
+    single: function (item) {
+      var built = choiceInputs(item, "radio", item.options.map(function (o) { return [o.key, o.key, o.html]; }));
+      built.read = function () {
+        var on = built.inputs.filter(function (i) { return i.checked; })[0];
+        return on ? on.value : null;
+      };
+      built.write = function (value) { built.inputs.forEach(function (i) { i.checked = i.value === value; }); };
+      return built;
+    },
+    multiple: function (item) {
+      var built = choiceInputs(item, "checkbox", item.options.map(function (o) { return [o.key, o.key, o.html]; }));
+      built.read = function () {
+        return built.inputs.filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
+      };
+      built.write = function (value) {
+        built.inputs.forEach(function (i) { i.checked = Array.isArray(value) && value.indexOf(i.value) >= 0; });
+      };
+      return built;
+    },
+    judge: function (item) {
+      var built = choiceInputs(item, "radio", [["true", "正确"], ["false", "错误"]]);
+      built.node.classList.add("judge");
+      built.read = function () {
+        var on = built.inputs.filter(function (i) { return i.checked; })[0];
+        return on ? on.value === "true" : null;
+      };
+      built.write = function (value) {
+        built.inputs.forEach(function (i) { i.checked = typeof value === "boolean" && i.value === String(value); });
+      };
+      return built;
+    },
+    blank: function (item) {
+      var box = el("div", "blanks");
+      var inputs = [];
+      for (var n = 1; n <= item.blanks; n++) {
+        var label = el("label", "blank-input");
+        label.appendChild(el("span", "blank-no", "第 " + n + " 空"));
+        var input = el("input");
+        input.type = "text";
+        input.maxLength = 500;
+        input.autocomplete = "off";
+        label.appendChild(input);
+        box.appendChild(label);
+        inputs.push(input);
+      }
+      return textual(item, box, inputs, {
+        read: function () { return inputs.map(function (i) { return i.value; }); },
+        write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
+      });
+    },
+    short: function (item) {
+      var area = el("textarea", "short-text");
+      area.rows = 8;
+      area.maxLength = 20000;
+      area.placeholder = "在此作答";
+      area.setAttribute("aria-label", "第 " + item.key + " 题作答区");
+      return textual(item, area, [area], {
+        read: function () { return area.value; },
+        write: function (value) { area.value = typeof value === "string" ? value : ""; },
+      });
+    },
+  };
+
+  function textual(item, node, inputs, access) {
+    inputs.forEach(function (input) {
+      input.addEventListener("input", function () { give(item.key, TEXT_DELAY); });
+      input.addEventListener("change", function () { flush(); });
+    });
+    return {node: node, inputs: inputs, read: access.read, write: access.write};
+  }
+
+  function render(attempt) {
+    paper.textContent = "";
+    var nav = $("nav-items");
+    nav.textContent = "";
+    attempt.sections.forEach(function (section) {
+      var box = el("section", "paper-section");
+      box.appendChild(el("h2", "section-title", section.title));
+      var grid = el("div", "nav-grid");
+      nav.appendChild(el("h3", "nav-section", section.title));
+      nav.appendChild(grid);
+      section.items.forEach(function (data) {
+        var item = renderItem(data);
+        box.appendChild(item.card);
+        grid.appendChild(item.navLink);
+        state.items.push(item);
+        state.byKey[item.key] = item;
+      });
+      paper.appendChild(box);
+    });
+  }
+
+  function renderItem(data) {
+    var built = BUILD[data.type](data);
+    var item = {key: data.key, type: data.type, read: built.read, write: built.write, inputs: built.inputs};
+    var card = el("article", "item");
+    card.id = "q-" + data.key;
+    var head = el("div", "item-head");
+    head.appendChild(el("span", "item-no", data.key + "."));
+    head.appendChild(el("span", "badge", LABELS[data.type] + " · " + points(data.points) + " 分"));
+    var flagButton = el("button", "flag", "标记");
+    flagButton.type = "button";
+    flagButton.addEventListener("click", function () { toggleFlag(item.key); });
+    head.appendChild(flagButton);
+    card.appendChild(head);
+    var stem = el("div", "stem");
+    stem.innerHTML = data.stem_html;
+    card.appendChild(stem);
+    card.appendChild(built.node);
+    var navLink = el("a", "nav-item", data.key);
+    navLink.href = "#q-" + data.key;
+    navLink.addEventListener("click", closeNavigator);
+    item.card = card;
+    item.navLink = navLink;
+    item.flagButton = flagButton;
+    return item;
+  }
+
+  // -- navigator, flags and the save state --------------------------------------------------------------
+
+  function paintNav(key) {
+    var item = state.byKey[key];
+    if (!item) return;
+    var done = given(state.values[key]);
+    var flagged = state.flags.indexOf(key) >= 0;
+    item.navLink.classList.toggle("done", done);
+    item.navLink.classList.toggle("flagged", flagged);
+    item.navLink.classList.toggle("pending", key in state.queue);
+    item.navLink.title = "第 " + key + " 题：" + (done ? "已答" : "未答") + (flagged ? "，已标记" : "") +
+      (key in state.queue ? "，未保存" : "");
+    item.flagButton.classList.toggle("on", flagged);
+    item.flagButton.setAttribute("aria-pressed", String(flagged));
+    item.flagButton.textContent = flagged ? "已标记" : "标记";
+    item.card.classList.toggle("flagged", flagged);
+    var count = state.items.filter(function (i) { return given(state.values[i.key]); }).length;
+    Array.prototype.forEach.call(document.querySelectorAll(".progress"), function (node) {
+      node.textContent = count + "/" + state.items.length;
+    });
+  }
+
+  function toggleFlag(key) {
+    var at = state.flags.indexOf(key);
+    if (at >= 0) state.flags.splice(at, 1);
+    else state.flags.push(key);
+    keep("flags", state.flags);
+    paintNav(key);
+  }
+
+  function showState(forced) {
+    if (state.finished) return;
+    var pending = Object.keys(state.queue).length;
+    var kind = forced || (!pending ? "saved" : state.problem ? "unsaved" : "saving");
+    if (kind === "saving" && state.problem) kind = "unsaved";
+    var text = {saved: "已保存", saving: "保存中…", unsaved: "未保存（" + state.problem + "）"}[kind];
+    saveState.className = "save-state " + kind;
+    saveState.textContent = text;
+  }
+
+  function say(message) {
+    notice.textContent = message;
+    notice.hidden = !message;
+  }
+
+  function openNavigator() {
+    navigator_.classList.add("open");
+    navToggle.setAttribute("aria-expanded", "true");
+  }
+
+  function closeNavigator() {
+    navigator_.classList.remove("open");
+    navToggle.setAttribute("aria-expanded", "false");
+  }
+
+  // -- the clock and the end ----------------------------------------------------------------------------
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function tick() {
+    if (!state.deadline || state.finished) return;
+    var left = state.deadline - serverNow();
+    var seconds = Math.max(0, Math.ceil(left / 1000));
+    var hours = Math.floor(seconds / 3600), minutes = Math.floor((seconds % 3600) / 60);
+    clock.textContent = (hours ? hours + ":" + pad(minutes) : pad(minutes)) + ":" + pad(seconds % 60);
+    clockBox.classList.toggle("low", left < LOW_TIME);
+    if (left <= 0) timeUp();
+  }
+
+  function timeUp() {
+    if (state.timeIsUp) return;
+    state.timeIsUp = true;
+    say("考试时间到，正在交卷…");
+    submit();
+  }
+
+  function unanswered() {
+    return state.items.filter(function (i) { return !given(state.values[i.key]); }).map(function (i) { return i.key; });
+  }
+
+  function askToSubmit() {
+    var body = $("confirm-body");
+    body.textContent = "";
+    var missing = unanswered();
+    body.appendChild(el("p", missing.length ? "warn" : "", missing.length
+      ? "还有 " + missing.length + " 题未作答：第 " + missing.join("、") + " 题。"
+      : "全部 " + state.items.length + " 题均已作答。"));
+    if (state.flags.length) body.appendChild(el("p", "", "已标记待检查：第 " + state.flags.join("、") + " 题。"));
+    if (Object.keys(state.queue).length) body.appendChild(el("p", "warn", "有答案尚未保存，确认交卷时会先保存。"));
+    if (typeof dialog.showModal === "function") dialog.showModal();
+    else if (window.confirm(body.textContent + "\n交卷后不能再修改答案。确认交卷？")) confirmSubmit();
+  }
+
+  function confirmSubmit() {
+    if (dialog.open) dialog.close();
+    flush().then(function () {
+      if (state.finished) return;
+      if (Object.keys(state.queue).length) {
+        say("有答案还没有保存到服务器（" + (state.problem || "正在保存") + "）。请等显示“已保存”后再交卷。");
+        return;
+      }
+      submit();
+    });
+  }
+
+  // At zero the queue is flushed first; whatever can't reach the server is lost to the deadline anyway.
+  function submit() {
+    state.submitting = true;
+    submitButton.disabled = true;
+    submitButton.textContent = "正在交卷…";
+    return flush().then(function () {
+      if (state.finished) return;
+      return request("POST", API + "/submit").then(function (reply) {
+        if (reply.status === 200) return finish(null);
+        if (reply.status >= 500) return submitLater();
+        say(reply.data.message || "交卷失败，请刷新页面后重试。");
+        state.submitting = false;
+        submitButton.disabled = false;
+        submitButton.textContent = "交卷";
+      }, submitLater);
+    });
+  }
+
+  function submitLater() {
+    say("网络断开，暂时无法交卷；网络恢复后会自动交卷。已保存的答案都在服务器上。");
+    clearTimeout(state.retryTimer);
+    state.retryTimer = setTimeout(submit, 5000);
+  }
+
+  function finish(message) {
+    state.finished = true;
+    clearTimeout(state.retryTimer);
+    clearTimeout(state.textTimer);
+    forget();
+    state.items.forEach(function (item) { item.inputs.forEach(function (i) { i.disabled = true; }); });
+    submitButton.disabled = true;
+    saveState.className = "save-state saved";
+    saveState.textContent = "已交卷";
+    if (!message) {
+      window.location.assign(RESULT_URL);
+      return;
+    }
+    say(message + "正在前往成绩页…");
+    setTimeout(function () { window.location.assign(RESULT_URL); }, 2500);
+  }
+
+  // -- start --------------------------------------------------------------------------------------------
+
+  function begin() {
+    request("GET", API).then(function (reply) {
+      if (reply.status !== 200) {
+        say(reply.data.message || "试卷加载失败，请刷新页面。");
+        return;
+      }
+      var attempt = reply.data;
+      if (attempt.status !== "in_progress") {
+        finish(null);
+        return;
+      }
+      state.startedAt = parseTime(attempt.started_at);
+      render(attempt);
+      state.items.forEach(function (item) {
+        show(item, item.key in state.queue ? state.queue[item.key].value : attempt.responses[item.key]);
+      });
+      sync(attempt, reply.sentAt);
+      submitButton.disabled = false;
+      setInterval(tick, 250);
+      flush();
+    }, function () {
+      state.loadFailures += 1;
+      $("loading").textContent = "网络断开，无法加载试卷；恢复后自动重试。已保存的答案不会丢失。";
+      setTimeout(begin, Math.min(MAX_BACKOFF, 1000 * Math.pow(2, state.loadFailures)));
+    });
+  }
+
+  navToggle.addEventListener("click", function () {
+    if (navigator_.classList.contains("open")) closeNavigator();
+    else openNavigator();
+  });
+  $("nav-close").addEventListener("click", closeNavigator);
+  submitButton.addEventListener("click", askToSubmit);
+  $("confirm-cancel").addEventListener("click", function () { dialog.close(); });
+  $("confirm-ok").addEventListener("click", confirmSubmit);
+  window.addEventListener("online", retryNow);
+  window.addEventListener("offline", function () {
+    if (Object.keys(state.queue).length) retryLater(NETWORK_DOWN);
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || !state.items.length || state.finished) return;
+    refresh(null);
+    retryNow();
+  });
+  // A closing tab gets one last try; the queue in localStorage covers the case where even that fails.
+  window.addEventListener("pagehide", function () {
+    var keys = Object.keys(state.queue);
+    if (!keys.length || state.finished || state.flight) return;
+    request("PUT", API + "/responses", batch(keys), {keepalive: true}).catch(function () {});
+  });
+
+  begin();
+})();

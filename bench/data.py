@@ -1,0 +1,79 @@
+"""The benchmark's data, through the app's own services: `setup` makes the exam, `check` reads what the load left.
+
+Run with the same DATABASE_URL as the server under test; each prints one JSON object on stdout.
+"""
+import argparse
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app import create_app
+from app.banks.service import check_sources, import_sources
+from app.extensions import db
+from app.models import Attempt, AttemptEvent, Response, utcnow
+from app.scheduling.service import schedule_session
+from app.users.service import save_account
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-pass-1"
+PAPER = "semifinal-sample"
+
+
+def setup(candidates: int) -> dict:
+    checked = check_sources([ROOT / "question_banks"])
+    if not checked.ok:
+        raise SystemExit("question_banks/ does not validate: " + "; ".join(map(str, checked.problems)))
+    import_sources(checked, channel="cli")
+    db.session.commit()
+    usernames = [f"bench{n:04d}" for n in range(1, candidates + 1)]
+    for username in usernames:
+        save_account(username, name=f"考生{username[5:]}", role="candidate", password=PASSWORD)
+    db.session.commit()
+    now = utcnow()
+    session = schedule_session(blueprint_slug=PAPER, title="基准测试场次", opens_at=now - timedelta(minutes=1),
+                               closes_at=now + timedelta(hours=4), usernames=usernames, org_code=None,
+                               review="immediate", show_key=False, actor=None, channel="cli")
+    return {"session": session.id, "usernames": usernames, "password": PASSWORD,
+            "items": len(session.paper.items)}
+
+
+def check(session_id: int) -> dict:
+    """Counts that say whether every request did exactly what it should have, and nothing twice."""
+    attempts = select(Attempt.id).where(Attempt.session_id == session_id)
+    by_status = dict(db.session.execute(
+        select(Attempt.status, func.count()).where(Attempt.session_id == session_id).group_by(Attempt.status)).all())
+    events = dict(db.session.execute(
+        select(AttemptEvent.kind, func.count()).where(AttemptEvent.attempt_id.in_(attempts))
+        .group_by(AttemptEvent.kind)).all())
+    per_attempt = (select(Attempt.id, func.count(AttemptEvent.id).label("n"))
+                   .outerjoin(AttemptEvent, (AttemptEvent.attempt_id == Attempt.id) & (AttemptEvent.kind == "submit"))
+                   .where(Attempt.session_id == session_id).group_by(Attempt.id).subquery())
+    submits_per_attempt = dict(db.session.execute(
+        select(per_attempt.c.n, func.count()).group_by(per_attempt.c.n)).all())
+    responses = (select(Response.attempt_id, func.count().label("n"),
+                        func.count(Response.saved_at).label("answered"))    # saved_at is set by every save
+                 .where(Response.attempt_id.in_(attempts)).group_by(Response.attempt_id).subquery())
+    sizes = db.session.execute(select(func.min(responses.c.n), func.max(responses.c.n),
+                                      func.min(responses.c.answered))).one()
+    return {"attempts": by_status, "events": events,
+            "submit_events_per_attempt": {str(k): v for k, v in submits_per_attempt.items()},
+            "responses_per_attempt": [sizes[0], sizes[1]], "fewest_answered": sizes[2]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("setup").add_argument("--candidates", type=int, default=500)
+    commands.add_parser("check").add_argument("--session", type=int, required=True)
+    args = parser.parse_args()
+    # 500 scrypt hashes would take minutes; logins verify whatever method a hash names.
+    app = create_app("production", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    with app.app_context():
+        result = setup(args.candidates) if args.command == "setup" else check(args.session)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

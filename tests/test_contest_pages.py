@@ -1,0 +1,281 @@
+"""Organiser contest pages over HTTP (issue 4 §1): the contest as loaded, judges per group, score sheets uploaded,
+rounds published and closed — a tie across the line settled by ticking who goes on."""
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, JudgeAssignment, Round, RoundStatus, ScoreEntry, User
+from conftest import csrf_from, login
+from contest_samples import CANDIDATES, CONTEST
+
+PRELIMINARY = "/admin/contests/test-2026/rounds/preliminary"
+SKIP_LINE = "    advance: {top: 1}\n    skip:"
+
+
+def with_judges(text: str, judges: str) -> str:
+    """The sample contest with `judges: […]` added to its preliminary round."""
+    return text.replace(SKIP_LINE, f"    judges: {judges}\n{SKIP_LINE}")
+
+
+def load(runner, directory, text: str = CONTEST, name: str = "contest.yaml") -> None:
+    (directory / name).write_text(text, encoding="utf-8")
+    (directory / "candidates.csv").write_text(CANDIDATES, encoding="utf-8")
+    result = runner.invoke(args=["contest", "load", str(directory / name)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def contest(runner, tmp_path, make_user):
+    """The sample contest; j1 judges 教育局 (c01), j2 教育局 and 卫健委 (c01, c02), j3 nothing yet."""
+    for username, name in (("j1", "评委甲"), ("j2", "评委乙"), ("j3", "评委丙")):
+        make_user(username, role="judge", name=name)
+    load(runner, tmp_path, with_judges(CONTEST, "[{username: j1, groups: [c01]}, {username: j2, groups: [c01, c02]}]"))
+    return tmp_path
+
+
+def client_for(app, username: str):
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+def round_id(app, slug: str = "preliminary") -> int:
+    with app.app_context():
+        return db.session.scalar(select(Round.id).where(Round.slug == slug))
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def post(client, url: str, data: dict, page: str = PRELIMINARY):
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def upload(client, component: str, text: str | bytes, filename: str = "scores.csv"):
+    token = csrf_from(client.get(PRELIMINARY).get_data(as_text=True))
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return client.post(f"{PRELIMINARY}/scores", data={"csrf_token": token, "component": component,
+                                                      "file": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def text_of(html: str) -> str:
+    """The page as a reader sees it: tags gone, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def cells(html: str, username: str) -> list[list[str]]:
+    """Each table row of a candidate (a group table, a special award…), as the text of its cells."""
+    found = re.findall(rf'<tr[^>]*data-username="{username}"[^>]*>(.*?)</tr>', html, re.S)
+    return [[text_of(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in found]
+
+
+# -- who may see what -------------------------------------------------------------------------------------------
+
+def test_contest_pages_are_for_organisers_only(app, client, organiser, contest, make_user):
+    make_user("reader", role="candidate")
+    login(client, "organiser1")
+    pages = ["/admin/contests", "/admin/contests/test-2026", PRELIMINARY]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    for username in ("j1", "reader"):
+        other = client_for(app, username)
+        for url in pages:
+            assert other.get(url).status_code == 403, (username, url)
+        token = csrf_from(other.get("/standings/").get_data(as_text=True))
+        for action in ("judges", "judges/remove", "scores", "publish", "close"):
+            response = other.post(f"{PRELIMINARY}/{action}", data={"csrf_token": token, "judge": "j3", "group": "*"})
+            assert response.status_code == 403, (username, action)
+    assert app.test_client().get("/admin/contests").status_code == 302
+    assert client.get("/admin/contests/nope").status_code == 404
+    assert client.get("/admin/contests/test-2026/rounds/nope").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(Round.status).where(Round.slug == "preliminary")) == RoundStatus.DRAFT
+        assert db.session.scalar(select(func.count()).select_from(JudgeAssignment)) == 3
+
+
+def test_contest_list_marks_demo_data(runner, organiser_client, contest):
+    demo = CONTEST.replace("contest: test-2026\n", "contest: demo-2026\ndemo: true\n") \
+        .replace("title: 测试比武", "title: 演示比武")
+    load(runner, contest, demo, "demo.yaml")
+    page = organiser_client.get("/admin/contests").get_data(as_text=True)
+    rows = {title: row for title, row in re.findall(r"<tr>\s*<td><a [^>]*>([^<]+)</a>(.*?)</tr>", page, re.S)}
+    assert "演示数据" in rows["演示比武"] and "演示数据" not in rows["测试比武"]
+    assert "flask contest load" in page
+    assert "演示数据" in organiser_client.get("/admin/contests/demo-2026").get_data(as_text=True)
+
+
+def test_contest_page_shows_the_tree_the_candidates_and_the_rounds(organiser_client, contest):
+    page = text_of(organiser_client.get("/admin/contests/test-2026").get_data(as_text=True))
+    assert "flask contest load contest.yaml" in page
+    assert "第一联系片组 联系片组 · g1 · 4 人" in page
+    assert "教育局机关党委 基层党委 · c01 · 2 人" in page
+    assert "档案馆党支部 直属党支部 · d01 · 1 人" in page and "第二联系片组 联系片组 · g2 · 3 人" in page
+    assert "考生 7 人" in page
+    assert "笔试 50%；党课 50%（评委满 5 人去掉最高最低各 1）" in page
+    assert "每组前 1 名；直属党支部直接进入下一轮" in page
+    assert "一等奖 1 名，二等奖 1 名；十佳党课（党课前 2 名）" in page
+    assert "笔试 40%；党课 60%" in page
+    search = text_of(organiser_client.get("/admin/contests/test-2026?q=孙").get_data(as_text=True))
+    assert "sun 孙三 卫健委机关党委 初赛" in search and "zhao" not in search and "考生 1 人" in search
+    by_org = text_of(organiser_client.get("/admin/contests/test-2026?q=财政局").get_data(as_text=True))
+    assert "zhou" in by_org and "wu" in by_org and "考生 2 人" in by_org
+    assert "没有符合条件的考生" in organiser_client.get("/admin/contests/test-2026?q=nobody%").get_data(as_text=True)
+
+
+def test_round_page_shows_rules_and_judges(organiser_client, contest):
+    page = text_of(organiser_client.get(PRELIMINARY).get_data(as_text=True))
+    assert "test-2026/preliminary · 按基层党委排名 · 7 人" in page
+    assert "评委甲 j1 教育局机关党委" in page and "评委乙 j2 卫健委机关党委" in page
+    assert "重新加载时以文件为准" in page
+
+
+# -- judges per group ---------------------------------------------------------------------------------------------
+
+def test_assign_and_remove_a_judge(app, organiser_client, contest):
+    response = post(organiser_client, f"{PRELIMINARY}/judges", {"judge": "j3", "group": "c03"})
+    assert response.status_code == 302 and response.location.endswith("#judges")
+    page = text_of(organiser_client.get(PRELIMINARY).get_data(as_text=True))
+    assert "已分配评委评委丙负责财政局机关党委" in page and "评委丙 j3 财政局机关党委" in page
+    assert post(organiser_client, f"{PRELIMINARY}/judges", {"judge": "j3", "group": "*"}).status_code == 302
+    with app.app_context():
+        j3 = db.session.scalar(select(User).where(User.username == "j3"))
+        groups = set(db.session.scalars(select(JudgeAssignment.group_code).where(JudgeAssignment.judge_id == j3.id)))
+        assert groups == {"c03", "*"}
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.judge_assigned").limit(1))
+        assert (event.subject, event.actor.username, event.channel) == ("test-2026/preliminary", "organiser1", "web")
+        assert event.details == {"judge": "j3", "group": "c03"}
+
+    removed = post(organiser_client, f"{PRELIMINARY}/judges/remove", {"judge": "j3", "group": "c03"})
+    assert removed.status_code == 302
+    assert "已取消评委评委丙对财政局机关党委的评分分配" in organiser_client.get(PRELIMINARY).get_data(as_text=True)
+    assert count(app, JudgeAssignment) == 4
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "round.judge_removed")) == 1
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"judge": "j1", "group": "c01"}, "评委甲已经负责教育局机关党委"),
+    ({"judge": "nobody", "group": "c01"}, "没有评委账号 nobody"),
+    ({"judge": "zhao", "group": "c01"}, "没有评委账号 zhao"),
+    ({"judge": "organiser1", "group": "c01"}, "没有评委账号 organiser1"),
+    ({"judge": "j3", "group": "g1"}, "初赛没有组 g1"),
+    ({"judge": "j3", "group": ""}, "初赛没有组"),
+])
+def test_bad_judge_assignment_changes_nothing(app, organiser_client, contest, data, message):
+    before = count(app, AuditEvent)
+    response = post(organiser_client, f"{PRELIMINARY}/judges", data)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert count(app, JudgeAssignment) == 3 and count(app, AuditEvent) == before
+    missing = post(organiser_client, f"{PRELIMINARY}/judges/remove", {"judge": "j3", "group": "c01"})
+    assert missing.status_code == 422 and "评委丙并未负责教育局机关党委" in missing.get_data(as_text=True)
+
+
+# -- score sheets -------------------------------------------------------------------------------------------------
+
+def test_upload_a_score_sheet(app, organiser_client, contest):
+    response = upload(organiser_client, "written", "\ufeffusername,score\nzhao,90\nqian,80\nsun,70\n", "笔试.csv")
+    assert response.status_code == 302 and response.location.endswith("#scores")
+    page = text_of(organiser_client.get(PRELIMINARY).get_data(as_text=True))
+    assert "已从 笔试.csv 导入笔试成绩 3 条" in page and "笔试已有 3 人；党课已有 0 人" in page
+    lecture = upload(organiser_client, "lecture", "username,judge,score\nzhao,j1,85.5\nqian,j2,88\n")
+    assert lecture.status_code == 302
+    with app.app_context():
+        entries = db.session.scalars(select(ScoreEntry).order_by(ScoreEntry.id)).all()
+        assert [(e.user.username, e.component, e.hundredths, e.channel) for e in entries][-2:] == [
+            ("zhao", "lecture", 8550, "csv"), ("qian", "lecture", 8800, "csv")]
+        assert {e.entered_by.username for e in entries} == {"organiser1"}
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scores.imported").limit(1))
+        assert event.details == {"component": "written", "added": 3, "file": "笔试.csv"} and event.channel == "web"
+    assert "组织者甲 · 导入成绩 笔试成绩 3 条（笔试.csv）" in text_of(organiser_client.get(PRELIMINARY).get_data(as_text=True))
+
+
+def test_a_bad_score_sheet_imports_nothing_and_names_every_line(app, organiser_client, contest):
+    sheet = "username,judge,score\nzhao,j1,80\nqian,j1,101\nnobody,j1,70\nsun,j1,75\nwu,j9,60\nli,j2,8.123\n"
+    response = upload(organiser_client, "lecture", sheet, "lecture.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "lecture.csv 有问题，没有导入任何成绩" in page
+    for line in ("lecture.csv:3: 分数应在 0 到 100 之间，而不是 101", "lecture.csv:4: 没有考生 nobody",
+                 "lecture.csv:5: 评委 j1 没有被分配评孙三所在的组", "lecture.csv:6: 没有评委 j9",
+                 "lecture.csv:7: 分数最多两位小数：8.123"):
+        assert line in page, line
+    assert count(app, ScoreEntry) == 0 and count(app, AuditEvent) == 1   # the contest load only
+
+
+@pytest.mark.parametrize("component, data, message", [
+    ("written", b"user,score\nzhao,50\n", "scores.csv:1: 表头应为 username,score 或 username,judge,score"),
+    ("written", "username,score\nzhao,五十\n".encode("gbk"), "不是 UTF-8 编码"),
+    ("written", b"", "请选择要上传的 CSV 文件"),
+    ("essay", b"username,score\nzhao,50\n", "初赛没有成绩项 essay"),
+])
+def test_unreadable_score_sheets_are_refused(app, organiser_client, contest, component, data, message):
+    response = upload(organiser_client, component, data)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert count(app, ScoreEntry) == 0
+
+
+# -- publish and close --------------------------------------------------------------------------------------------
+
+def test_publish_lets_candidates_see_the_round(app, organiser_client, contest, make_user):
+    make_user("reader", role="candidate")
+    reader = client_for(app, "reader")
+    standings = f"/standings/rounds/{round_id(app)}"
+    assert reader.get(standings).status_code == 404
+    response = post(organiser_client, f"{PRELIMINARY}/publish", {})
+    assert response.status_code == 302
+    assert "初赛排名已公布，考生现在可以看到" in organiser_client.get(PRELIMINARY).get_data(as_text=True)
+    assert reader.get(standings).status_code == 200
+    again = post(organiser_client, f"{PRELIMINARY}/publish", {})
+    assert again.status_code == 422 and "初赛已公布" in again.get_data(as_text=True)
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.published"))
+        assert (event.actor.username, event.channel) == ("organiser1", "web")
+
+
+TIED = "username,score\nzhao,80\nqian,80\nsun,90\nli,70\nzhou,50\nwu,60\n"
+
+
+def test_close_settles_a_tie_across_the_line(app, organiser_client, contest):
+    assert upload(organiser_client, "written", TIED).status_code == 302
+    assert upload(organiser_client, "lecture", TIED).status_code == 302
+    page = organiser_client.get(PRELIMINARY).get_data(as_text=True)
+    boxes = re.findall(r'<input type="checkbox" name="settle" value="(\w+)">', page)
+    assert boxes == ["qian", "zhao"]
+    assert "晋级线上有并列" in page
+    assert "结束后，孙三、吴六及勾选的考生进入复赛，郑七直接进入" in text_of(page)
+
+    refused = post(organiser_client, f"{PRELIMINARY}/close", {})
+    assert refused.status_code == 422 and "晋级线上有并列（qian, zhao），请先决定谁晋级" in refused.get_data(as_text=True)
+    wrong = post(organiser_client, f"{PRELIMINARY}/close", {"settle": ["sun"]})
+    assert wrong.status_code == 422 and "这些考生并非并列待定：sun" in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Round.status).where(Round.slug == "preliminary")) == RoundStatus.DRAFT
+
+    done = post(organiser_client, f"{PRELIMINARY}/close", {"settle": ["qian"]})
+    assert done.status_code == 302 and done.location.endswith("#status")
+    page = organiser_client.get(PRELIMINARY).get_data(as_text=True)
+    assert "初赛已结束，4 人进入复赛" in page
+    assert 'name="settle"' not in page and "上传成绩" not in page and "公布排名" not in page
+    assert "组织者甲 · 结束本轮 4 人进入下一轮；组织者决定晋级：qian" in text_of(page)
+    with app.app_context():
+        semifinal = db.session.scalar(select(Round).where(Round.slug == "semifinal"))
+        assert {e.user.username: e.via for e in semifinal.entries} == {
+            "qian": "advanced", "sun": "advanced", "wu": "advanced", "zheng": "direct"}
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.closed"))
+        assert (event.actor.username, event.details["settled"]) == ("organiser1", ["qian"])
+    again = post(organiser_client, f"{PRELIMINARY}/close", {})
+    assert again.status_code == 422 and "初赛已经结束" in again.get_data(as_text=True)
+    late = upload(organiser_client, "written", "username,score\nzhao,99\n")
+    assert late.status_code == 422 and "初赛已结束，成绩不能再修改" in late.get_data(as_text=True)
+    assign = post(organiser_client, f"{PRELIMINARY}/judges", {"judge": "j3", "group": "c01"})
+    assert assign.status_code == 422 and "初赛已结束，不能再分配评委" in assign.get_data(as_text=True)
+    semifinal_page = text_of(organiser_client.get("/admin/contests/test-2026/rounds/semifinal").get_data(as_text=True))
+    assert "按联系片组排名 · 4 人" in semifinal_page

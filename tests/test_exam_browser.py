@@ -1,0 +1,301 @@
+"""Issue 3 §7: a candidate sits a real paper in Chromium — answers kept across reloads and devices, saved after
+the network returns, the right time left on a wrong device clock, and a paper that runs out submits itself.
+
+The live server runs on the real clock, so sessions are scheduled around the real time, not the test clock.
+"""
+import os
+import re
+import textwrap
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Attempt, Response, utcnow
+from exam_fixtures import load_exam_content, schedule
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("SCREENSHOT_DIR")
+SAVED = 15_000   # ms to wait for a save state: a retry after the network returns can take a backoff step
+
+ONE_MINUTE = textwrap.dedent("""\
+    paper: one-minute
+    title: 一分钟小卷
+    duration: 1
+    draw: per_session
+    shuffle: {questions: false, options: false}
+    multiple_scoring: strict
+    sections:
+      - {title: 一、判断, type: judge, points: 1, pick: [{bank: party-affairs, count: 1}]}
+      - {title: 二、填空, type: blank, points: 2, pick: [{bank: party-affairs, count: 1}]}
+    """)
+
+# The device's clock runs `window.__shift` ms off; everything else about Date behaves as usual.
+SKEWED_CLOCK = """
+(() => {
+  const Real = Date;
+  window.__shift = %d;
+  class Skewed extends Real {
+    constructor(...args) { if (args.length) super(...args); else super(Real.now() + window.__shift); }
+    static now() { return Real.now() + window.__shift; }
+  }
+  window.Date = Skewed;
+})();
+"""
+
+
+@pytest.fixture
+def open_session(app, make_user):
+    make_user("cand1", role="candidate", name="张三")
+    with app.app_context():
+        load_exam_content()
+        return schedule(["cand1"], opens=utcnow() - timedelta(minutes=5), minutes=120)
+
+
+class Sitting:
+    """The exam page of one attempt, with the item numbers of each question type."""
+
+    def __init__(self, app, page, base: str):
+        self.app, self.page, self.base = app, page, base
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def sign_in_and_start(self) -> "Sitting":
+        page = self.page
+        page.goto(f"{self.base}/login")
+        page.fill("input[name=username]", "cand1")
+        page.fill("input[name=password]", "secret-pass-1")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{self.base}/exam/")
+        page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
+        page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
+        self.attempt_id = int(page.url.rsplit("/", 1)[1])
+        self.wait_until_drawn()
+        with self.app.app_context():
+            rows = db.session.scalars(select(Response).where(Response.attempt_id == self.attempt_id))
+            self.keys = {row.paper_item.revision.type: row.key for row in rows}
+        return self
+
+    def wait_until_drawn(self) -> None:
+        self.page.wait_for_selector("article.item")
+        expect(self.page.locator("#clock")).not_to_have_text("--:--")
+
+    def item(self, qtype: str):
+        return self.page.locator(f"#q-{self.keys[qtype]}")
+
+    def answer_all(self) -> None:
+        self.item("single").locator("input[value=B]").check()
+        self.item("multiple").locator("input[value=A]").check()
+        self.item("multiple").locator("input[value=C]").check()
+        self.item("judge").locator("input[value=true]").check()
+        blanks = self.item("blank").locator("input[type=text]")
+        blanks.nth(0).fill("义务")
+        blanks.nth(1).fill("纪律")
+        self.item("short").locator("textarea").fill("宣传和执行党的路线方针政策。")
+
+    def expect_all_answered(self) -> None:
+        expect(self.item("single").locator("input[value=B]")).to_be_checked()
+        expect(self.item("multiple").locator("input[value=A]")).to_be_checked()
+        expect(self.item("multiple").locator("input[value=C]")).to_be_checked()
+        expect(self.item("multiple").locator("input[value=B]")).not_to_be_checked()
+        expect(self.item("judge").locator("input[value=true]")).to_be_checked()
+        expect(self.item("blank").locator("input[type=text]").nth(0)).to_have_value("义务")
+        expect(self.item("blank").locator("input[type=text]").nth(1)).to_have_value("纪律")
+        expect(self.item("short").locator("textarea")).to_have_value("宣传和执行党的路线方针政策。")
+
+    def expect_state(self, text: str) -> None:
+        expect(self.page.locator("#save-state")).to_contain_text(text, timeout=SAVED)
+
+    def stored(self) -> dict[str, object]:
+        with self.app.app_context():
+            rows = db.session.scalars(select(Response).where(Response.attempt_id == self.attempt_id))
+            return {row.paper_item.revision.type: row.value for row in rows}
+
+    def attempt(self) -> Attempt:
+        with self.app.app_context():
+            attempt = db.session.get(Attempt, self.attempt_id)
+            db.session.expunge(attempt)
+            return attempt
+
+    def seconds_shown(self) -> int:
+        parts = [int(part) for part in self.page.locator("#clock").inner_text().split(":")]
+        return sum(value * 60 ** power for power, value in enumerate(reversed(parts)))
+
+    def seconds_left(self) -> float:
+        return (self.attempt().deadline - utcnow()).total_seconds()
+
+
+@pytest.fixture
+def sitting(app, page, live_server, open_session) -> Sitting:
+    return Sitting(app, page, live_server).sign_in_and_start()
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, name), full_page=False)
+
+
+def test_answers_survive_a_reload_and_another_device(app, browser, live_server, sitting):
+    sitting.answer_all()
+    sitting.item("short").locator("button.flag").click()
+    sitting.expect_state("已保存")
+    assert sitting.stored() == {"single": "B", "multiple": ["A", "C"], "judge": True, "blank": ["义务", "纪律"],
+                                "short": "宣传和执行党的路线方针政策。"}
+    expect(sitting.page.locator(".nav-item.done")).to_have_count(5)
+
+    sitting.page.reload()
+    sitting.wait_until_drawn()
+    sitting.expect_all_answered()
+    expect(sitting.page.locator(f".nav-item.flagged[href='#q-{sitting.keys['short']}']")).to_have_count(1)
+    sitting.expect_state("已保存")
+
+    other = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        elsewhere = Sitting(app, other.new_page(), live_server)
+        elsewhere.sign_in_and_start()
+        assert elsewhere.attempt_id == sitting.attempt_id
+        elsewhere.expect_all_answered()
+        assert not elsewhere.errors
+    finally:
+        other.close()
+    assert not sitting.errors
+
+
+def test_answers_given_offline_are_saved_when_the_network_returns(sitting):
+    page = sitting.page
+    sitting.item("judge").locator("input[value=false]").check()
+    sitting.expect_state("已保存")
+
+    page.context.set_offline(True)
+    sitting.item("single").locator("input[value=C]").check()
+    sitting.item("judge").locator("input[value=true]").check()
+    sitting.item("blank").locator("input[type=text]").nth(0).fill("义务")
+    sitting.expect_state("未保存（网络断开，恢复后自动重试）")
+    assert len(page.evaluate(f"JSON.parse(localStorage.getItem('exam.{sitting.attempt_id}.queue'))")) == 3
+    assert sitting.stored()["judge"] is False and sitting.stored()["single"] is None
+
+    page.context.set_offline(False)
+    sitting.expect_state("已保存")
+    stored = sitting.stored()
+    assert (stored["single"], stored["judge"], stored["blank"]) == ("C", True, ["义务", ""])
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('exam.{sitting.attempt_id}.queue'))") == {}
+    assert not sitting.errors
+
+
+def test_answers_queued_on_a_page_closed_offline_are_sent_when_the_exam_is_opened_again(sitting):
+    page, context = sitting.page, sitting.page.context
+    context.set_offline(True)
+    sitting.item("short").locator("textarea").fill("断网时写下的答案")
+    sitting.expect_state("未保存")
+    page.close()
+    assert sitting.stored()["short"] is None
+
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(f"{sitting.base}/exam/attempts/{sitting.attempt_id}")
+    again.wait_for_selector("article.item")
+    expect(again.locator("#save-state")).to_have_text("已保存", timeout=SAVED)
+    assert sitting.stored()["short"] == "断网时写下的答案"
+    expect(again.locator(f"#q-{sitting.keys['short']} textarea")).to_have_value("断网时写下的答案")
+
+
+@pytest.mark.parametrize("minutes_off", [10, -10])
+def test_countdown_follows_the_server_on_a_wrong_device_clock(app, page, live_server, open_session, minutes_off):
+    page.add_init_script(SKEWED_CLOCK % (minutes_off * 60_000))
+    sitting = Sitting(app, page, live_server).sign_in_and_start()
+    assert abs(page.evaluate("Date.now() - performance.timeOrigin - performance.now()") - minutes_off * 60_000) < 2000
+    assert abs(sitting.seconds_shown() - sitting.seconds_left()) <= 3
+    assert not sitting.errors
+
+
+def test_countdown_resyncs_on_a_save_and_on_returning_to_the_tab(sitting):
+    page = sitting.page
+    page.evaluate("""(() => {
+      const Real = Date; window.__shift = 0;
+      window.Date = class extends Real {
+        constructor(...a) { if (a.length) super(...a); else super(Real.now() + window.__shift); }
+        static now() { return Real.now() + window.__shift; }
+      };
+    })()""")
+    page.evaluate("window.__shift = 7 * 60 * 1000")   # the device clock jumps while the page is open
+    expect(page.locator("#clock")).not_to_have_text(re.compile(r"^2[89]:"))
+    sitting.item("judge").locator("input[value=true]").check()
+    sitting.expect_state("已保存")
+    assert abs(sitting.seconds_shown() - sitting.seconds_left()) <= 3
+
+    page.evaluate("window.__shift = -4 * 60 * 1000")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^2[89]:"))
+    assert abs(sitting.seconds_shown() - sitting.seconds_left()) <= 3
+
+
+def test_submit_lists_what_is_unanswered_then_goes_to_the_result(sitting):
+    page = sitting.page
+    sitting.item("judge").locator("input[value=true]").check()
+    sitting.expect_state("已保存")
+    page.click("#submit")
+    dialog = page.locator("#confirm")
+    expect(dialog).to_be_visible()
+    unanswered = sorted(int(sitting.keys[t]) for t in ("single", "multiple", "blank", "short"))
+    expect(dialog).to_contain_text(f"还有 4 题未作答：第 {'、'.join(map(str, unanswered))} 题。")
+    page.click("#confirm-cancel")
+    expect(dialog).to_be_hidden()
+    assert sitting.attempt().status == "in_progress"
+
+    page.click("#submit")
+    page.click("#confirm-ok")
+    page.wait_for_url(re.compile(r"/result$"))
+    attempt = sitting.attempt()
+    assert attempt.status == "submitted" and attempt.score == 1.0
+    expect(page.locator("#score")).to_contain_text("1 / 11 分")
+    assert page.evaluate(f"localStorage.getItem('exam.{sitting.attempt_id}.queue')") is None
+
+
+def test_a_one_minute_paper_runs_out_and_is_submitted_and_marked(app, page, live_server, make_user):
+    make_user("cand1", role="candidate", name="张三")
+    with app.app_context():
+        load_exam_content(blueprint=ONE_MINUTE)
+        schedule(["cand1"], paper="one-minute", opens=utcnow() - timedelta(minutes=1), minutes=60)
+    sitting = Sitting(app, page, live_server).sign_in_and_start()
+    assert 45 <= sitting.seconds_shown() <= 60
+    sitting.item("judge").locator("input[value=true]").check()
+    blanks = sitting.item("blank").locator("input[type=text]")
+    blanks.nth(0).fill("党员义务")
+    blanks.nth(1).fill("纪律")
+    sitting.expect_state("已保存")
+
+    page.wait_for_url(re.compile(r"/result$"), timeout=75_000)
+    attempt = sitting.attempt()
+    assert attempt.status in ("submitted", "closed")
+    assert attempt.score == 3.0 and attempt.fully_marked
+    expect(page.locator("#score")).to_contain_text("3 / 3 分")
+    assert not sitting.errors
+
+
+@pytest.mark.parametrize("viewport, name", [({"width": 375, "height": 812}, "exam-phone.png"),
+                                            ({"width": 1280, "height": 800}, "exam-desktop.png")])
+def test_the_exam_page_fits_the_screen(sitting, viewport, name):
+    page = sitting.page
+    page.set_viewport_size(viewport)
+    sitting.item("single").locator("input[value=A]").check()
+    sitting.item("short").locator("button.flag").click()
+    sitting.expect_state("已保存")
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    for selector in ("#clock", "#save-state", "#submit"):
+        expect(page.locator(selector)).to_be_in_viewport()
+    shot(page, name)
+    if viewport["width"] < 900:
+        expect(page.locator("#navigator")).to_be_hidden()
+        page.click("#nav-toggle")
+        expect(page.locator("#navigator")).to_be_visible()
+        shot(page, name.replace(".png", "-sheet.png"))
+        page.click(f".nav-item[href='#q-{sitting.keys['short']}']")
+        expect(page.locator("#navigator")).to_be_hidden()
+        expect(sitting.item("short")).to_be_in_viewport()
+    else:
+        expect(page.locator("#navigator")).to_be_visible()
+        expect(page.locator("#nav-toggle")).to_be_hidden()
+    assert not sitting.errors
