@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import DateTimeLocalInput
 
@@ -55,7 +56,7 @@ class ScheduleForm(FlaskForm):
     usernames = TextAreaField("考生账号", description="用逗号、空格或换行分隔；可与下面的组织同时使用。")
     organisation = SelectField("组织", validate_choice=False, validators=[Optional()],
                                description="选中组织及其下级组织的全部考生。")
-    review = SelectField("成绩公布", choices=[(r.value, r.label) for r in ScoreRelease], validate_choice=False,
+    review = SelectField("成绩公布", choices=[SelectChoice(r.value, r.label) for r in ScoreRelease], validate_choice=False,
                          default=ScoreRelease.AFTER_CLOSE.value)
     show_key = BooleanField("成绩公布后，考生可查看答案与解析")
 
@@ -98,10 +99,10 @@ def sessions():
 @role_required(Role.ORGANISER)
 def new_session():
     form = ScheduleForm()
-    form.blueprint.choices = [(b.slug, f"{b.title}（{b.slug}）")
+    form.blueprint.choices = [SelectChoice(b.slug, f"{b.title}（{b.slug}）")
                               for b in db.session.scalars(select(PaperBlueprint).order_by(PaperBlueprint.slug))]
-    form.organisation.choices = [("", "（不按组织选择）")] + [
-        (o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
+    form.organisation.choices = [SelectChoice("", "（不按组织选择）")] + [
+        SelectChoice(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
     if not form.validate_on_submit():
         return _schedule_page(form, status=422 if form.is_submitted() else 200)
     try:
