@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.exam import bp as exam_bp
     from app.marking import bp as marking_bp
+    from app.practice import bp as practice_bp
     from app.scoring import bp as scoring_bp
     from app.standings import bp as standings_bp
 
@@ -60,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_bp, url_prefix="/exam")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(marking_bp, url_prefix="/marking")
+    app.register_blueprint(practice_bp, url_prefix="/practice")
     app.register_blueprint(scoring_bp, url_prefix="/scoring")
     app.register_blueprint(standings_bp, url_prefix="/standings")
 

@@ -125,3 +125,9 @@ def participation(start: date, end: date) -> list[Participation]:
     for org_id, row in report.items():
         row.organisation = organisations.get(org_id)
     return sorted(report.values(), key=lambda r: (r.organisation is None, r.organisation.name if r.organisation else ""))
+
+
+def current_streak(user: User, now: datetime) -> int:
+    """The streak alone, for the practice home page."""
+    times = db.session.scalars(select(PracticeAnswer.answered_at).where(PracticeAnswer.user_id == user.id))
+    return practice.streak({local_day(at) for at in times}, local_day(now))

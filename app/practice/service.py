@@ -17,12 +17,14 @@ from app.attempts.views import key_visible
 from app.banks.queries import CURRENT
 from app.database import begin_write
 from app.domain import practice
-from app.domain.banks import LETTERS
-from app.domain.marking import mark, shape_ok
+from app.domain.banks import LETTERS, describe_answer
+from app.domain.marking import is_answered, mark, shape_ok
+from app.domain.markup import render_markdown
 from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import (
-    Attempt, Bank, BookEntry, Drill, PaperItem, PracticeAnswer, Question, QuestionRevision, Response, User,
+    Attempt, Bank, BookEntry, Drill, ExamSession, PaperItem, PracticeAnswer, Question, QuestionRevision, Response,
+    SessionCandidate, User,
 )
 
 
@@ -217,3 +219,88 @@ def _tallies(user: User) -> dict[str, tuple[int, int]]:
         right, answered = tallies.get(category, (0, 0))
         tallies[category] = (right + int(correct), answered + 1)
     return tallies
+
+
+# -- what the practice pages read ----------------------------------------------------------------------------
+
+def answer_given(drill_id: int, user: User, question_id: int, response: Any, now: datetime) -> Checked:
+    """`answer` from a page: a submission with nothing chosen or filled in is a slip, not a wrong answer."""
+    if not is_answered(response):
+        raise PracticeError("请先作答。", 422)
+    return answer(drill_id, user, question_id, response, now)
+
+
+def todays_daily(user: User, now: datetime) -> Drill | None:
+    """Today's 每日一练 if begun, without starting it (the home page only looks)."""
+    return db.session.scalar(select(Drill).where(Drill.user_id == user.id, Drill.kind == "daily",
+                                                 Drill.day == local_day(now)))
+
+
+def weakest_category(user: User) -> str | None:
+    return practice.weakest(_tallies(user), _categories())
+
+
+def drill_answers(drill: Drill) -> list[PracticeAnswer]:
+    """A drill's answers in the order given, each with the revision that was asked."""
+    return list(db.session.scalars(
+        select(PracticeAnswer).where(PracticeAnswer.drill_id == drill.id).order_by(PracticeAnswer.id)
+        .options(selectinload(PracticeAnswer.revision))))
+
+
+def answer_in_drill(drill: Drill, question_id: int) -> PracticeAnswer | None:
+    """The answer already given to a drill's question: a resent form shows it again instead of an error."""
+    return db.session.scalar(select(PracticeAnswer).where(PracticeAnswer.drill_id == drill.id,
+                                                          PracticeAnswer.question_id == question_id)
+                             .order_by(PracticeAnswer.id.desc()).limit(1))
+
+
+def book(user: User) -> list[tuple[BookEntry, QuestionRevision, Bank]]:
+    """The questions in the user's book that can still be drilled, the most recently missed first."""
+    rows = db.session.execute(
+        select(BookEntry, QuestionRevision, Bank)
+        .join(Question, BookEntry.question_id == Question.id).join(QuestionRevision, CURRENT)
+        .join(Bank, Question.bank_id == Bank.id)
+        .where(BookEntry.user_id == user.id, BookEntry.active.is_(True), Question.retired_at.is_(None))
+        .order_by(BookEntry.last_missed_at.desc(), BookEntry.question_id))
+    return [tuple(row) for row in rows]
+
+
+@dataclass
+class MockSitting:
+    """A mock (模拟考试) open to the user, with how many of its attempts they have used."""
+
+    session: ExamSession
+    used: int
+    latest: Attempt | None
+    state: str                 # upcoming | open | closed
+
+    @property
+    def may_start(self) -> bool:
+        return self.state == "open" and (self.latest is None or
+                                         self.latest.finished and self.used < self.session.max_attempts)
+
+
+MOCK_STATES = ("open", "upcoming", "closed")
+
+
+def mocks_for(user: User, now: datetime) -> list[MockSitting]:
+    """Open mocks first, then those to come, then those over."""
+    sessions = db.session.scalars(
+        select(ExamSession).join(SessionCandidate)
+        .where(SessionCandidate.user_id == user.id, ExamSession.mock.is_(True))
+        .options(selectinload(ExamSession.blueprint)))
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in db.session.scalars(select(Attempt).join(ExamSession)
+                                      .where(Attempt.user_id == user.id, ExamSession.mock.is_(True))
+                                      .order_by(Attempt.number)):
+        attempts.setdefault(attempt.session_id, []).append(attempt)
+    sittings = [MockSitting(session, len(attempts.get(session.id, [])), (attempts.get(session.id) or [None])[-1],
+                            "upcoming" if now < session.opens_at else "open" if now < session.closes_at else "closed")
+                for session in sessions]
+    return sorted(sittings, key=lambda s: (MOCK_STATES.index(s.state), s.session.opens_at))
+
+
+def revealed(revision: QuestionRevision) -> dict[str, Any]:
+    """What a drill shows once a question is answered: the key as a person reads it, the explanation, the source."""
+    return {"answer": revision.answer, "answer_text": describe_answer(revision.type, revision.answer),
+            "explanation_html": render_markdown(revision.explanation or ""), "source": revision.source or ""}

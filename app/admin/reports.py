@@ -1,0 +1,94 @@
+"""The organisers' weekly practice report (练兵通报): participation per organisation over a chosen period,
+as a page with a chart and as CSV or XLSX with the same columns."""
+import io
+from datetime import date, timedelta
+
+from flask import current_app, render_template, request, send_file
+from markupsafe import Markup
+
+from app.admin import bp, exports
+from app.models import Role, utcnow
+from app.practice.charts import Bar, bar_chart
+from app.practice.progress import Participation, Tally, participation
+from app.practice.service import local_day
+from app.web import role_required
+
+HEADER = ["组织", "上级组织", "人数", "参与练习人数", "参与率(%)", "答题数", "答对数", "正确率(%)", "模拟考试次数"]
+DEFAULT_DAYS = 7
+UNASSIGNED = "未分配组织"
+
+
+def _period() -> tuple[date, date, str | None]:
+    """The dates asked for, or the last seven days (Beijing time) with the reason when they cannot be read."""
+    end = local_day(utcnow())
+    default = (end - timedelta(days=DEFAULT_DAYS - 1), end)
+    given = request.args.get("start"), request.args.get("end")
+    if not any(given):
+        return *default, None
+    try:
+        start, end = (date.fromisoformat(value) for value in given)
+    except (TypeError, ValueError):
+        return *default, "日期格式应为 YYYY-MM-DD，已改为显示最近 7 天。"
+    if start > end:
+        return *default, "开始日期晚于结束日期，已改为显示最近 7 天。"
+    return start, end, None
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _row(name: str, parent: str, members: int, practising: int, tally: Tally, mocks: int) -> list:
+    return [name, parent, members, practising, _percent(practising, members), tally.answered, tally.right,
+            _percent(tally.right, tally.answered), mocks]
+
+
+def table(rows: list[Participation]) -> list[list]:
+    """One line per organisation and a total (合计) line, in HEADER's columns."""
+    body = [_row(row.organisation.name if row.organisation else UNASSIGNED,
+                 row.organisation.parent.name if row.organisation and row.organisation.parent else "",
+                 row.members, len(row.practising), row.tally, row.mocks) for row in rows]
+    total = Tally(sum(row.tally.right for row in rows), sum(row.tally.answered for row in rows))
+    body.append(_row("合计", "", sum(row.members for row in rows), sum(len(row.practising) for row in rows), total,
+                     sum(row.mocks for row in rows)))
+    return body
+
+
+def charts(body: list[list]) -> tuple[Markup, Markup]:
+    lines = body[:-1]
+    share = bar_chart([Bar(line[0], line[4] or 0, f"{line[3]}/{line[2]} 人 {_shown(line[4])}") for line in lines],
+                      title="各组织参与率", scale=100)
+    answered = bar_chart([Bar(line[0], line[5], f"{line[5]} 题 {_shown(line[7], '正确率 ')}") for line in lines],
+                         title="各组织答题数")
+    return share, answered
+
+
+def _shown(value: float | None, prefix: str = "") -> str:
+    return f"{prefix}{value:g}%" if value is not None else ""
+
+
+@bp.get("/reports/practice")
+@role_required(Role.ORGANISER)
+def practice_report():
+    start, end, problem = _period()
+    body = table(participation(start, end))
+    today = local_day(utcnow())
+    monday = today - timedelta(days=today.weekday())
+    quick = {"最近 7 天": (today - timedelta(days=6), today), "本周": (monday, today),
+             "上周": (monday - timedelta(days=7), monday - timedelta(days=1)),
+             "最近 30 天": (today - timedelta(days=29), today)}
+    return render_template("admin/report_practice.html", start=start, end=end, problem=problem, header=HEADER,
+                           body=body, charts=charts(body), quick=quick, timezone=current_app.config["TIMEZONE"])
+
+
+@bp.get("/reports/practice.<any(csv, xlsx):fmt>")
+@role_required(Role.ORGANISER)
+def practice_report_download(fmt: str):
+    start, end, _problem = _period()
+    body = table(participation(start, end))
+    if fmt == "csv":
+        data, mimetype = exports.to_csv(HEADER, body), exports.CSV_TYPE
+    else:
+        data, mimetype = exports.to_xlsx(HEADER, body, sheet="练兵通报"), exports.XLSX_TYPE
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, max_age=0,
+                     download_name=f"练兵通报-{start.isoformat()}至{end.isoformat()}.{fmt}")

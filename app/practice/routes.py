@@ -1,0 +1,239 @@
+"""The practising cadre's pages: the practice home, a drill one question at a time, the book and progress.
+
+A drill page works with or without its script: the form posts here and the page comes back with the verdict;
+practice.js sends the same answer to the JSON API instead and shows the verdict in place.
+"""
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from app.attempts.errors import ExamError
+from app.attempts.service import start_attempt
+from app.banks.queries import current_tags
+from app.domain.banks import CATEGORIES, LETTERS, TYPES, describe_answer
+from app.domain.practice import DRILL_TYPES, MODES, DrillFilter
+from app.domain.text import count_blanks
+from app.extensions import db
+from app.models import Bank, Drill, ExamSession, QuestionRevision, Role, User, utcnow
+from app.practice import bp
+from app.practice.charts import Bar, Point, bar_chart, line_chart
+from app.practice.progress import Tally, current_streak, progress
+from app.practice.service import (
+    PracticeError, answer_given, answer_in_drill, book, collect_released, current_revision, daily_drill,
+    drill_answers, mocks_for, open_drill, own_drill, remove_from_book, revealed, start_drill, todays_daily,
+    weakest_category,
+)
+from app.web import role_required
+
+KINDS = {"drill": "专项练习", "daily": "每日一练", "book": "错题本练习"}
+MODE_LABELS = {"filtered": "按条件练习", "unseen": "没做过的题", "weakest": "我最薄弱的类别", "book": "错题本"}
+COUNTS = (5, 10, 20, 30, 50)
+BOOK_DRILL_SIZE = 20
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+# -- home ------------------------------------------------------------------------------------------------------
+
+@bp.get("/")
+@role_required(Role.CANDIDATE)
+def home():
+    me, now = _me(), utcnow()
+    collect_released(me, now)
+    return render_template(
+        "practice/home.html", streak=current_streak(me, now), daily=todays_daily(me, now), current=open_drill(me),
+        book_size=len(book(me)), weakest=CATEGORIES.get(weakest_category(me), ""), mocks=mocks_for(me, now),
+        banks=db.session.scalars(select(Bank).order_by(Bank.category, Bank.slug)).all(), tags=current_tags(),
+        categories=CATEGORIES, types={t: TYPES[t] for t in DRILL_TYPES}, modes=MODE_LABELS, counts=COUNTS,
+        kinds=KINDS)
+
+
+@bp.post("/drills")
+@role_required(Role.CANDIDATE)
+def start():
+    try:
+        drill = start_drill(_me(), _wanted(request.form), utcnow())
+    except PracticeError as error:
+        flash(error.message, "error")
+        return redirect(url_for("practice.book_page" if request.form.get("mode") == "book" else "practice.home"))
+    return redirect(url_for("practice.drill", drill_id=drill.id))
+
+
+def _wanted(form: MultiDict) -> DrillFilter:
+    """The drill asked for on the home page's form; anything out of range is refused, not guessed at."""
+    mode = form.get("mode", "filtered")
+    kind, _, value = form.get("scope", "").partition(":")
+    types = tuple(form.getlist("types"))
+    low, high, count = (form.get(name, type=int) for name in ("low", "high", "count"))
+    if (mode not in MODES or kind not in ("", "bank", "category") or not set(types) <= set(DRILL_TYPES)
+            or (low or 1) not in range(1, 6) or (high or 5) not in range(1, 6) or (count or 10) not in range(1, 51)):
+        raise PracticeError("练习设置有误，请重新选择。")
+    low, high = sorted((low or 1, high or 5))
+    return DrillFilter(mode=mode, banks=(value,) if kind == "bank" else (),
+                       categories=(value,) if kind == "category" else (), types=types,
+                       tags=(form["tag"],) if form.get("tag") else (), difficulty=(low, high), count=count or 10)
+
+
+@bp.post("/daily")
+@role_required(Role.CANDIDATE)
+def daily():
+    drill = daily_drill(_me(), utcnow())
+    if not drill.question_ids:
+        flash("题库里还没有可以练习的题目。", "error")
+        return redirect(url_for("practice.home"))
+    return redirect(url_for("practice.drill", drill_id=drill.id))
+
+
+@bp.post("/mocks/<int:session_id>/start")
+@role_required(Role.CANDIDATE)
+def start_mock(session_id: int):
+    session = db.session.get(ExamSession, session_id)
+    if session is None or not session.mock:
+        abort(404)
+    try:
+        attempt = start_attempt(session_id, _me(), utcnow())
+    except ExamError as error:
+        flash(error.message, "error")
+        return redirect(url_for("practice.home"))
+    if attempt.finished:
+        flash(f"“{session.title}”的 {session.max_attempts} 次机会已经用完，这是您最后一次的成绩。", "error")
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    return redirect(url_for("exam.sit", attempt_id=attempt.id))
+
+
+# -- one drill ---------------------------------------------------------------------------------------------------
+
+def _drill(drill_id: int) -> Drill:
+    try:
+        return own_drill(drill_id, _me())
+    except PracticeError:
+        abort(404)
+
+
+@bp.get("/drills/<int:drill_id>")
+@role_required(Role.CANDIDATE)
+def drill(drill_id: int):
+    drill = _drill(drill_id)
+    if drill.position >= len(drill.question_ids):
+        return _summary(drill)
+    return _question_page(drill, current_revision(drill.question_ids[drill.position]), drill.position)
+
+
+@bp.post("/drills/<int:drill_id>/answer")
+@role_required(Role.CANDIDATE)
+def answer(drill_id: int):
+    drill = _drill(drill_id)
+    question_id = request.form.get("question_id", type=int)
+    revision = current_revision(question_id) if question_id in drill.question_ids else None
+    if revision is None:
+        flash("这道题不在本次练习中。", "error")
+        return redirect(url_for("practice.drill", drill_id=drill.id))
+    response = _form_response(revision.type, request.form)
+    try:
+        checked = answer_given(drill.id, _me(), question_id, response, utcnow())
+    except PracticeError as error:
+        return _refused(drill, revision, error)
+    return _question_page(drill, checked.revision, drill.question_ids.index(question_id),
+                          verdict={"correct": checked.correct, "response": checked.response})
+
+
+def _refused(drill: Drill, revision: QuestionRevision, error: PracticeError):
+    """Nothing chosen: ask again. Sent twice (a reload, a flaky network): show the answer already kept."""
+    position = drill.question_ids.index(revision.question_id)
+    if error.status == 422:
+        return _question_page(drill, revision, position, problem=error.message), 422
+    given = answer_in_drill(drill, revision.question_id)
+    if given is None:
+        flash(error.message, "error")
+        return redirect(url_for("practice.drill", drill_id=drill.id))
+    return _question_page(drill, given.revision, position, problem="这道题已经答过了，下面是您第一次提交的结果。",
+                          verdict={"correct": given.correct, "response": given.response})
+
+
+def _form_response(qtype: str, form: MultiDict) -> Any:
+    """A response from the plain form, in the same shape the JSON API takes (DESIGN §3.4)."""
+    given = form.getlist("response")
+    if qtype == "multiple":
+        return sorted(given)
+    if qtype == "blank":
+        return given
+    if len(given) != 1:
+        return None
+    return {"true": True, "false": False}.get(given[0]) if qtype == "judge" else given[0]
+
+
+def _question_page(drill: Drill, revision: QuestionRevision, position: int, *,
+                   verdict: dict[str, Any] | None = None, problem: str | None = None):
+    """One question; with a verdict, also the key and explanation (only ever after the answer is kept)."""
+    if verdict is not None:
+        verdict |= revealed(revision) | {"said": said(revision.type, verdict["response"])}
+    return render_template(
+        "practice/drill.html", drill=drill, kind=KINDS[drill.kind], revision=revision, number=position + 1,
+        total=len(drill.question_ids), letters=LETTERS[: len(revision.options)], blanks=count_blanks(revision.stem),
+        type_label=TYPES[revision.type], verdict=verdict, problem=problem,
+        finished=drill.position >= len(drill.question_ids))
+
+
+def _summary(drill: Drill):
+    answers = drill_answers(drill)
+    reviewed = [(given, describe_answer(given.revision.type, given.revision.answer),
+                 said(given.revision.type, given.response)) for given in answers]
+    return render_template("practice/summary.html", drill=drill, kind=KINDS[drill.kind], reviewed=reviewed,
+                           right=sum(given.correct for given in answers), types=TYPES)
+
+
+def said(qtype: str, response: Any) -> str:
+    """A response as a person reads it: 'A、C', '正确', '（1）义务；（2）纪律'."""
+    if qtype == "multiple":
+        return "、".join(response)
+    if qtype == "judge":
+        return "正确" if response else "错误"
+    if qtype == "blank":
+        return "；".join(f"（{n}）{text or '未填'}" for n, text in enumerate(response, start=1))
+    return str(response)
+
+
+# -- the book and progress -------------------------------------------------------------------------------------
+
+@bp.get("/book")
+@role_required(Role.CANDIDATE)
+def book_page():
+    collect_released(_me(), utcnow())
+    return render_template("practice/book.html", entries=book(_me()), types=TYPES, categories=CATEGORIES,
+                           describe=describe_answer, leave_after=current_app.config["BOOK_LEAVE_AFTER"],
+                           drill_size=BOOK_DRILL_SIZE)
+
+
+@bp.post("/book/<int:question_id>/remove")
+@role_required(Role.CANDIDATE)
+def remove(question_id: int):
+    remove_from_book(_me(), question_id, utcnow())
+    flash("已将这道题移出错题本。", "success")
+    return redirect(url_for("practice.book_page"))
+
+
+@bp.get("/progress")
+@role_required(Role.CANDIDATE)
+def progress_page():
+    mine = progress(_me(), utcnow())
+    charts = {category: _weekly_chart(label, category, mine.weekly)
+              for category, label in CATEGORIES.items() if category in mine.by_category}
+    coverage = bar_chart([Bar(bank.title, 100 * seen / total if total else 0, f"{seen} / {total}")
+                          for bank, seen, total in mine.coverage], title="各题库覆盖率", scale=100)
+    return render_template("practice/progress.html", mine=mine, charts=charts, coverage=coverage,
+                           categories=CATEGORIES)
+
+
+def _weekly_chart(label: str, category: str, weekly: list[tuple[date, dict[str, Tally]]]):
+    points = []
+    for week, tallies in weekly:
+        tally = tallies.get(category)
+        points.append(Point(f"{week.month}/{week.day}", 100 * tally.accuracy if tally else None,
+                            f"{tally.answered}题" if tally else ""))
+    return line_chart(points, title=f"{label}：近{len(weekly)}周每周正确率")

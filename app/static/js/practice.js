@@ -1,0 +1,129 @@
+// The drill page: sends an answer to the JSON API and shows right or wrong, the key and the explanation in
+// place. Without this script the same form posts to the server, which answers with the verdict page.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("drill");
+  var form = document.getElementById("answer-form");
+  if (!root || !form || !document.getElementById("submit")) return;
+
+  var TOKEN = document.querySelector('meta[name="csrf-token"]').content;
+  var question = document.getElementById("question");
+  var TYPE = question.dataset.type;
+  var submit = document.getElementById("submit");
+  var problem = document.getElementById("problem");
+  var verdict = document.getElementById("verdict");
+  var next = document.getElementById("next");
+  var busy = false;
+
+  function inputs() {
+    return Array.prototype.slice.call(form.querySelectorAll('input[name="response"]'));
+  }
+
+  // The response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in.
+  function response() {
+    if (TYPE === "blank") {
+      var texts = inputs().map(function (input) { return input.value; });
+      return texts.some(function (text) { return text.trim(); }) ? texts : null;
+    }
+    var chosen = inputs().filter(function (input) { return input.checked; }).map(function (input) { return input.value; });
+    if (!chosen.length) return null;
+    if (TYPE === "multiple") return chosen.sort();
+    if (TYPE === "judge") return chosen[0] === "true";
+    return chosen[0];
+  }
+
+  function said(value) {
+    if (TYPE === "multiple") return value.join("、");
+    if (TYPE === "judge") return value ? "正确" : "错误";
+    if (TYPE === "blank") {
+      return value.map(function (text, i) { return "（" + (i + 1) + "）" + (text || "未填"); }).join("；");
+    }
+    return value;
+  }
+
+  function say(message) {
+    problem.textContent = message;
+    problem.hidden = !message;
+  }
+
+  function entry(list, term, text, html) {
+    var dt = document.createElement("dt");
+    var dd = document.createElement("dd");
+    dt.textContent = term;
+    if (html === undefined) dd.textContent = text; else dd.innerHTML = html;   // sanitised by the server
+    list.appendChild(dt);
+    list.appendChild(dd);
+  }
+
+  function markChoices(key) {
+    inputs().forEach(function (input) {
+      if (TYPE === "blank") return;
+      var value = TYPE === "judge" ? input.value === "true" : input.value;
+      var inKey = TYPE === "multiple" ? key.indexOf(value) >= 0 : value === key;
+      var label = input.closest(".choice");
+      label.classList.toggle("correct", inKey);
+      label.classList.toggle("wrong", input.checked && !inKey);
+    });
+  }
+
+  function show(data, given) {
+    markChoices(data.answer);
+    form.querySelector("fieldset").disabled = true;
+    submit.hidden = true;
+    say("");
+    verdict.className = "verdict " + (data.correct ? "ok" : "bad");
+    verdict.textContent = "";
+    var head = document.createElement("p");
+    head.className = "head";
+    head.textContent = data.correct ? "✓ 回答正确" : "✗ 回答错误";
+    var list = document.createElement("dl");
+    list.className = "meta";
+    entry(list, "您的答案", said(given));
+    entry(list, "正确答案", data.answer_text);
+    if (data.explanation_html) entry(list, "解析", null, data.explanation_html);
+    if (data.source) entry(list, "出处", data.source);
+    verdict.appendChild(head);
+    verdict.appendChild(list);
+    verdict.hidden = false;
+    next.textContent = data.finished ? "查看本次结果" : "下一题";
+    next.hidden = false;
+    var meter = root.querySelector(".meter span");
+    if (meter) meter.style.width = (100 * data.next / Number(root.dataset.total)) + "%";
+    verdict.scrollIntoView({block: "nearest", behavior: "smooth"});
+  }
+
+  function done() {
+    busy = false;
+    submit.disabled = false;
+    submit.textContent = "提交答案";
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (busy) return;
+    var given = response();
+    if (given === null) {
+      say("请先作答。");
+      return;
+    }
+    busy = true;
+    submit.disabled = true;
+    submit.textContent = "正在提交…";
+    fetch(root.dataset.api, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": TOKEN},
+      body: JSON.stringify({question_id: Number(form.elements.question_id.value), response: given}),
+    }).then(function (reply) {
+      return reply.json().catch(function () { return {}; }).then(function (data) {
+        if (reply.status === 200) return show(data, given);
+        if (reply.status === 409) return form.submit();   // already kept: the server shows that first answer
+        done();
+        say(data.message || "服务器出错，请稍后重试。");
+      });
+    }, function () {
+      done();
+      say("网络不通，答案没有提交。请检查网络后再点“提交答案”。");
+    });
+  });
+})();
