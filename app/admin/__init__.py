@@ -1,4 +1,4 @@
-"""Organiser pages (组织者后台): banks, questions and their revisions."""
+"""Organiser pages (组织者后台): banks, questions, exam sessions, contests, practice reports."""
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="templates")
