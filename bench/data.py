@@ -1,4 +1,5 @@
-"""The benchmark's data, through the app's own services: `setup` makes the exam, `check` reads what the load left.
+"""The benchmark's data, through the app's own services: `setup` makes the exam and everyone's drill,
+`check` reads what the load left.
 
 Run with the same DATABASE_URL as the server under test; each prints one JSON object on stdout.
 """
@@ -12,7 +13,10 @@ from sqlalchemy import func, select
 from app import create_app
 from app.banks.service import check_sources, import_sources
 from app.extensions import db
-from app.models import Attempt, AttemptEvent, Response, utcnow
+from app.domain.practice import DrillFilter
+from app.domain.text import count_blanks
+from app.models import Attempt, AttemptEvent, Response, User, utcnow
+from app.practice.service import current_revision, start_drill
 from app.scheduling.service import schedule_session
 from app.users.service import save_account
 
@@ -32,11 +36,24 @@ def setup(candidates: int) -> dict:
         save_account(username, name=f"考生{username[5:]}", role="candidate", password=PASSWORD)
     db.session.commit()
     now = utcnow()
+    drills = {username: _drill(username, now) for username in usernames}
     session = schedule_session(blueprint_slug=PAPER, title="基准测试场次", opens_at=now - timedelta(minutes=1),
                                closes_at=now + timedelta(hours=4), usernames=usernames, org_code=None,
                                review="immediate", show_key=False, actor=None, channel="cli")
     return {"session": session.id, "usernames": usernames, "password": PASSWORD,
-            "items": len(session.paper.items)}
+            "items": len(session.paper.items), "drills": drills}
+
+
+def _drill(username: str, now) -> dict:
+    """A drill over every objective question, and what the bench needs to answer each in turn."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    drill = start_drill(user, DrillFilter(count=1000), now)
+    questions = []
+    for question_id in drill.question_ids:
+        revision = current_revision(question_id)
+        questions.append({"id": question_id, "type": revision.type, "options": len(revision.options),
+                          "blanks": count_blanks(revision.stem)})
+    return {"id": drill.id, "questions": questions}
 
 
 def check(session_id: int) -> dict:

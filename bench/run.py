@@ -202,6 +202,8 @@ async def exam_day(server: Server, data: dict, report: Report, concurrency: int)
     server.phase = "login"
     began = time.monotonic()
     candidates, report.login = await scenarios.log_in_all(server, data["usernames"], data["password"])
+    for candidate in candidates:
+        candidate.drill = data["drills"][candidate.username]
     report.login_seconds = time.monotonic() - began
     server.phase = "warm-up"
     await scenarios.warm_up(server, candidates)
@@ -213,6 +215,7 @@ async def exam_day(server: Server, data: dict, report: Report, concurrency: int)
     report.ramp = await scenarios.autosave_ramp(server, next_save)
     report.phases.append(await scenarios.at_same_concurrency(server, next_save, concurrency))
     report.phases.append(await scenarios.deadline_burst(server, candidates))
+    report.phases.append(await scenarios.drill_answers(server, candidates, rng, concurrency))
     report.saves_kept = sum(c.saves_kept for c in candidates)
 
 

@@ -1,4 +1,5 @@
-"""What 500 candidates do to the server on exam day, as the exam page does it: log in, start, autosave, submit.
+"""What 500 candidates do to the server on exam day, as the exam page does it: log in, start, autosave, submit;
+and what they do on every other day of the hundred days of training: answer drill questions one at a time.
 
 Each measured phase is run twice under the same load shape: once on the app's endpoint and once on the bare
 endpoint of the same server, so the app's share of the cost can be read off as a ratio.
@@ -34,6 +35,8 @@ class Candidate:
     items: list[dict[str, Any]] = field(default_factory=list)
     seq: int = 0
     saves_kept: int = 0         # saves the server says it stored: each must have left one `save` event
+    drill: dict[str, Any] = field(default_factory=dict)   # {"id", "questions": [{"id", "type", "options", "blanks"}]}
+    drill_position: int = 0
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -173,6 +176,24 @@ def answer(item: dict[str, Any], rng: random.Random) -> Any:
     return SHORT_ANSWER
 
 
+def drill_answer(server: Server, candidate: Candidate, rng: random.Random) -> Call:
+    """The drill page's answer to the candidate's current question (the server marks it and returns the key)."""
+    question = candidate.drill["questions"][candidate.drill_position % len(candidate.drill["questions"])]
+    candidate.drill_position += 1
+    letters = "ABCDEFGH"[: question["options"]]
+    response = {"single": lambda: rng.choice(letters), "multiple": lambda: sorted(rng.sample(letters, 2)),
+                "judge": lambda: rng.random() < 0.5,
+                "blank": lambda: ["答案"] * question["blanks"]}[question["type"]]()
+
+    async def call() -> Result:
+        result, _ = await server.call("POST", f"/api/v1/drills/{candidate.drill['id']}/answers", cookie=candidate.cookie,
+                                      token=candidate.token, json={"question_id": question["id"], "response": response})
+        if result.ok:
+            result.body = None
+        return result
+    return call
+
+
 def _cycle(make: Callable[[Candidate], Call], candidates: list[Candidate]) -> Callable[[], Call]:
     """Round-robin over the candidates, so one candidate's saves are seconds apart, as on a real page."""
     position = 0
@@ -285,3 +306,22 @@ async def deadline_burst(server: Server, candidates: list[Candidate], spread: fl
         lambda: open_loop([bare(server) for _ in candidates], spread))
     return Phase("burst", "deadline burst", f"{len(candidates)} in {spread:g} s",
                  "POST /api/v1/attempts/<id>/submit", app_stats, bare_stats)
+
+
+async def drill_answers(server: Server, candidates: list[Candidate], rng: random.Random, concurrency: int,
+                        seconds: float = CLOSED_LOOP_SECONDS) -> Phase:
+    """Drill answers at the same concurrency as the bare endpoint. Each candidate answers their questions in
+    order, one request at a time, as the page does."""
+    locks = {c.username: asyncio.Lock() for c in candidates}
+
+    def make(candidate: Candidate) -> Call:
+        async def call() -> Result:
+            async with locks[candidate.username]:
+                return await drill_answer(server, candidate, rng)()
+        return call
+
+    app_stats, bare_stats = await paired(
+        server, "drill", lambda: closed_loop(_cycle(make, candidates), concurrency, seconds),
+        lambda: closed_loop(lambda: bare(server), concurrency, seconds))
+    return Phase("drill", "drill answer", f"closed: {concurrency} in flight",
+                 "POST /api/v1/drills/<id>/answers", app_stats, bare_stats)

@@ -343,3 +343,24 @@ def test_attempt_record_replays_answers_and_events(app, organiser_client, sat):
     for step in ("开考", "保存", "交卷"):
         assert f"<td>{step}</td>" in html
     assert "题库字母" in html and "未作答" in html
+
+
+def test_schedule_a_mock_from_the_form(app, organiser_client, make_user, clock):
+    from exam_fixtures import BLUEPRINT, load_exam_content
+    make_user("cadre", role="candidate")
+    with app.app_context():
+        load_exam_content()
+        load_exam_content(blueprint=BLUEPRINT.replace("paper: five", "paper: five-mock")
+                          .replace("draw: per_session", "draw: per_attempt"))
+    form = organiser_client.get("/admin/sessions/new").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(form), "blueprint": "five-mock", "title": "十二月练兵模拟",
+            "opens": "2026-12-01T09:00", "closes": "2026-12-31T18:00", "usernames": "cadre", "organisation": "",
+            "review": "never", "mock": "y", "max_attempts": "3"}
+    response = organiser_client.post("/admin/sessions/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        from app.models import ExamSession
+        session = db.session.scalar(select(ExamSession).where(ExamSession.title == "十二月练兵模拟"))
+        assert session.mock and session.max_attempts == 3 and session.review == "immediate" and session.show_key
+    refused = organiser_client.post("/admin/sessions/new", data={**data, "blueprint": "five", "title": "同题模拟"})
+    assert refused.status_code == 422 and "five 是同场同题" in refused.get_data(as_text=True)

@@ -8,9 +8,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateTimeLocalInput
 
 from app.admin import bp, exports, results
@@ -59,6 +59,9 @@ class ScheduleForm(FlaskForm):
     review = SelectField("成绩公布", choices=[SelectChoice(r.value, r.label) for r in ScoreRelease], validate_choice=False,
                          default=ScoreRelease.AFTER_CLOSE.value)
     show_key = BooleanField("成绩公布后，考生可查看答案与解析")
+    mock = BooleanField("作为模拟考试（练兵用：每次单独抽题，交卷即看成绩与解析）")
+    max_attempts = IntegerField("允许作答次数（模拟考试）", default=1, validators=[
+        NumberRange(min=1, max=100, message="允许作答次数应在 1 到 100 之间。")])
 
     def usernames_list(self) -> list[str]:
         return [name for name in USERNAME_SEPARATORS.split(self.usernames.data or "") if name]
@@ -109,7 +112,8 @@ def new_session():
         session = schedule_session(
             blueprint_slug=form.blueprint.data, title=form.title.data, opens_at=_utc(form.opens.data),
             closes_at=_utc(form.closes.data), usernames=form.usernames_list(), org_code=form.organisation.data or None,
-            review=form.review.data, show_key=form.show_key.data, actor=current_user, channel="web")
+            review=form.review.data, show_key=form.show_key.data, actor=current_user, channel="web",
+            mock=form.mock.data, max_attempts=form.max_attempts.data)
     except ScheduleError as error:
         db.session.rollback()
         return _schedule_page(form, error.message, 422)
