@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.database import DatabaseBusy
+from app.domain.banks import describe_response
 from app.domain.markup import render_inline, render_markdown, render_stem
 from app.extensions import db, login_manager
 from app.models import Role, User
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
     app.jinja_env.filters["stem"] = lambda text: Markup(render_stem(text or ""))
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["describe_response"] = describe_response
     for code in (400, 403, 404, 405, 500):
         app.register_error_handler(code, error_page)
     app.register_error_handler(DatabaseBusy, busy)

@@ -387,6 +387,17 @@ def describe_answer(qtype: str, answer: Any) -> str:
     return ""
 
 
+def describe_response(qtype: str, response: Any) -> str:
+    """A candidate's answer as a person reads it: 'A、C', '正确', '（1）义务；（2）未填'."""
+    if qtype == "multiple":
+        return "、".join(response)
+    if qtype == "judge":
+        return "正确" if response else "错误"
+    if qtype == "blank":
+        return "；".join(f"（{n}）{text or '未填'}" for n, text in enumerate(response, start=1))
+    return str(response)
+
+
 def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Labels of the content fields that differ between two revisions, in a fixed order."""
     return [label for key, label in FIELD_LABELS.items() if old.get(key) != new.get(key)]

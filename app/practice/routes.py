@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from app.attempts.errors import ExamError
 from app.attempts.service import start_attempt
 from app.banks.queries import current_tags
-from app.domain.banks import CATEGORIES, LETTERS, TYPES, describe_answer
+from app.domain.banks import CATEGORIES, LETTERS, TYPES, describe_answer, describe_response
 from app.domain.practice import DRILL_TYPES, MODES, DrillFilter
 from app.domain.text import count_blanks
 from app.extensions import db
@@ -172,7 +172,7 @@ def _question_page(drill: Drill, revision: QuestionRevision, position: int, *,
                    verdict: dict[str, Any] | None = None, problem: str | None = None):
     """One question; with a verdict, also the key and explanation (only ever after the answer is kept)."""
     if verdict is not None:
-        verdict |= revealed(revision) | {"said": said(revision.type, verdict["response"])}
+        verdict |= revealed(revision) | {"said": describe_response(revision.type, verdict["response"])}
     return render_template(
         "practice/drill.html", drill=drill, kind=KINDS[drill.kind], revision=revision, number=position + 1,
         total=len(drill.question_ids), letters=LETTERS[: len(revision.options)], blanks=count_blanks(revision.stem),
@@ -183,20 +183,9 @@ def _question_page(drill: Drill, revision: QuestionRevision, position: int, *,
 def _summary(drill: Drill):
     answers = drill_answers(drill)
     reviewed = [(given, describe_answer(given.revision.type, given.revision.answer),
-                 said(given.revision.type, given.response)) for given in answers]
+                 describe_response(given.revision.type, given.response)) for given in answers]
     return render_template("practice/summary.html", drill=drill, kind=KINDS[drill.kind], reviewed=reviewed,
                            right=sum(given.correct for given in answers), types=TYPES)
-
-
-def said(qtype: str, response: Any) -> str:
-    """A response as a person reads it: 'A、C', '正确', '（1）义务；（2）纪律'."""
-    if qtype == "multiple":
-        return "、".join(response)
-    if qtype == "judge":
-        return "正确" if response else "错误"
-    if qtype == "blank":
-        return "；".join(f"（{n}）{text or '未填'}" for n, text in enumerate(response, start=1))
-    return str(response)
 
 
 # -- the book and progress -------------------------------------------------------------------------------------
