@@ -15,6 +15,9 @@ from app.models import Organisation, User
 from app.users.service import set_password
 from config import database_url
 
+# The exam fixtures (clock, exam) are shared by many test files.
+pytest_plugins = ["exam_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory) -> str:

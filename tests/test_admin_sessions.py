@@ -13,7 +13,7 @@ from app.attempts.service import save_responses, start_attempt
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, AuditEvent, ExamSession, User
 from conftest import csrf_from, login
-from exam_fixtures import START, clock, exam, sit  # noqa: F401  (fixtures)
+from exam_fixtures import START, sit
 from test_exam_api import Candidate
 
 SECTIONS = ["一、单选", "二、多选", "三、判断", "四、填空", "五、简答"]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, Response
 from conftest import csrf_from, login
-from exam_fixtures import START, clock, exam  # noqa: F401  (fixtures)
+from exam_fixtures import START
 
 
 class Candidate:

@@ -7,7 +7,7 @@ import pytest
 
 from app.scheduling.service import schedule_session
 from conftest import csrf_from, login
-from exam_fixtures import START, clock, load_exam_content  # noqa: F401  (fixtures)
+from exam_fixtures import START, load_exam_content
 
 
 def plan(title: str, *, opens, minutes: int = 120, review: str = "immediate", show_key: bool = True,

@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.scheduling.service import ScheduleError, schedule_session
-from exam_fixtures import BLUEPRINT, START, clock, load_exam_content  # noqa: F401
+from exam_fixtures import BLUEPRINT, START, load_exam_content
 from test_exam_api import Candidate
 
 PER_ATTEMPT = BLUEPRINT.replace("paper: five", "paper: five-mock").replace("draw: per_session", "draw: per_attempt")

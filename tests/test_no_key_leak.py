@@ -7,7 +7,6 @@ import yaml
 
 from bank_samples import VALID
 from conftest import csrf_from, login
-from exam_fixtures import clock, exam  # noqa: F401  (fixtures)
 
 # Words that would name a key, an explanation or a mark, as a JSON/JS object key or an HTML data attribute.
 TELLING = r"answer\w*|correct\w*|explanation\w*|source\w*|reference\w*|rubric\w*|score\w*|solution\w*"

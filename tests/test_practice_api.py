@@ -5,7 +5,6 @@ import json
 import pytest
 
 from conftest import csrf_from, login
-from exam_fixtures import clock  # noqa: F401
 from test_practice_pages import (  # noqa: F401
     OBJECTIVE, answers_kept, book_of, cadre, drill_state, revision_at, right, start, wrong,
 )

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import PracticeAnswer, QuestionRevision, User
 from app.scheduling.service import schedule_session
 from conftest import login
-from exam_fixtures import START, clock, load_exam_content, sit  # noqa: F401
+from exam_fixtures import START, load_exam_content, sit
 from test_practice_pages import PER_ATTEMPT
 
 PERIOD = {"start": "2026-12-01", "end": "2026-12-07"}

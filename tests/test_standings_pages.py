@@ -100,17 +100,9 @@ def test_a_tie_across_the_line_is_shown_for_the_organisers_to_settle(app, organi
     assert "晋级线上有并列" in seen and "#close" not in seen and "管理本轮" not in seen
 
 
-FINAL_ONLY = textwrap.dedent("""\
-    contest: final-2026
-    title: 决赛专场
-    organisations:
-      - {id: g1, name: 第一联系片组, type: liaison_group}
-      - {id: g2, name: 第二联系片组, type: liaison_group}
-      - {id: c01, name: 教育局机关党委, type: committee, parent: g1}
-      - {id: c02, name: 卫健委机关党委, type: committee, parent: g1}
-      - {id: c03, name: 财政局机关党委, type: committee, parent: g2}
-      - {id: d01, name: 档案馆党支部, type: direct_branch, parent: g2}
-    candidates: candidates.csv
+# The sample contest's organisations and candidates, with a final as its only round.
+FINAL_ONLY = CONTEST.split("rounds:\n")[0].replace("contest: test-2026\ntitle: 测试比武", "contest: final-2026\ntitle: 决赛专场") \
+    + textwrap.dedent("""\
     rounds:
       - id: final
         title: 决赛
