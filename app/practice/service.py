@@ -52,13 +52,13 @@ def start_drill(user: User, wanted: practice.DrillFilter, now: datetime) -> Dril
     """A new drill from the filter; PracticeError when nothing matches."""
     if wanted.mode not in practice.MODES:
         raise PracticeError("未知的练习方式")
-    begin_write()
     refs = practice.choose_drill(practice_pool(), wanted, seen=_seen(user), book=_book(user),
                                  weakest_category=practice.weakest(_tallies(user), _categories()),
                                  seed=random.SystemRandom().randrange(2**31))
     if not refs:
-        db.session.rollback()
         raise PracticeError("没有符合条件的题目，请放宽筛选条件。")
+    # The choice above is all reads: only the insert holds the write lock.
+    begin_write()
     drill = Drill(user=user, kind="book" if wanted.mode == "book" else "drill", question_ids=[int(r) for r in refs],
                   settings=_settings(wanted), created_at=now)
     db.session.add(drill)
@@ -75,10 +75,14 @@ def _settings(wanted: practice.DrillFilter) -> dict[str, Any]:
 def daily_drill(user: User, now: datetime) -> Drill:
     """Today's 每日一练 for this user: the same questions as everyone's, resumed if already begun."""
     day = local_day(now)
+    query = select(Drill).where(Drill.user_id == user.id, Drill.kind == "daily", Drill.day == day)
+    drill = db.session.scalar(query)
+    if drill is not None:
+        return drill
+    refs = practice.daily_refs(practice_pool(), day, current_app.config["DAILY_MIX"])
     begin_write()
-    drill = db.session.scalar(select(Drill).where(Drill.user_id == user.id, Drill.kind == "daily", Drill.day == day))
+    drill = db.session.scalar(query)   # again under the lock: a second tab may have begun it meanwhile
     if drill is None:
-        refs = practice.daily_refs(practice_pool(), day, current_app.config["DAILY_MIX"])
         drill = Drill(user=user, kind="daily", day=day, question_ids=[int(r) for r in refs], created_at=now)
         db.session.add(drill)
     db.session.commit()
