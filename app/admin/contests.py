@@ -84,20 +84,20 @@ def _locked(slug: str, round_slug: str) -> Round:
 @bp.post("/contests/<slug>/rounds/<round_slug>/judges")
 @role_required(Role.ORGANISER)
 def assign(slug: str, round_slug: str):
-    round_ = _locked(slug, round_slug)
-    try:
-        message = assign_judge(round_, request.form.get("judge", ""), request.form.get("group", ""), current_user)
-    except PageRefused as refused:
-        return _refused(slug, round_slug, [refused.message])
-    return _done(round_, message, "judges")
+    return _judge_change(slug, round_slug, assign_judge)
 
 
 @bp.post("/contests/<slug>/rounds/<round_slug>/judges/remove")
 @role_required(Role.ORGANISER)
 def unassign(slug: str, round_slug: str):
+    return _judge_change(slug, round_slug, unassign_judge)
+
+
+def _judge_change(slug: str, round_slug: str, change):
+    """Assign or remove a judge for a group (or all groups) of the round, from the form."""
     round_ = _locked(slug, round_slug)
     try:
-        message = unassign_judge(round_, request.form.get("judge", ""), request.form.get("group", ""), current_user)
+        message = change(round_, request.form.get("judge", ""), request.form.get("group", ""), current_user)
     except PageRefused as refused:
         return _refused(slug, round_slug, [refused.message])
     return _done(round_, message, "judges")

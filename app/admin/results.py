@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.attempts.judging import key_text, session_paper_ids
 from app.attempts.service import bank_letters, is_due
 from app.domain.analysis import Bin, ItemStats, Observation, analyse_item, histogram
-from app.domain.banks import TYPES, describe_answer
+from app.domain.banks import TYPES, describe_answer, describe_response
 from app.extensions import db
 from app.models import (
     Attempt, AttemptStatus, ExamSession, PaperItem, Question, QuestionRevision, Response, SessionCandidate, User,
@@ -111,11 +111,7 @@ def answer_text(qtype: str, value: Any) -> str:
     """A candidate's response as a person reads it (blank answers are one string per blank)."""
     if value is None or value == [] or value == "":
         return "未作答"
-    if qtype == "blank":
-        return "；".join(f"（{n}）{given}" for n, given in enumerate(value, start=1))
-    if qtype == "short":
-        return value
-    return describe_answer(qtype, sorted(value) if qtype == "multiple" else value)
+    return describe_response(qtype, sorted(value) if qtype == "multiple" else value)
 
 
 def status_counts(rows: list[CandidateRow]) -> dict[str, int]:

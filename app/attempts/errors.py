@@ -14,10 +14,6 @@ class NotFound(ExamError):
     status, code = 404, "not_found"
 
 
-class Forbidden(ExamError):
-    status, code = 403, "forbidden"
-
-
 class SessionNotOpen(ExamError):
     status, code = 409, "session_not_open"
 

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.attempts.errors import AttemptClosed, DeadlinePassed, Forbidden, InvalidResponse, NotFound, SessionNotOpen
+from app.attempts.errors import AttemptClosed, DeadlinePassed, InvalidResponse, NotFound, SessionNotOpen
 from app.database import begin_write
 from app.domain.banks import LETTERS
 from app.domain.marking import is_answered, mark, shape_ok

@@ -128,7 +128,7 @@ def session_summary(session: ExamSession, attempt: Attempt | None, now: datetime
     duration = session.blueprint.spec["duration"]
     state = "upcoming" if now < session.opens_at else "open" if now < session.closes_at else "closed"
     summary: dict[str, Any] = {
-        "id": session.id, "title": session.title, "state": state, "duration": duration,
+        "id": session.id, "title": session.title, "state": state, "duration": duration, "review": session.review,
         "opens_at": session.opens_at.isoformat(), "closes_at": session.closes_at.isoformat(),
         "deadline_if_started_now": min(max(now, session.opens_at) + timedelta(minutes=duration),
                                        session.closes_at).isoformat(),

@@ -18,7 +18,7 @@ from app.domain.banks import TYPES
 from app.domain.marking import is_answered
 from app.exam import bp
 from app.extensions import db
-from app.models import Attempt, AttemptStatus, ExamSession, PaperItem, Response, Role, utcnow
+from app.models import Attempt, AttemptStatus, PaperItem, Response, Role, utcnow
 from app.web import role_required
 
 TIME_FIELDS = ("opens_at", "closes_at", "deadline_if_started_now", "deadline")
@@ -34,10 +34,8 @@ def home():
     now = utcnow()
     _close_due_attempts(now)
     groups: dict[str, list[dict[str, Any]]] = {"open": [], "upcoming": [], "finished": []}
-    summaries = sessions_for(current_user, now)
-    reviews = _reviews([summary["id"] for summary in summaries])
-    for summary in summaries:
-        session = _with_times(summary) | {"review": reviews[summary["id"]]}
+    for summary in sessions_for(current_user, now):
+        session = _with_times(summary)
         groups[_group(session)].append(session)
         if session["state"] == "upcoming":
             session["opens_in"] = _duration(session["opens_at"] - now)
@@ -51,12 +49,6 @@ def _close_due_attempts(now: datetime) -> None:
         Attempt.user_id == current_user.id, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now))
     for attempt_id in running.all():
         attempt_for(attempt_id, current_user, now)
-
-
-def _reviews(session_ids: list[int]) -> dict[int, str]:
-    """Each session's review policy, to tell a candidate when a score they cannot see yet will show."""
-    rows = db.session.execute(select(ExamSession.id, ExamSession.review).where(ExamSession.id.in_(session_ids)))
-    return {session_id: review for session_id, review in rows}
 
 
 def _with_times(data: dict[str, Any]) -> dict[str, Any]:
