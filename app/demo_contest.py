@@ -36,8 +36,9 @@ GROUPS, COMMITTEES_PER_GROUP, DIRECT_BRANCHES = 5, 14, 12
 JUDGES = [f"demo-judge{n}" for n in range(1, 6)]
 
 
-def build_demo_contest(rng: random.Random, existing_candidates: list[str]) -> ContestSpec:
-    """The contest as a spec; `existing_candidates` (demo accounts that can log in) join the first committee."""
+def build_demo_contest(rng: random.Random, existing_candidates: dict[str, str]) -> ContestSpec:
+    """The contest as a spec; `existing_candidates` (demo accounts that can log in, username → name) join the
+    first committee under their own names."""
     organisations = [OrganisationSpec(f"demo-g{g}", f"第{'一二三四五'[g - 1]}联系片组（演示）", "liaison_group", None, 0)
                      for g in range(1, GROUPS + 1)]
     units = iter(UNITS)
@@ -51,7 +52,7 @@ def build_demo_contest(rng: random.Random, existing_candidates: list[str]) -> Co
     organisations += [OrganisationSpec(code, f"市{next(units, '直属单位')}党支部（演示）", "direct_branch",
                                        f"demo-g{n % GROUPS + 1}", 0) for n, code in enumerate(directs)]
     names = _names(rng)
-    candidates = [CandidateSpec(username, next(names), committees[0], 0) for username in existing_candidates]
+    candidates = [CandidateSpec(username, name, committees[0], 0) for username, name in existing_candidates.items()]
     for committee in committees:
         for _ in range(rng.randint(6, 8)):
             candidates.append(CandidateSpec(f"demo-{len(candidates) + 1:04d}", next(names), committee, 0))
@@ -88,8 +89,8 @@ def create_demo_contest(seed: int = 2022) -> None:
     """Load the demo contest and play it: 初赛 and 复赛 scored and closed, 决赛 scored and published."""
     rng = random.Random(seed)
     _create_judges()
-    existing = [u.username for u in db.session.scalars(
-        select(User).where(User.role == Role.CANDIDATE, User.username.like("demo-candidate%")).order_by(User.username))]
+    existing = {u.username: u.name for u in db.session.scalars(
+        select(User).where(User.role == Role.CANDIDATE, User.username.like("demo-candidate%")).order_by(User.username))}
     spec = build_demo_contest(rng, existing)
     _create_candidates(spec, set(existing))
     load_contest(spec, "（演示数据）")
