@@ -3,11 +3,12 @@ from app.models.accounts import LoginFailure, Organisation, OrganisationType, Ro
 from app.models.audit import AuditEvent, record
 from app.models.banks import Bank, Question, QuestionRevision, RevisionTag
 from app.models.contests import (
-    Contest, ContestCandidate, JudgeAssignment, Round, RoundEntry, RoundStatus, ScoreEntry, contest_organisations,
+    Contest, ContestCandidate, JudgeAssignment, Round, RoundEntry, RoundStatus, ScoreEntry, StandingsVersion,
+    contest_organisations,
 )
 from app.models.exams import (
-    Attempt, AttemptEvent, AttemptStatus, ExamSession, Paper, PaperBlueprint, PaperItem, Response, ScoreRelease,
-    SessionCandidate,
+    Attempt, AttemptEvent, AttemptStatus, AwayRecord, ExamSession, Paper, PaperBlueprint, PaperItem, Response,
+    ScoreRelease, SessionCandidate,
 )
 from app.models.practice import BookEntry, Drill, PracticeAnswer
 from app.models.types import UTCDateTime, utcnow
@@ -15,9 +16,10 @@ from app.models.types import UTCDateTime, utcnow
 __all__ = [
     "BookEntry", "Drill", "PracticeAnswer",
     "Contest", "ContestCandidate", "JudgeAssignment", "Round", "RoundEntry", "RoundStatus", "ScoreEntry",
+    "StandingsVersion",
     "contest_organisations",
-    "Attempt", "AttemptEvent", "AttemptStatus", "ExamSession", "Paper", "PaperBlueprint", "PaperItem", "Response",
-    "ScoreRelease", "SessionCandidate",
+    "Attempt", "AttemptEvent", "AttemptStatus", "AwayRecord", "ExamSession", "Paper", "PaperBlueprint", "PaperItem",
+    "Response", "ScoreRelease", "SessionCandidate",
     "AuditEvent", "Bank", "LoginFailure", "Organisation", "OrganisationType", "Question",
     "QuestionRevision", "RevisionTag", "Role", "UTCDateTime", "User", "record", "utcnow",
 ]

@@ -6,7 +6,7 @@ never changes under a paper already drawn (DESIGN §2).
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, false
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from app.extensions import db
@@ -27,6 +27,8 @@ class Bank(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
     source_file: Mapped[str] = mapped_column(String(255), default="")
+    # `practice: true` in the YAML opens the bank to drills, the daily set and mocks; closed unless it says so.
+    practice: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -84,6 +84,8 @@ class Round(db.Model):
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
     entries: Mapped[list["RoundEntry"]] = relationship(back_populates="round")
+    versions: Mapped[list["StandingsVersion"]] = relationship(back_populates="round",
+                                                              order_by="StandingsVersion.number")
 
     @property
     def ref(self) -> str:
@@ -143,3 +145,23 @@ class ScoreEntry(db.Model):
     judge: Mapped[User | None] = relationship(foreign_keys=[judge_id])
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     replaces: Mapped["ScoreEntry | None"] = relationship(remote_side=[id])
+
+
+class StandingsVersion(db.Model):
+    """排名版本: a round's standings as published, frozen. Candidates and the projector see the latest one; scores
+    entered later go into the draft, which is published as the next version with what moved."""
+
+    __tablename__ = "standings_versions"
+    __table_args__ = (UniqueConstraint("round_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    number: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(8))           # web | cli
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)    # the standings as shown, every row and note
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)   # who moved since the version before
+
+    round: Mapped[Round] = relationship(back_populates="versions")
+    published_by: Mapped[User | None] = relationship()

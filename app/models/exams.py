@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -61,8 +61,9 @@ class PaperItem(db.Model):
     section_title: Mapped[str] = mapped_column(String(200))
     revision_id: Mapped[int] = mapped_column(ForeignKey("question_revisions.id"), index=True)
     points: Mapped[float]
-    # Set by an organiser's key correction (re-mark); marking uses it instead of the revision's key.
+    # Set by an organiser's key correction (re-mark); marking and review use them instead of the revision's.
     answer_override: Mapped[Any] = mapped_column(JSON, nullable=True)
+    explanation_override: Mapped[str | None] = mapped_column(Text)
 
     paper: Mapped[Paper] = relationship(back_populates="items")
     revision: Mapped[QuestionRevision] = relationship()
@@ -107,6 +108,10 @@ class ExamSession(db.Model):
     max_attempts: Mapped[int] = mapped_column(default=1, server_default="1")
     # The round whose written component this session feeds (flask exam schedule --round CONTEST/ROUND).
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    # Organisers are alerted to candidates who left the exam page more often than this (切屏); None: no alert.
+    away_alert_after: Mapped[int | None]
+    # When the session's released answers went into its candidates' practice history and wrong-question books.
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     blueprint: Mapped[PaperBlueprint] = relationship()
     paper: Mapped[Paper | None] = relationship()
@@ -164,6 +169,7 @@ class Attempt(db.Model):
     paper: Mapped[Paper] = relationship()
     responses: Mapped[list["Response"]] = relationship(back_populates="attempt", order_by="Response.position")
     events: Mapped[list["AttemptEvent"]] = relationship(back_populates="attempt", order_by="AttemptEvent.id")
+    away: Mapped[list["AwayRecord"]] = relationship(back_populates="attempt", order_by="AwayRecord.number")
 
     @property
     def finished(self) -> bool:
@@ -209,3 +215,25 @@ class AttemptEvent(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class AwayRecord(db.Model):
+    """切屏记录: one time the exam page was hidden or lost focus, and when it came back. Evidence for the
+    organisers, never a deduction. Times are the server's clock as the page keeps it, so a record sent late (the
+    network was down) still says when it happened; `received_at` is when the server got it."""
+
+    __tablename__ = "away_records"
+    __table_args__ = (UniqueConstraint("attempt_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    number: Mapped[int]                        # the page's own count, so a record sent twice is kept once
+    left_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # None: the page closed while away
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="away")
+
+    @property
+    def seconds(self) -> float | None:
+        return (self.back_at - self.left_at).total_seconds() if self.back_at else None
