@@ -10,6 +10,7 @@ from markupsafe import Markup
 from app.database import DatabaseBusy
 from app.domain.banks import describe_response
 from app.domain.markup import render_inline, render_markdown, render_stem
+from app.domain.scores import points_text
 from app.extensions import db, login_manager
 from app.models import Role, User
 
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     # network switches mid-exam stays logged in ("strong" would log them out).
     login_manager.session_protection = "basic"
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["points"] = points_text
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
     app.jinja_env.filters["stem"] = lambda text: Markup(render_stem(text or ""))

@@ -7,6 +7,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.domain.scores import points_text
+
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,7 +20,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:g}"
+        return points_text(value)
     text = str(value)
     # A name typed as "=HYPERLINK(…)" must stay text when Excel opens the file.
     return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -11,6 +11,7 @@ from app.attempts.judging import key_text, session_paper_ids
 from app.attempts.service import bank_letters, is_due
 from app.domain.analysis import Bin, ItemStats, Observation, analyse_item, histogram
 from app.domain.banks import TYPES, describe_answer, describe_response
+from app.domain.scores import rounded
 from app.extensions import db
 from app.models import (
     Attempt, AttemptStatus, ExamSession, PaperItem, Question, QuestionRevision, Response, SessionCandidate, User,
@@ -94,7 +95,7 @@ def candidate_rows(session: ExamSession, now: datetime) -> list[CandidateRow]:
                    func.max(Response.saved_at))
             .join(Attempt, Attempt.id == Response.attempt_id).where(Attempt.session_id == session.id)
             .group_by(Response.attempt_id, Response.section_index)):
-        sections[attempt_id][index] = round(points, 2) if scored else None
+        sections[attempt_id][index] = rounded(points) if scored else None
         saved[attempt_id] = max(filter(None, [saved.get(attempt_id), last]), default=None)
     rows = []
     for user in users:

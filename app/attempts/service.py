@@ -18,6 +18,7 @@ from app.database import begin_write
 from app.domain.banks import LETTERS
 from app.domain.marking import is_answered, mark, shape_ok
 from app.domain.papers import arrange, shown_to_original
+from app.domain.scores import rounded
 from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import (
@@ -259,7 +260,7 @@ def mark_attempt(attempt: Attempt) -> None:
 
 def total(attempt: Attempt) -> None:
     scores = [response.score for response in attempt.responses]
-    attempt.score = round(sum(score for score in scores if score is not None), 2)
+    attempt.score = rounded(sum(score for score in scores if score is not None))
     attempt.fully_marked = all(score is not None for score in scores)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.domain.contests import rules_from_document
+from app.domain.scores import share_of
 from app.domain.standings import Entrant, Standings, compute, min_judges_to_trim
 from app.extensions import db
 from app.models import (
@@ -93,6 +94,6 @@ def exam_scores(round_: Round) -> dict[int, Decimal]:
     for attempt in attempts:
         if not attempt.max_score:
             continue
-        value = (Decimal(str(attempt.score)) * 100 / Decimal(str(attempt.max_score))).quantize(Decimal("0.01"))
+        value = share_of(attempt.score, attempt.max_score)
         best[attempt.user_id] = max(value, best.get(attempt.user_id, Decimal(0)))
     return best

@@ -4,6 +4,7 @@ Responses here are in the bank's letters: the caller maps shown letters back bef
 """
 from typing import Any
 
+from app.domain.scores import rounded
 from app.domain.text import normalise
 
 MAX_TEXT = 20_000  # characters in one short answer: a long essay, not a file
@@ -48,9 +49,9 @@ def mark(qtype: str, key: Any, response: Any, points: float, *,
     if qtype == "single" or qtype == "judge":
         return float(points) if response == key else 0.0
     if qtype == "multiple":
-        return round(_multiple(set(key), set(response), points, multiple_scoring), 2)
+        return rounded(_multiple(set(key), set(response), points, multiple_scoring))
     if qtype == "blank":
-        return round(_blanks(key, response, points, blank_order), 2)
+        return rounded(_blanks(key, response, points, blank_order))
     raise ValueError(f"unknown item type {qtype!r}")
 
 

@@ -4,13 +4,9 @@ Everything is recomputed from raw scores. Component scores and totals are rounde
 before ranking, so what the table shows is what ranks: two totals shown alike are a tie.
 """
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-HUNDREDTH = Decimal("0.01")
-
-
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+from app.domain.scores import hundredths
 
 
 @dataclass(frozen=True)
@@ -78,7 +74,7 @@ def combine(scores: list[Decimal], trim: int) -> Combined:
     ordered = sorted(scores)
     dropped = trim if trim > 0 and len(ordered) >= min_judges_to_trim(trim) else 0
     kept = ordered[dropped:len(ordered) - dropped]
-    return Combined(_round(sum(kept, Decimal(0)) / len(kept)), len(ordered), dropped)
+    return Combined(hundredths(sum(kept, Decimal(0)) / len(kept)), len(ordered), dropped)
 
 
 @dataclass
@@ -140,7 +136,7 @@ def _row(rules: RoundRules, entrant: Entrant, raw: dict[str, list[Decimal]]) -> 
     components = {c.name: combine(raw[c.name], c.trim) if raw.get(c.name) else None for c in rules.components}
     row = Row(entrant, components)
     if all(components.values()):
-        row.total = _round(sum((c.weight * components[c.name].value for c in rules.components), Decimal(0)))
+        row.total = hundredths(sum((c.weight * components[c.name].value for c in rules.components), Decimal(0)))
     return row
 
 

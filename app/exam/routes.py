@@ -16,6 +16,7 @@ from app.attempts.service import attempt_for, start_attempt
 from app.attempts.views import attempt_payload, sessions_for
 from app.domain.banks import TYPES
 from app.domain.marking import is_answered
+from app.domain.scores import rounded
 from app.exam import bp
 from app.extensions import db
 from app.models import Attempt, AttemptStatus, PaperItem, Response, Role, utcnow
@@ -134,5 +135,5 @@ def _section_scores(attempt: Attempt) -> list[dict[str, Any]]:
         if score is None:
             section["pending"] += 1
         else:
-            section["score"] = round(section["score"] + score, 2)
+            section["score"] = rounded(section["score"] + score)
     return list(sections.values())

@@ -11,6 +11,7 @@ from wtforms.validators import ValidationError
 
 from app.attempts.errors import ExamError
 from app.attempts.judging import marking_loads, mark_response, next_unmarked, session_short_responses
+from app.domain.scores import points_text
 from app.extensions import db
 from app.marking import bp
 from app.models import Attempt, AttemptEvent, ExamSession, Response, Role, utcnow
@@ -66,7 +67,7 @@ def response(response_id: int):
     answer = _short_answer(response_id)
     form = MarkForm()
     if not form.is_submitted():
-        form.score.data = "" if answer.score is None else f"{answer.score:g}"
+        form.score.data = points_text(answer.score)
         return _response_page(answer, form)
     if not form.validate():
         return _response_page(answer, form, 422)
@@ -76,7 +77,7 @@ def response(response_id: int):
         db.session.rollback()
         form.score.errors = [*form.score.errors, error.message]
         return _response_page(_short_answer(response_id), form, 422)
-    flash(f"已保存答卷 #{marked.attempt_id} 第 {marked.key} 题的评分：{marked.score:g} 分。", "success")
+    flash(f"已保存答卷 #{marked.attempt_id} 第 {marked.key} 题的评分：{points_text(marked.score)} 分。", "success")
     return _go_on(marked.attempt.session_id, marked)
 
 
