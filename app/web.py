@@ -47,6 +47,11 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
+def confirmed() -> bool:
+    """Whether a POST comes from the confirmation dialog (templates/_confirm.html) rather than the first click."""
+    return request.form.get("confirmed") == "1"
+
+
 def role_required(*roles: Role):
     """Views for one audience: others who are logged in get 403, strangers go to the login page."""
     def decorator(view):

@@ -38,7 +38,7 @@ def load_exam_content(blueprint: str = BLUEPRINT, bank: str = VALID) -> None:
 
 
 def schedule(usernames: list[str], *, paper: str = "five", opens: datetime = START, minutes: int = 120,
-             review: str = "immediate", show_key: bool = True) -> int:
+             review: str = "immediate", show_key: bool = False) -> int:
     session = schedule_session(blueprint_slug=paper, title="测试场次", opens_at=opens,
                                closes_at=opens + timedelta(minutes=minutes), usernames=usernames, org_code=None,
                                review=review, show_key=show_key, actor=None)

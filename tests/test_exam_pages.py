@@ -10,7 +10,7 @@ from conftest import csrf_from, login
 from exam_fixtures import START, load_exam_content
 
 
-def plan(title: str, *, opens, minutes: int = 120, review: str = "immediate", show_key: bool = True,
+def plan(title: str, *, opens, minutes: int = 120, review: str = "immediate", show_key: bool = False,
          users=("cand1",)) -> int:
     return schedule_session(blueprint_slug="five", title=title, opens_at=opens,
                             closes_at=opens + timedelta(minutes=minutes), usernames=list(users), org_code=None,

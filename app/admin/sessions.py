@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import (
     Attempt, AttemptStatus, ExamSession, Organisation, PaperBlueprint, PaperItem, Response, Role, ScoreRelease, utcnow,
 )
-from app.scheduling.service import ScheduleError, extend_attempt, schedule_session
+from app.scheduling.service import MAX_AWAY_ALERT, ScheduleError, extend_attempt, schedule_session
 from app.web import role_required
 
 USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -62,6 +62,9 @@ class ScheduleForm(FlaskForm):
     mock = BooleanField("作为模拟考试（练兵用：每次单独抽题，交卷即看成绩与解析）")
     max_attempts = IntegerField("允许作答次数（模拟考试）", default=1, validators=[
         NumberRange(min=1, max=100, message="允许作答次数应在 1 到 100 之间。")])
+    away_alert_after = IntegerField("切屏提醒（次）", validators=[
+        Optional(), NumberRange(min=1, max=MAX_AWAY_ALERT, message=f"切屏提醒次数应在 1 到 {MAX_AWAY_ALERT} 之间。")],
+        description="考生离开考试页面超过这个次数时，在场次页面提醒组织者；只作记录，不自动扣分。留空则不提醒。")
 
     def usernames_list(self) -> list[str]:
         return [name for name in USERNAME_SEPARATORS.split(self.usernames.data or "") if name]
@@ -113,7 +116,7 @@ def new_session():
             blueprint_slug=form.blueprint.data, title=form.title.data, opens_at=_utc(form.opens.data),
             closes_at=_utc(form.closes.data), usernames=form.usernames_list(), org_code=form.organisation.data or None,
             review=form.review.data, show_key=form.show_key.data, actor=current_user, channel="web",
-            mock=form.mock.data, max_attempts=form.max_attempts.data)
+            mock=form.mock.data, max_attempts=form.max_attempts.data, away_alert_after=form.away_alert_after.data)
     except ScheduleError as error:
         db.session.rollback()
         return _schedule_page(form, error.message, 422)

@@ -48,15 +48,24 @@ def attempt(attempt_id: int):
     return jsonify(attempt_payload(attempt_for(attempt_id, current_user, now), now))
 
 
+SEQ_LIMIT = 2**31   # a seq is stored in a 32-bit column: the page's milliseconds since the start fit for 24 days
+
+
+def _seq(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < SEQ_LIMIT
+
+
 @bp.put("/attempts/<int:attempt_id>/responses")
 def save(attempt_id: int):
+    """{"responses": {key: value}, "seq": n} and/or "seqs": {key: n}: each item kept unless its stored seq is higher."""
     body = request.get_json(silent=True)
-    responses = body.get("responses") if isinstance(body, dict) else None
-    seq = body.get("seq") if isinstance(body, dict) else None
-    if not isinstance(responses, dict) or not (seq is None or (isinstance(seq, int) and not isinstance(seq, bool))):
-        raise InvalidResponse('请求应为 {"responses": {题号: 答案}, "seq": 整数}。')
+    body = body if isinstance(body, dict) else {}
+    responses, seq, seqs = body.get("responses"), body.get("seq"), body.get("seqs", {})
+    if not isinstance(responses, dict) or not (seq is None or _seq(seq)) or not isinstance(seqs, dict) \
+            or not all(key in responses and _seq(value) for key, value in seqs.items()):
+        raise InvalidResponse('请求应为 {"responses": {题号: 答案}, "seq": 整数} 或带每题序号 "seqs": {题号: 整数}。')
     now = utcnow()
-    result = save_responses(attempt_id, current_user, responses, seq, now)
+    result = save_responses(attempt_id, current_user, responses, seq, now, seqs)
     return jsonify(saved=seq if seq is not None else len(result.saved), keys=result.saved, stale=result.stale,
                    deadline=result.attempt.deadline.isoformat(), server_time=now.isoformat())
 

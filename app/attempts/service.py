@@ -158,27 +158,37 @@ class SaveResult:
 
 
 def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: int | None,
-                   now: datetime) -> SaveResult:
-    """Store answers as given (in the letters shown). A save older than the stored one (lower seq) is ignored."""
-    attempt = _own(attempt_id, user)
-    _check_writable(attempt, now)
+                   now: datetime, seqs: dict[str, int] | None = None) -> SaveResult:
+    """Store answers as given (in the letters shown). Each item carries its own seq (`seqs`, else the save's `seq`):
+    an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins."""
+    attempt = writable_attempt(attempt_id, user, now)
     rows = {r.key: r for r in db.session.scalars(
         select(Response).where(Response.attempt_id == attempt.id, Response.key.in_(list(responses)))
         .options(selectinload(Response.paper_item).selectinload(PaperItem.revision)))}
     _check_shapes(responses, rows)
     result = SaveResult(attempt)
+    seqs = seqs or {}
     for key, value in responses.items():
-        row = rows[key]
-        if seq is not None and seq < row.seq:
+        row, item_seq = rows[key], seqs.get(key, seq)
+        if item_seq is not None and item_seq < row.seq:
             result.stale.append(key)
             continue
         row.value, row.saved_at = value, now
-        row.seq = seq if seq is not None else row.seq
+        row.seq = item_seq if item_seq is not None else row.seq
         result.saved.append(key)
     if result.saved:
-        add_event(attempt, "save", now, user, seq=seq, responses={key: responses[key] for key in result.saved})
+        add_event(attempt, "save", now, user, seq=seq, responses={key: responses[key] for key in result.saved},
+                  **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}))
     db.session.commit()
     return result
+
+
+def writable_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
+    """The user's attempt, locked for writing, while answers may still reach it (deadline plus grace);
+    AttemptClosed or DeadlinePassed (having closed it) otherwise."""
+    attempt = _own(attempt_id, user)
+    _check_writable(attempt, now)
+    return attempt
 
 
 def _check_writable(attempt: Attempt, now: datetime) -> None:

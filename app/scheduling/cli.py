@@ -33,7 +33,10 @@ def _time(value: str, option: str):
               help="the round whose written score this session gives; without --users/--org, its entrants sit it")
 @click.option("--mock", is_flag=True, help="a mock (模拟考试): per-attempt paper, full review at once")
 @click.option("--attempts", "max_attempts", type=int, default=1, show_default=True, help="attempts allowed (mocks)")
-def schedule(paper_id, title, opens, closes, users, org, review, show_key, round_ref, mock, max_attempts) -> None:
+@click.option("--away-limit", "away_alert_after", type=int, default=None,
+              help="alert the organisers when a candidate leaves the exam page more often than this (切屏)")
+def schedule(paper_id, title, opens, closes, users, org, review, show_key, round_ref, mock, max_attempts,
+             away_alert_after) -> None:
     """Schedule a session of PAPER_ID; prints the session id alone on the last line."""
     usernames = [name.strip() for name in users.split(",") if name.strip()]
     try:
@@ -41,7 +44,7 @@ def schedule(paper_id, title, opens, closes, users, org, review, show_key, round
         session = schedule_session(blueprint_slug=paper_id, title=title, opens_at=_time(opens, "--opens"),
                                    closes_at=_time(closes, "--closes"), usernames=usernames, org_code=org,
                                    review=review, show_key=show_key, actor=None, channel="cli", round_=round_,
-                                   mock=mock, max_attempts=max_attempts)
+                                   mock=mock, max_attempts=max_attempts, away_alert_after=away_alert_after)
     except (ScheduleError, RoundRefused) as error:
         raise click.ClickException(error.message) from None
     click.echo(f"scheduled {session.title!r} for {len(session.candidates)} candidate(s)")

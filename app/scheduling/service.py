@@ -20,10 +20,18 @@ class ScheduleError(ExamError):
     status, code = 422, "invalid_schedule"
 
 
+MAX_AWAY_ALERT = 100
+# Candidates who finish early would hand the key to those still sitting the same questions (DESIGN §2).
+EARLY_KEYS = ("正式考试的答案与解析只能在考试结束后公布：考生共用同一批题目，先交卷者看到的答案会传给仍在作答的人。"
+              "请把成绩公布改为“考试结束后公布”（--review after_close），或不公布答案；"
+              "练兵用的模拟考试请选“模拟考试”（--mock），交卷即可看答案。")
+
+
 def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, closes_at: datetime,
                      usernames: list[str], org_code: str | None, review: str, show_key: bool,
                      actor: User | None, channel: str = "web", commit: bool = True,
-                     round_: Round | None = None, mock: bool = False, max_attempts: int = 1) -> ExamSession:
+                     round_: Round | None = None, mock: bool = False, max_attempts: int = 1,
+                     away_alert_after: int | None = None) -> ExamSession:
     """Create a session for the named candidates and/or a whole organisation; nothing is written on error.
 
     With commit=False it joins the caller's transaction (the demo data is written all or nothing). A session
@@ -43,12 +51,16 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
     if mock:
         _check_mock(blueprint, max_attempts, round_)
         review, show_key = ScoreRelease.IMMEDIATE, True
+    elif review == ScoreRelease.IMMEDIATE and show_key:
+        raise ScheduleError(EARLY_KEYS)
+    if away_alert_after is not None and not 1 <= away_alert_after <= MAX_AWAY_ALERT:
+        raise ScheduleError(f"切屏提醒次数应在 1 到 {MAX_AWAY_ALERT} 之间")
     if round_ is not None and not usernames and not org_code:
         usernames = _round_sitters(round_)
     candidates = _candidates(usernames, org_code)
     session = ExamSession(title=title.strip(), blueprint=blueprint, opens_at=opens_at, closes_at=closes_at,
                           review=review, show_key=show_key, created_by=actor, mock=mock, max_attempts=max_attempts,
-                          round_id=round_.id if round_ is not None else None)
+                          round_id=round_.id if round_ is not None else None, away_alert_after=away_alert_after)
     if blueprint.spec["draw"] == "per_session":
         session.paper = _draw_once(blueprint)
     db.session.add(session)
@@ -57,7 +69,8 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
     record("exam.schedule", f"session:{session.id}", actor=actor, channel=channel, title=session.title,
            paper=blueprint_slug, opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
            candidates=len(candidates), review=review, show_key=show_key,
-           round=round_.ref if round_ is not None else None, mock=mock, max_attempts=max_attempts)
+           round=round_.ref if round_ is not None else None, mock=mock, max_attempts=max_attempts,
+           away_alert_after=away_alert_after)
     if commit:
         db.session.commit()
     return session
