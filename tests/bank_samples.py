@@ -5,6 +5,7 @@ VALID = textwrap.dedent("""\
     bank: party-affairs
     title: 党务业务知识
     category: party_affairs
+    practice: true
     questions:
       - id: PA-0001
         type: single

@@ -89,7 +89,8 @@ def sit(username: str, session_id: int, answers: dict[str, object], at: datetime
     """
     from sqlalchemy import select
 
-    from app.attempts.service import save_responses, shown_letters, start_attempt, submit_attempt
+    from app.attempts.letters import shown_letters
+    from app.attempts.service import save_responses, start_attempt, submit_attempt
     from app.models import User
 
     user = db.session.scalar(select(User).where(User.username == username))

@@ -71,11 +71,11 @@ def test_each_rule_names_file_line_and_question(old, new, fragment, message):
 
 def test_problem_format_carries_question_id():
     _, problems = check(replace("    answer: A\n", "    anwser: A\n"))
-    assert problems[0].startswith("bank.yaml:9: [PA-0001] 未知字段 'anwser'")
+    assert problems[0].startswith("bank.yaml:10: [PA-0001] 未知字段 'anwser'")
 
 
 @pytest.mark.parametrize("old, new, expected", [
-    ("    answer: A\n", "    answer: A: B\n", "bank.yaml:9: YAML 语法错误：mapping values are not allowed here"),
+    ("    answer: A\n", "    answer: A: B\n", "bank.yaml:10: YAML 语法错误：mapping values are not allowed here"),
     ("title: 党务业务知识\n", "\ttitle: 党务业务知识\n", "bank.yaml:2: YAML 语法错误"),
 ])
 def test_yaml_syntax_error_names_its_line(old, new, expected):

@@ -333,7 +333,11 @@ def test_a_mock_is_started_from_practice_sat_again_and_feeds_the_book(app, cadre
     home = cadre_client.get("/practice/").get_data(as_text=True)
     assert "第一次模拟考试" in home and "已用 <strong>0</strong> / 2 次" in home and "开始模拟考试" in home
     for number in (1, 2):
-        reply = post(cadre_client, f"/practice/mocks/{mock_paper}/start", {})
+        asked = post(cadre_client, f"/practice/mocks/{mock_paper}/start", {})
+        dialog = asked.get_data(as_text=True)
+        assert asked.status_code == 200 and "<dialog" in dialog and f"这是第 {number} 次（共 2 次）" in dialog
+        assert "交卷截止 <strong>" in dialog and "交卷后立即可以看到得分、答案和解析" in dialog
+        reply = post(cadre_client, f"/practice/mocks/{mock_paper}/start", {"confirmed": "1"})
         assert re.search(r"/exam/attempts/\d+$", reply.location)
         attempt_id = int(reply.location.rsplit("/", 1)[1])
         home = cadre_client.get("/practice/").get_data(as_text=True)

@@ -4,11 +4,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.admin import bp
+from app.attempts.release import practice_status, withheld_counts
 from app.banks.service import revision_spec
 from app.banks.queries import QuestionFilter, bank_overviews, current_tags, question_query
 from app.domain.banks import CATEGORIES, TYPES, changed_fields, describe_answer
 from app.extensions import db
-from app.models import AuditEvent, Bank, Question, Role
+from app.models import AuditEvent, Bank, Question, Role, utcnow
 from app.web import role_required
 
 PER_PAGE = 30
@@ -21,7 +22,7 @@ def index():
         select(AuditEvent).where(AuditEvent.action == "bank.import").order_by(AuditEvent.at.desc()).limit(10)
     )
     return render_template("admin/index.html", overviews=bank_overviews(), imports=list(imports),
-                           types=TYPES, categories=CATEGORIES)
+                           types=TYPES, categories=CATEGORIES, withheld=withheld_counts(utcnow()))
 
 
 @bp.get("/questions")
@@ -55,4 +56,5 @@ def question(question_id: int):
         for revision, previous, content in zip(question.revisions, [None, *contents], contents)
     ]
     return render_template("admin/question.html", question=question, revision=shown, types=TYPES,
-                           answer=describe_answer(shown.type, shown.answer), history=list(reversed(history)))
+                           answer=describe_answer(shown.type, shown.answer), history=list(reversed(history)),
+                           practice=practice_status(question, utcnow()))

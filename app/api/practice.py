@@ -5,14 +5,14 @@ from flask_login import current_user
 from app.api import bp
 from app.api.routes import error
 from app.models import utcnow
-from app.practice.service import PracticeError, answer_given, own_drill, revealed
+from app.practice.service import PracticeError, answer_given, revealed
 
-CODES = {404: "not_found", 409: "already_answered", 422: "invalid_response"}
+CODES = {404: "not_found", 422: "invalid_response"}
 
 
 @bp.errorhandler(PracticeError)
 def practice_error(exc: PracticeError):
-    return error(exc.status, CODES.get(exc.status, "bad_request"), exc.message)
+    return error(exc.status, exc.code or CODES.get(exc.status, "bad_request"), exc.message)
 
 
 @bp.post("/drills/<int:drill_id>/answers")
@@ -24,5 +24,5 @@ def drill_answer(drill_id: int):
         raise PracticeError('请求应为 {"question_id": 题目编号, "response": 答案}。', 422)
     user = current_user._get_current_object()
     checked = answer_given(drill_id, user, question_id, body["response"], utcnow())
-    return jsonify(correct=checked.correct, finished=checked.finished, next=own_drill(drill_id, user).position,
+    return jsonify(correct=checked.correct, finished=checked.finished, next=checked.next,
                    **revealed(checked.revision))

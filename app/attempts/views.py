@@ -1,7 +1,8 @@
 """What a candidate may see of an attempt, as plain data for the JSON API and the result page.
 
 Answer keys, explanations and per-item scores are added only once the attempt is finished and the
-session's review policy allows it (DESIGN §2): nothing here can leak a key into a running exam.
+session's review policy allows it (DESIGN §2, app/domain/review.py): nothing here can leak a key into a running
+exam, and a question that an unended session can still ask keeps its key back even then (app/attempts/release.py).
 """
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -10,24 +11,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.attempts.service import shown_letters
+from app.attempts.release import has_ended, not_withheld, practicable
+from app.attempts.letters import shown_letters
+from app.domain import review
 from app.domain.banks import LETTERS, describe_answer
 from app.domain.markup import render_inline, render_markdown, render_stem
 from app.domain.text import count_blanks
 from app.extensions import db
-from app.models import Attempt, ExamSession, PaperItem, Response, ScoreRelease, SessionCandidate, User
+from app.models import Attempt, ExamSession, PaperItem, Response, SessionCandidate, User
 
 
 def score_visible(session: ExamSession, attempt: Attempt, now: datetime) -> bool:
-    if not attempt.finished:
-        return False
-    if session.review == ScoreRelease.IMMEDIATE:
-        return True
-    return session.review == ScoreRelease.AFTER_CLOSE and now >= session.closes_at
+    return review.score_visible(session.review, attempt.finished, has_ended(session, now))
 
 
 def key_visible(session: ExamSession, attempt: Attempt, now: datetime) -> bool:
-    return session.show_key and score_visible(session, attempt, now)
+    return review.key_visible(session.review, session.show_key, session.mock, attempt.finished,
+                              has_ended(session, now))
 
 
 # Rendering the same stems for 500 candidates at once would be wasted work; revisions never change.
@@ -97,20 +97,35 @@ def result_payload(attempt: Attempt, responses: list[Response], now: datetime) -
     result: dict[str, Any] = {"visible": True, "score": attempt.score, "max_score": attempt.max_score,
                               "fully_marked": attempt.fully_marked}
     if key_visible(session, attempt, now):
-        result["items"] = {r.key: _reviewed(r) for r in responses}
+        released = _released_questions(session, responses, now)
+        result["items"] = {r.key: _reviewed(r) if r.paper_item.revision.question_id in released else _held_back(r)
+                           for r in responses}
     return result
+
+
+def _released_questions(session: ExamSession, responses: list[Response], now: datetime) -> set[int]:
+    """Questions whose key this review may show: a mock's must still be open to practice; any review holds back a
+    question that another session, not yet ended, may still ask."""
+    questions = {r.paper_item.revision.question_id for r in responses}
+    return practicable(questions, now) if session.mock else not_withheld(questions, now)
+
+
+def _held_back(response: Response) -> dict[str, Any]:
+    return {"score": response.score, "points": response.paper_item.points, "held_back": True}
 
 
 def _reviewed(response: Response) -> dict[str, Any]:
     item, revision = response.paper_item, response.paper_item.revision
-    reviewed = {"score": response.score, "points": item.points,
-                "explanation_html": _markdown_html(revision.explanation or "")}
+    reviewed = {"score": response.score, "points": item.points, "explanation_html": _markdown_html(item.explanation)}
     if revision.type == "short":
         reviewed["reference_html"] = _markdown_html(revision.reference_answer)
-    else:
-        shown = shown_letters(response, item.key)
-        reviewed["answer"] = shown
-        reviewed["answer_text"] = describe_answer(revision.type, shown)
+        return reviewed
+    shown = shown_letters(response, item.key)
+    reviewed["answer"] = shown
+    reviewed["answer_text"] = describe_answer(revision.type, shown)
+    if item.answer_override is not None:
+        original = shown_letters(response, revision.answer)
+        reviewed["corrected"] = {"old": original, "old_text": describe_answer(revision.type, original)}
     return reviewed
 
 
@@ -124,14 +139,19 @@ def sessions_for(user: User, now: datetime) -> list[dict[str, Any]]:
     return [session_summary(session, attempts.get(session.id), now) for session in sessions]
 
 
+def deadline_if_started(session: ExamSession, now: datetime) -> datetime:
+    """The deadline an attempt started now would get (or at the opening, for a session still to come)."""
+    minutes = session.blueprint.spec["duration"]
+    return min(max(now, session.opens_at) + timedelta(minutes=minutes), session.closes_at)
+
+
 def session_summary(session: ExamSession, attempt: Attempt | None, now: datetime) -> dict[str, Any]:
     duration = session.blueprint.spec["duration"]
     state = "upcoming" if now < session.opens_at else "open" if now < session.closes_at else "closed"
     summary: dict[str, Any] = {
         "id": session.id, "title": session.title, "state": state, "duration": duration, "review": session.review,
         "opens_at": session.opens_at.isoformat(), "closes_at": session.closes_at.isoformat(),
-        "deadline_if_started_now": min(max(now, session.opens_at) + timedelta(minutes=duration),
-                                       session.closes_at).isoformat(),
+        "deadline_if_started_now": deadline_if_started(session, now).isoformat(),
         "attempt": None,
     }
     if attempt is not None:

@@ -79,7 +79,11 @@ def _print_changes(summary, verbose: bool) -> None:
     for slug in summary.banks_created:
         click.echo(f"new bank {slug}")
     for slug in summary.banks_updated:
-        click.echo(f"bank {slug}: title, category or description changed")
+        click.echo(f"bank {slug}: title, category, description or practice changed")
+    for slug in summary.opened_to_practice:
+        click.echo(f"bank {slug}: open to practice (drills, daily set, mocks)")
+    for slug in summary.closed_to_practice:
+        click.echo(f"bank {slug}: closed to practice")
     if not verbose:
         return
     for label, refs in (("add", summary.added), ("change", summary.changed), ("retire", summary.retired)):

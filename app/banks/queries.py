@@ -1,7 +1,7 @@
 """Read-side queries over banks for the organiser pages: overviews, filtered question lists, tags."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from app.extensions import db
 from app.models import Bank, Question, QuestionRevision, RevisionTag
@@ -66,7 +66,8 @@ def question_query(filters: QuestionFilter) -> Select:
     return query
 
 
-def current_tags() -> list[str]:
+def current_tags(*conditions: ColumnElement[bool]) -> list[str]:
+    """Tags of live questions (and of those meeting the conditions, e.g. open to practice)."""
     query = (select(RevisionTag.tag).join(QuestionRevision).join(Question, CURRENT)
-             .where(Question.retired_at.is_(None)).distinct().order_by(RevisionTag.tag))
+             .where(Question.retired_at.is_(None), *conditions).distinct().order_by(RevisionTag.tag))
     return list(db.session.scalars(query))

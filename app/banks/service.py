@@ -29,6 +29,8 @@ class ImportSummary:
     unchanged: int = 0
     banks_created: list[str] = field(default_factory=list)
     banks_updated: list[str] = field(default_factory=list)
+    opened_to_practice: list[str] = field(default_factory=list)
+    closed_to_practice: list[str] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
@@ -47,7 +49,8 @@ def import_banks(specs: list[BankSpec], *, actor: User | None = None, channel: s
         _sync_questions(bank, spec, summary, on_question)
     if summary.changes_anything:
         record("bank.import", ", ".join(spec.slug for spec in specs), actor=actor, channel=channel,
-               added=summary.added, changed=summary.changed, retired=summary.retired, unchanged=summary.unchanged)
+               added=summary.added, changed=summary.changed, retired=summary.retired, unchanged=summary.unchanged,
+               opened_to_practice=summary.opened_to_practice, closed_to_practice=summary.closed_to_practice)
     db.session.flush()
     return summary
 
@@ -58,12 +61,15 @@ def _upsert_bank(spec: BankSpec, summary: ImportSummary) -> Bank:
         .options(selectinload(Bank.questions).selectinload(Question.current))
     )
     fields = {"title": spec.title, "category": spec.category, "description": spec.description,
-              "source_file": Path(spec.file).name}
+              "practice": spec.practice, "source_file": Path(spec.file).name}
     if bank is None:
         bank = Bank(slug=spec.slug, **fields)
         db.session.add(bank)
         summary.banks_created.append(spec.slug)
+        (summary.opened_to_practice if spec.practice else summary.closed_to_practice).append(spec.slug)
         return bank
+    if bank.practice != spec.practice:
+        (summary.opened_to_practice if spec.practice else summary.closed_to_practice).append(spec.slug)
     if any(getattr(bank, key) != value for key, value in fields.items()):
         for key, value in fields.items():
             setattr(bank, key, value)
@@ -127,7 +133,7 @@ def bank_spec(bank: Bank) -> BankSpec:
     """A bank's live questions (not the retired ones) as a spec, in file order."""
     return BankSpec(
         slug=bank.slug, title=bank.title, category=bank.category, description=bank.description,
-        file=bank.source_file or f"{bank.slug}.yaml",
+        practice=bank.practice, file=bank.source_file or f"{bank.slug}.yaml",
         questions=[revision_spec(question) for question in bank.questions if question.retired_at is None],
     )
 

@@ -18,7 +18,7 @@ CATEGORIES = {"theory": "理论", "policy": "政策", "party_affairs": "党务�
 TYPES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "blank": "填空题", "short": "简答题"}
 OBJECTIVE_TYPES = ("single", "multiple", "judge", "blank")
 
-BANK_KEYS = {"bank", "title", "category", "description", "questions"}
+BANK_KEYS = {"bank", "title", "category", "description", "practice", "questions"}
 COMMON_KEYS = {"id", "type", "stem", "explanation", "source", "difficulty", "tags"}
 KEYS_BY_TYPE = {
     "single": COMMON_KEYS | {"options", "answer"},
@@ -80,6 +80,7 @@ class BankSpec:
     file: str
     line: int = 1
     description: str = ""
+    practice: bool = False          # open to drills, the daily set and mocks; closed unless the file says so
     questions: list[QuestionSpec] = field(default_factory=list)
 
 
@@ -125,7 +126,11 @@ def _parse_bank_header(document: yamlmarks.MarkedMap, file: str, report: Report)
         report.error(document.line_of("category"),
                      f"category 应为 {' | '.join(CATEGORIES)} 之一，而不是 {category or '空'}")
     description = text_value(document.get("description")) or ""
-    return BankSpec(slug=slug, title=title, category=category, file=file, line=document.line, description=description)
+    practice = document.get("practice", False)
+    if not isinstance(practice, bool):
+        report.error(document.line_of("practice"), f"practice 应为 true（开放练习）或 false，而不是 {practice!r}")
+    return BankSpec(slug=slug, title=title, category=category, file=file, line=document.line, description=description,
+                    practice=practice is True)
 
 
 def _parse_question(item: Any, line: int, report: Report) -> QuestionSpec | None:
@@ -327,6 +332,8 @@ def dump_bank(bank: BankSpec) -> str:
     document = {"bank": bank.slug, "title": bank.title, "category": bank.category}
     if bank.description:
         document["description"] = bank.description
+    if bank.practice:
+        document["practice"] = True
     document["questions"] = [_question_document(question) for question in bank.questions]
     header = "# 由 flask bank export 导出；可直接编辑后用 flask bank import 导回。\n"
     return header + yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False,

@@ -82,6 +82,11 @@ class BlueprintSpec:
     def total_points(self) -> float:
         return sum(section.points * _section_size(section) for section in self.sections)
 
+    def banks(self) -> set[str]:
+        """Every bank the blueprint draws from or names a fixed question of."""
+        return {pick.bank for section in self.sections for pick in section.picks if pick.bank} | \
+            {ref.split("/", 1)[0] for section in self.sections for pick in section.picks for ref in pick.ids}
+
 
 def _section_size(section: Section) -> int:
     return sum(len(pick.ids) or pick.count for pick in section.picks)

@@ -1,7 +1,7 @@
 """Blueprints between YAML and the database, and drawing papers from the questions in force."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from app.banks.queries import CURRENT
@@ -29,12 +29,12 @@ class BlueprintSummary:
         return f"papers: added {len(self.added)}, changed {len(self.changed)}, unchanged {self.unchanged}"
 
 
-def load_pool() -> list[PoolQuestion]:
-    """Every live question's current revision, as drawing sees it."""
+def load_pool(*conditions: ColumnElement[bool]) -> list[PoolQuestion]:
+    """Every live question's current revision (meeting the conditions, e.g. open to practice), as drawing sees it."""
     rows = db.session.execute(
         select(Bank.slug, Question.code, QuestionRevision)
         .join(Question, Question.bank_id == Bank.id).join(QuestionRevision, CURRENT)
-        .where(Question.retired_at.is_(None)).options(selectinload(QuestionRevision.tag_rows))
+        .where(Question.retired_at.is_(None), *conditions).options(selectinload(QuestionRevision.tag_rows))
     )
     return [PoolQuestion(ref=f"{slug}/{code}", bank=slug, type=rev.type, difficulty=rev.difficulty,
                          tags=frozenset(t.tag for t in rev.tag_rows), revision_id=rev.id)
@@ -63,10 +63,10 @@ def import_blueprints(specs: list[BlueprintSpec]) -> BlueprintSummary:
     return summary
 
 
-def draw_paper(blueprint: PaperBlueprint, seed: int) -> Paper:
-    """Draw and store one paper from the pool in force now; Unfillable if the pool falls short."""
+def draw_paper(blueprint: PaperBlueprint, seed: int, *conditions: ColumnElement[bool]) -> Paper:
+    """Draw and store one paper from the pool in force now (limited by the conditions); Unfillable if it falls short."""
     spec = blueprint_from_spec(blueprint.spec)
-    result = draw(spec, load_pool(), seed)
+    result = draw(spec, load_pool(*conditions), seed)
     if not result.ok:
         raise Unfillable(result.shortfalls)
     paper = Paper(blueprint=blueprint, title=spec.title, seed=seed, duration=spec.duration,

@@ -1,5 +1,8 @@
 """What practice adds up to: a cadre's progress (accuracy over time, coverage, streak) and the organisers'
-participation report per organisation (the weekly 通报)."""
+participation report per organisation (the weekly 通报).
+
+A cadre's progress counts only banks open to practice: a closed bank's questions (met in a released exam, or in a
+bank closed since) never show up in it."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,7 +48,7 @@ def progress(user: User, now: datetime, weeks: int = 8) -> Progress:
         select(PracticeAnswer.answered_at, PracticeAnswer.correct, PracticeAnswer.question_id, Bank.category,
                PracticeAnswer.revision_id)
         .join(Question, PracticeAnswer.question_id == Question.id).join(Bank, Question.bank_id == Bank.id)
-        .where(PracticeAnswer.user_id == user.id)).all()
+        .where(PracticeAnswer.user_id == user.id, Bank.practice.is_(True))).all()
     today = local_day(now)
     first_week = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     by_category: dict[str, Tally] = {}
@@ -66,7 +69,9 @@ def _by_tag(user: User) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
     rows = db.session.execute(select(RevisionTag.tag, PracticeAnswer.correct)
                               .join(PracticeAnswer, PracticeAnswer.revision_id == RevisionTag.revision_id)
-                              .where(PracticeAnswer.user_id == user.id))
+                              .join(Question, PracticeAnswer.question_id == Question.id)
+                              .join(Bank, Question.bank_id == Bank.id)
+                              .where(PracticeAnswer.user_id == user.id, Bank.practice.is_(True)))
     for tag, correct in rows:
         tallies.setdefault(tag, Tally()).add(correct)
     return dict(sorted(tallies.items(), key=lambda item: -item[1].answered))
@@ -74,12 +79,12 @@ def _by_tag(user: User) -> dict[str, Tally]:
 
 def _coverage(answered: set[int]) -> list[tuple[Bank, int, int]]:
     live = db.session.execute(select(Question.bank_id, Question.id).join(QuestionRevision, CURRENT)
-                              .where(Question.retired_at.is_(None), QuestionRevision.type != "short")).all()
+                              .where(Question.retired_at.is_(None), QuestionRevision.type.in_(practice.DRILL_TYPES)))
     totals: dict[int, tuple[int, int]] = {}
     for bank_id, question_id in live:
         seen, count = totals.get(bank_id, (0, 0))
         totals[bank_id] = (seen + int(question_id in answered), count + 1)
-    banks = db.session.scalars(select(Bank).order_by(Bank.slug))
+    banks = db.session.scalars(select(Bank).where(Bank.practice.is_(True)).order_by(Bank.slug))
     return [(bank, *totals.get(bank.id, (0, 0))) for bank in banks]
 
 

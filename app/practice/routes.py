@@ -3,31 +3,32 @@
 A drill page works with or without its script: the form posts here and the page comes back with the verdict;
 practice.js sends the same answer to the JSON API instead and shows the verdict in place.
 """
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.attempts.errors import ExamError
-from app.attempts.service import start_attempt
+from app.attempts.release import open_to_practice, practicable
+from app.attempts.views import deadline_if_started
 from app.banks.queries import current_tags
+from app.attempts.service import start_attempt
 from app.domain.banks import CATEGORIES, LETTERS, TYPES, describe_answer, describe_response
 from app.domain.practice import DRILL_TYPES, MODES, DrillFilter
 from app.domain.text import count_blanks
 from app.extensions import db
-from app.models import Bank, Drill, ExamSession, QuestionRevision, Role, User, utcnow
+from app.models import Drill, ExamSession, QuestionRevision, Role, User, utcnow
 from app.practice import bp
 from app.practice.charts import Bar, Point, bar_chart, line_chart
 from app.practice.progress import Tally, current_streak, progress
 from app.practice.service import (
-    PracticeError, answer_given, answer_in_drill, book, collect_released, current_revision, daily_drill,
-    drill_answers, mocks_for, open_drill, own_drill, remove_from_book, revealed, start_drill, todays_daily,
-    weakest_category,
+    MockSitting, PracticeError, answer_given, answer_in_drill, book, current_revision, daily_drill, drill_answers, mocks_for,
+    next_position, open_drill, own_drill, practice_banks, remove_from_book, revealed, start_drill,
+    todays_daily, weakest_category,
 )
-from app.web import role_required
+from app.web import confirmed, role_required
 
 KINDS = {"drill": "专项练习", "daily": "每日一练", "book": "错题本练习"}
 MODE_LABELS = {"filtered": "按条件练习", "unseen": "没做过的题", "weakest": "我最薄弱的类别", "book": "错题本"}
@@ -44,14 +45,19 @@ def _me() -> User:
 @bp.get("/")
 @role_required(Role.CANDIDATE)
 def home():
+    return _home_page()
+
+
+def _home_page(starting: MockSitting | None = None):
+    """The practice home; with `starting`, the confirmation that starting that mock starts its clock."""
     me, now = _me(), utcnow()
-    collect_released(me, now)
+    banks = practice_banks()
     return render_template(
         "practice/home.html", streak=current_streak(me, now), daily=todays_daily(me, now), current=open_drill(me),
-        book_size=len(book(me)), weakest=CATEGORIES.get(weakest_category(me), ""), mocks=mocks_for(me, now),
-        banks=db.session.scalars(select(Bank).order_by(Bank.category, Bank.slug)).all(), tags=current_tags(),
-        categories=CATEGORIES, types={t: TYPES[t] for t in DRILL_TYPES}, modes=MODE_LABELS, counts=COUNTS,
-        kinds=KINDS)
+        book_size=len(book(me, now)), weakest=CATEGORIES.get(weakest_category(me), ""), mocks=mocks_for(me, now),
+        banks=banks, categories={c: CATEGORIES[c] for c in sorted({bank.category for bank in banks})},
+        tags=current_tags(open_to_practice(now)), types={t: TYPES[t] for t in DRILL_TYPES}, modes=MODE_LABELS, counts=COUNTS,
+        kinds=KINDS, starting=starting, deadline=deadline_if_started(starting.session, now) if starting else None)
 
 
 @bp.post("/drills")
@@ -96,6 +102,9 @@ def start_mock(session_id: int):
     session = db.session.get(ExamSession, session_id)
     if session is None or not session.mock:
         abort(404)
+    sitting = next((m for m in mocks_for(_me(), utcnow()) if m.session.id == session_id), None)
+    if not confirmed() and sitting is not None and sitting.may_start:
+        return _home_page(starting=sitting)
     try:
         attempt = start_attempt(session_id, _me(), utcnow())
     except ExamError as error:
@@ -119,10 +128,11 @@ def _drill(drill_id: int) -> Drill:
 @bp.get("/drills/<int:drill_id>")
 @role_required(Role.CANDIDATE)
 def drill(drill_id: int):
-    drill = _drill(drill_id)
-    if drill.position >= len(drill.question_ids):
-        return _summary(drill)
-    return _question_page(drill, current_revision(drill.question_ids[drill.position]), drill.position)
+    drill, now = _drill(drill_id), utcnow()
+    position = next_position(drill, now)
+    if position is None:
+        return _summary(drill, now)
+    return _question_page(drill, current_revision(drill.question_ids[position]), position)
 
 
 @bp.post("/drills/<int:drill_id>/answer")
@@ -144,12 +154,13 @@ def answer(drill_id: int):
 
 
 def _refused(drill: Drill, revision: QuestionRevision, error: PracticeError):
-    """Nothing chosen: ask again. Sent twice (a reload, a flaky network): show the answer already kept."""
+    """Nothing chosen: ask again. Sent twice (a reload, a flaky network): show the answer already kept, with its
+    key only while the question is still open to practice."""
     position = drill.question_ids.index(revision.question_id)
     if error.status == 422:
         return _question_page(drill, revision, position, problem=error.message), 422
     given = answer_in_drill(drill, revision.question_id)
-    if given is None:
+    if given is None or not practicable({given.question_id}, utcnow()):
         flash(error.message, "error")
         return redirect(url_for("practice.drill", drill_id=drill.id))
     return _question_page(drill, given.revision, position, problem="这道题已经答过了，下面是您第一次提交的结果。",
@@ -180,9 +191,12 @@ def _question_page(drill: Drill, revision: QuestionRevision, position: int, *,
         finished=drill.position >= len(drill.question_ids))
 
 
-def _summary(drill: Drill):
+def _summary(drill: Drill, now: datetime):
+    """The drill's answers; keys only of questions still open to practice (an exam may have taken one since)."""
     answers = drill_answers(drill)
-    reviewed = [(given, describe_answer(given.revision.type, given.revision.answer),
+    shown = practicable({given.question_id for given in answers}, now)
+    reviewed = [(given, describe_answer(given.revision.type, given.revision.answer)
+                 if given.question_id in shown else None,
                  describe_response(given.revision.type, given.response)) for given in answers]
     return render_template("practice/summary.html", drill=drill, kind=KINDS[drill.kind], reviewed=reviewed,
                            right=sum(given.correct for given in answers), types=TYPES)
@@ -193,8 +207,7 @@ def _summary(drill: Drill):
 @bp.get("/book")
 @role_required(Role.CANDIDATE)
 def book_page():
-    collect_released(_me(), utcnow())
-    return render_template("practice/book.html", entries=book(_me()), types=TYPES, categories=CATEGORIES,
+    return render_template("practice/book.html", entries=book(_me(), utcnow()), types=TYPES, categories=CATEGORIES,
                            describe=describe_answer, leave_after=current_app.config["BOOK_LEAVE_AFTER"],
                            drill_size=BOOK_DRILL_SIZE)
 

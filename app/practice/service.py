@@ -1,6 +1,8 @@
 """Drills from start to finish, one answer at a time, each feeding the wrong-question book.
 
-Answers are kept in the bank's letters: practice shows options in bank order.
+Answers are kept in the bank's letters: practice shows options in bank order. Practice only ever asks, or shows
+the key of, a question that is open to practice now (app/attempts/release.py): its bank says `practice: true` and
+no exam session that has not ended may still ask it. A drill begun before a question was withheld skips it.
 """
 import random
 from dataclasses import dataclass
@@ -12,8 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.attempts.service import bank_letters
-from app.attempts.views import key_visible
+from app.attempts.release import has_ended, open_to_practice, practicable
 from app.banks.queries import CURRENT
 from app.database import begin_write
 from app.domain import practice
@@ -23,26 +24,28 @@ from app.domain.markup import render_markdown
 from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import (
-    Attempt, Bank, BookEntry, Drill, ExamSession, PaperItem, PracticeAnswer, Question, QuestionRevision, Response,
-    SessionCandidate, User,
+    Attempt, AttemptStatus, Bank, BookEntry, Drill, ExamSession, PracticeAnswer, Question, QuestionRevision,
+    ScoreRelease, SessionCandidate, User,
 )
+from app.history import collect_attempt, record_answer
 
 
 class PracticeError(Exception):
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, code: str | None = None):
         super().__init__(message)
-        self.message, self.status = message, status
+        self.message, self.status, self.code = message, status, code
 
 
 def local_day(at: datetime) -> date:
     return at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-def practice_pool() -> list[practice.PracticeItem]:
+def practice_pool(now: datetime) -> list[practice.PracticeItem]:
+    """Every live question open to practice now."""
     rows = db.session.execute(
         select(Question.id, Bank.slug, Bank.category, QuestionRevision)
         .join(Bank, Question.bank_id == Bank.id).join(QuestionRevision, CURRENT)
-        .where(Question.retired_at.is_(None)).options(selectinload(QuestionRevision.tag_rows)))
+        .where(Question.retired_at.is_(None), open_to_practice(now)).options(selectinload(QuestionRevision.tag_rows)))
     return [practice.PracticeItem(ref=str(qid), bank=slug, category=category, type=rev.type,
                                   difficulty=rev.difficulty, tags=frozenset(t.tag for t in rev.tag_rows))
             for qid, slug, category, rev in rows]
@@ -52,8 +55,8 @@ def start_drill(user: User, wanted: practice.DrillFilter, now: datetime) -> Dril
     """A new drill from the filter; PracticeError when nothing matches."""
     if wanted.mode not in practice.MODES:
         raise PracticeError("未知的练习方式")
-    refs = practice.choose_drill(practice_pool(), wanted, seen=_seen(user), book=_book(user),
-                                 weakest_category=practice.weakest(_tallies(user), _categories()),
+    refs = practice.choose_drill(practice_pool(now), wanted, seen=_seen(user), book=_book(user),
+                                 weakest_category=practice.weakest(_tallies(user), practice_categories()),
                                  seed=random.SystemRandom().randrange(2**31))
     if not refs:
         raise PracticeError("没有符合条件的题目，请放宽筛选条件。")
@@ -79,7 +82,7 @@ def daily_drill(user: User, now: datetime) -> Drill:
     drill = db.session.scalar(query)
     if drill is not None:
         return drill
-    refs = practice.daily_refs(practice_pool(), day, current_app.config["DAILY_MIX"])
+    refs = practice.daily_refs(practice_pool(now), day, current_app.config["DAILY_MIX"])
     begin_write()
     drill = db.session.scalar(query)   # again under the lock: a second tab may have begun it meanwhile
     if drill is None:
@@ -114,16 +117,26 @@ class Checked:
     revision: QuestionRevision
     response: Any
     finished: bool
+    next: int           # the drill's position after this answer
+
+
+def next_position(drill: Drill, now: datetime) -> int | None:
+    """Where the drill goes on: its next question that is still open to practice (None: nothing left to ask)."""
+    ahead = drill.question_ids[drill.position:]
+    askable = practicable(set(ahead), now)
+    return next((drill.position + index for index, qid in enumerate(ahead) if qid in askable), None)
 
 
 def answer(drill_id: int, user: User, question_id: int, response: Any, now: datetime) -> Checked:
     """Check the drill's current question; answering an earlier one again (a resent form) changes nothing."""
     begin_write()
     drill = own_drill(drill_id, user)
-    if drill.finished_at is not None or drill.position >= len(drill.question_ids) \
-            or drill.question_ids[drill.position] != question_id:
+    position = None if drill.finished_at is not None else next_position(drill, now)
+    if position is None or drill.question_ids[position] != question_id:
         db.session.rollback()
-        raise PracticeError("这道题已经答过了，请继续下一题。", 409)
+        if question_id in drill.question_ids[:drill.position]:
+            raise PracticeError("这道题已经答过了，请继续下一题。", 409, "already_answered")
+        raise PracticeError("这道题现在不能练习，请继续下一题。", 409, "not_available")
     revision = current_revision(question_id)
     letters = tuple(LETTERS[: len(revision.options)])
     if response is None or not shape_ok(revision.type, response, letters, count_blanks(revision.stem)):
@@ -132,29 +145,12 @@ def answer(drill_id: int, user: User, question_id: int, response: Any, now: date
     correct = mark(revision.type, revision.answer, response, 1, multiple_scoring="strict",
                    blank_order=revision.blank_order) == 1
     record_answer(user, revision, response, correct, drill.kind, now, drill=drill)
-    drill.position += 1
-    if drill.position >= len(drill.question_ids):
+    drill.position = position + 1
+    if next_position(drill, now) is None:
         drill.finished_at = now
+    checked = Checked(correct, revision, response, drill.finished_at is not None, drill.position)
     db.session.commit()
-    return Checked(correct, revision, response, drill.finished_at is not None)
-
-
-def record_answer(user: User, revision: QuestionRevision, response: Any, correct: bool, source: str, now: datetime,
-                  *, drill: Drill | None = None, attempt: Attempt | None = None) -> None:
-    db.session.add(PracticeAnswer(user_id=user.id, question_id=revision.question_id, revision_id=revision.id,
-                                  source=source, drill=drill, attempt_id=attempt.id if attempt else None,
-                                  response=response, correct=correct, answered_at=now))
-    entry = db.session.get(BookEntry, (user.id, revision.question_id))
-    state = practice.BookEntry(entry.misses, entry.right_in_row, entry.last_missed_at, entry.active) if entry \
-        else practice.BookEntry()
-    updated = practice.after_answer(state, correct, now, current_app.config["BOOK_LEAVE_AFTER"])
-    if updated == state:
-        return
-    if entry is None:
-        entry = BookEntry(user_id=user.id, question_id=revision.question_id, first_missed_at=now)
-        db.session.add(entry)
-    entry.misses, entry.right_in_row, entry.last_missed_at, entry.active = (
-        updated.misses, updated.right_in_row, updated.last_missed_at, updated.active)
+    return checked
 
 
 def remove_from_book(user: User, question_id: int, now: datetime) -> None:
@@ -165,38 +161,22 @@ def remove_from_book(user: User, question_id: int, now: datetime) -> None:
     db.session.commit()
 
 
-def collect_attempt(attempt: Attempt, source: str, now: datetime) -> int:
-    """A finished mock or released exam's objective answers, into practice history and the book; once only."""
-    already = db.session.scalar(select(PracticeAnswer.id).where(PracticeAnswer.attempt_id == attempt.id).limit(1))
-    if already is not None:
-        return 0
-    responses = db.session.scalars(
-        select(Response).where(Response.attempt_id == attempt.id)
-        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision)))
+def collect_released(now: datetime) -> int:
+    """Formal sessions whose keys are now released: their finished attempts' objective answers into practice
+    history and the book, once per session. Run with the sweep, never on a page view."""
+    sessions = db.session.scalars(select(ExamSession).where(
+        ExamSession.mock.is_(False), ExamSession.show_key.is_(True), ExamSession.review != ScoreRelease.NEVER,
+        ExamSession.collected_at.is_(None), ExamSession.closes_at < now))
+    ended = [session.id for session in sessions if has_ended(session, now)]
     count = 0
-    for response in responses:
-        item = response.paper_item
-        if item.revision.type not in practice.DRILL_TYPES or response.score is None:
-            continue
-        record_answer(attempt.user, item.revision, bank_letters(response), response.score >= item.points, source,
-                      now, attempt=attempt)
-        count += 1
-    return count
-
-
-def collect_released(user: User, now: datetime) -> int:
-    """Bring finished mocks, and exams whose key has been released to the candidate, into the book."""
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user.id, Attempt.status != "in_progress",
-                              ~select(PracticeAnswer.id).where(PracticeAnswer.attempt_id == Attempt.id).exists())
-        .options(selectinload(Attempt.session)))
-    released = [a for a in attempts if a.session.mock or key_visible(a.session, a, now)]
-    if not released:
-        return 0
-    begin_write()
-    count = sum(collect_attempt(db.session.get(Attempt, a.id), "mock" if a.session.mock else "exam", now)
-                for a in released)
-    db.session.commit()
+    for session_id in ended:
+        begin_write()
+        session = db.session.get(ExamSession, session_id)
+        attempts = db.session.scalars(select(Attempt).where(Attempt.session_id == session_id,
+                                                            Attempt.status != AttemptStatus.IN_PROGRESS))
+        count += sum(collect_attempt(attempt, "exam", now) for attempt in attempts)
+        session.collected_at = now
+        db.session.commit()
     return count
 
 
@@ -210,14 +190,19 @@ def _book(user: User) -> set[str]:
         select(BookEntry.question_id).where(BookEntry.user_id == user.id, BookEntry.active.is_(True)))}
 
 
-def _categories() -> list[str]:
-    return sorted(set(db.session.scalars(select(Bank.category))))
+def practice_banks() -> list[Bank]:
+    """The banks open to practice (`practice: true`), by category."""
+    return list(db.session.scalars(select(Bank).where(Bank.practice.is_(True)).order_by(Bank.category, Bank.slug)))
+
+
+def practice_categories() -> list[str]:
+    return sorted({bank.category for bank in practice_banks()})
 
 
 def _tallies(user: User) -> dict[str, tuple[int, int]]:
     rows = db.session.execute(
         select(Bank.category, PracticeAnswer.correct).join(Question, PracticeAnswer.question_id == Question.id)
-        .join(Bank, Question.bank_id == Bank.id).where(PracticeAnswer.user_id == user.id))
+        .join(Bank, Question.bank_id == Bank.id).where(PracticeAnswer.user_id == user.id, Bank.practice.is_(True)))
     tallies: dict[str, tuple[int, int]] = {}
     for category, correct in rows:
         right, answered = tallies.get(category, (0, 0))
@@ -241,7 +226,7 @@ def todays_daily(user: User, now: datetime) -> Drill | None:
 
 
 def weakest_category(user: User) -> str | None:
-    return practice.weakest(_tallies(user), _categories())
+    return practice.weakest(_tallies(user), practice_categories())
 
 
 def drill_answers(drill: Drill) -> list[PracticeAnswer]:
@@ -258,13 +243,15 @@ def answer_in_drill(drill: Drill, question_id: int) -> PracticeAnswer | None:
                              .order_by(PracticeAnswer.id.desc()).limit(1))
 
 
-def book(user: User) -> list[tuple[BookEntry, QuestionRevision, Bank]]:
-    """The questions in the user's book that can still be drilled, the most recently missed first."""
+def book(user: User, now: datetime) -> list[tuple[BookEntry, QuestionRevision, Bank]]:
+    """The questions in the user's book that can be drilled now, the most recently missed first: a question of a
+    closed bank, or one an exam that has not ended may still ask, is held back with its key."""
     rows = db.session.execute(
         select(BookEntry, QuestionRevision, Bank)
         .join(Question, BookEntry.question_id == Question.id).join(QuestionRevision, CURRENT)
         .join(Bank, Question.bank_id == Bank.id)
-        .where(BookEntry.user_id == user.id, BookEntry.active.is_(True), Question.retired_at.is_(None))
+        .where(BookEntry.user_id == user.id, BookEntry.active.is_(True), Question.retired_at.is_(None),
+               open_to_practice(now))
         .order_by(BookEntry.last_missed_at.desc(), BookEntry.question_id))
     return [tuple(row) for row in rows]
 

@@ -1,0 +1,137 @@
+"""Which keys may be shown now: whether a session has ended for everyone, and which questions are withheld from
+practice and review because an exam session that has not ended can still ask them (DESIGN §2).
+
+Every place that shows a key or an explanation asks here: the exam review, drills, the daily set, the
+wrong-question book and mocks. A question is withheld while it is on the paper of any formal (non-mock) session
+that has not ended; a formal session that draws per candidate withholds every bank it draws from, since any of
+their questions may still be drawn for someone.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+
+from app.domain import review
+from app.domain.papers import blueprint_from_spec
+from app.domain.practice import DRILL_TYPES
+from app.extensions import db
+from app.models import Attempt, AttemptStatus, Bank, ExamSession, PaperBlueprint, PaperItem, Question, QuestionRevision
+
+
+def grace() -> timedelta:
+    """How long after a deadline saves already in flight are still taken (config EXAM_SAVE_GRACE_SECONDS)."""
+    return timedelta(seconds=current_app.config["EXAM_SAVE_GRACE_SECONDS"])
+
+
+def session_end(session: ExamSession) -> datetime:
+    """The window's close, or the latest deadline of an attempt still in progress (an extension)."""
+    latest = db.session.scalar(select(func.max(Attempt.deadline)).where(
+        Attempt.session_id == session.id, Attempt.status == AttemptStatus.IN_PROGRESS))
+    return review.session_end(session.closes_at, [latest] if latest else [])
+
+
+def has_ended(session: ExamSession, now: datetime) -> bool:
+    if not review.has_ended(session.closes_at, now, grace()):
+        return False   # the common case while an exam runs: no query
+    return review.has_ended(session_end(session), now, grace())
+
+
+def _not_ended(now: datetime) -> ColumnElement[bool]:
+    """Formal sessions someone may still be answering, as a condition on ExamSession."""
+    cutoff = now - grace()
+    still_answering = select(Attempt.id).where(
+        Attempt.session_id == ExamSession.id, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline >= cutoff)
+    return and_(ExamSession.mock.is_(False), or_(ExamSession.closes_at >= cutoff, still_answering.exists()))
+
+
+def withheld(now: datetime) -> ColumnElement[bool]:
+    """A condition on Question: true for a question some unended formal session may still ask."""
+    sessions = select(ExamSession.id).where(_not_ended(now))
+    papers = select(ExamSession.paper_id).where(ExamSession.id.in_(sessions), ExamSession.paper_id.is_not(None)) \
+        .union(select(Attempt.paper_id).where(Attempt.session_id.in_(sessions)))
+    on_papers = select(QuestionRevision.question_id).join(PaperItem, PaperItem.revision_id == QuestionRevision.id) \
+        .where(PaperItem.paper_id.in_(papers))
+    condition = Question.id.in_(on_papers)
+    drawing = _banks_drawn_per_attempt(now)
+    return or_(condition, Question.bank_id.in_(select(Bank.id).where(Bank.slug.in_(drawing)))) if drawing else condition
+
+
+def _banks_drawn_per_attempt(now: datetime) -> set[str]:
+    specs = db.session.scalars(select(PaperBlueprint.spec).join(ExamSession, ExamSession.blueprint_id == PaperBlueprint.id)
+                               .where(_not_ended(now), ExamSession.paper_id.is_(None)))
+    return {bank for spec in specs for bank in blueprint_from_spec(spec).banks()}
+
+
+@dataclass
+class PracticeStatus:
+    """Why a question is or isn't open to practice, for the organisers' question page."""
+
+    bank_open: bool
+    retired: bool
+    drillable: bool                 # an objective type (a judge marks `short`, which practice cannot)
+    holding: list[ExamSession]      # unended formal sessions that may still ask it
+
+    @property
+    def available(self) -> bool:
+        return self.bank_open and not self.retired and self.drillable and not self.holding
+
+
+def practice_status(question: Question, now: datetime) -> PracticeStatus:
+    return PracticeStatus(question.bank.practice, question.retired_at is not None,
+                          question.current.type in DRILL_TYPES, holding_sessions(question, now))
+
+
+def holding_sessions(question: Question, now: datetime) -> list[ExamSession]:
+    """The unended formal sessions that may still ask this question: why it is withheld, for the organisers."""
+    sessions = db.session.scalars(select(ExamSession).where(_not_ended(now)).order_by(ExamSession.opens_at))
+    holding = []
+    for session in sessions:
+        papers = {session.paper_id} if session.paper_id else set(db.session.scalars(
+            select(Attempt.paper_id).where(Attempt.session_id == session.id)))
+        on_paper = db.session.scalar(select(PaperItem.id).join(QuestionRevision).where(
+            PaperItem.paper_id.in_(papers), QuestionRevision.question_id == question.id).limit(1)) is not None
+        drawn_from = session.paper_id is None and question.bank.slug in blueprint_from_spec(session.blueprint.spec).banks()
+        if on_paper or drawn_from:
+            holding.append(session)
+    return holding
+
+
+def shared_with_practice(session: ExamSession) -> tuple[int, list[str]]:
+    """What a formal session takes from practice while it runs: how many of its paper's questions come from banks
+    open to practice, and (drawing per candidate) which such banks it draws from. The organiser is told when
+    scheduling: candidates may have practised these questions before."""
+    open_banks = set(db.session.scalars(select(Bank.slug).where(Bank.practice.is_(True))))
+    if session.paper_id is None:
+        return 0, sorted(blueprint_from_spec(session.blueprint.spec).banks() & open_banks)
+    count = db.session.scalar(
+        select(func.count()).select_from(PaperItem).join(QuestionRevision).join(Question)
+        .join(Bank, Question.bank_id == Bank.id).where(PaperItem.paper_id == session.paper_id, Bank.practice.is_(True)))
+    return count, []
+
+
+def withheld_counts(now: datetime) -> dict[int, int]:
+    """Per bank id, how many live questions are withheld from practice now."""
+    return dict(db.session.execute(
+        select(Question.bank_id, func.count()).where(Question.retired_at.is_(None), withheld(now))
+        .group_by(Question.bank_id)).all())
+
+
+def open_to_practice(now: datetime) -> ColumnElement[bool]:
+    """A condition on Question: its bank says `practice: true` and no unended formal session may ask it."""
+    return and_(Question.bank_id.in_(select(Bank.id).where(Bank.practice.is_(True))), not_(withheld(now)))
+
+
+def practicable(question_ids: set[int], now: datetime) -> set[int]:
+    """Those of the questions whose key practice may show now."""
+    if not question_ids:
+        return set()
+    return set(db.session.scalars(select(Question.id).where(Question.id.in_(question_ids), open_to_practice(now))))
+
+
+def not_withheld(question_ids: set[int], now: datetime) -> set[int]:
+    """Those of the questions no unended formal session may still ask (an exam's own review after it ended)."""
+    if not question_ids:
+        return set()
+    return set(db.session.scalars(select(Question.id).where(Question.id.in_(question_ids), not_(withheld(now)))))
+
