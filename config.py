@@ -40,6 +40,9 @@ class Config:
     # queue of a deadline burst (500 candidates submitting at once waited up to ~30 s on a busy 2-core
     # SQLite host in `make bench`), not slow networks: the page submits by itself at zero.
     EXAM_SAVE_GRACE_SECONDS = 30
+    # Each app process closes attempts past their deadline (and releases ended sessions to practice) this often,
+    # so a candidate who vanished is marked without cron; `flask exam sweep` from cron does the same. 0: off.
+    SWEEP_EVERY_SECONDS = 30
 
     # A candidate's exam page must be able to save until the longest paper plus grace has run out;
     # Flask-WTF's one-hour default would break a 90-minute paper, so tokens live as long as the session.
@@ -72,6 +75,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    SWEEP_EVERY_SECONDS = 0
     SQLALCHEMY_DATABASE_URI = database_url("sqlite://")
     SECRET_KEY = "testing-only-secret"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -22,7 +22,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_commands(app)
 
     from app import web
+    from app.attempts.sweeper import run_in_background
     web.init_app(app)
+    run_in_background(app)
 
     @app.get("/")
     def index():

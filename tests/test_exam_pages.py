@@ -5,6 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.attempts.sweeper import sweep_all
+from app.extensions import db
+from app.models import Attempt
 from app.scheduling.service import schedule_session
 from conftest import csrf_from, login
 from exam_fixtures import START, load_exam_content
@@ -24,8 +27,9 @@ def part(html: str, section_id: str) -> str:
 
 
 def start_from_home(client, session_id: int):
+    """Press start and confirm in the dialog (issue 8 §4: starting fixes the deadline, so it asks first)."""
     token = csrf_from(client.get("/exam/").get_data(as_text=True))
-    return client.post(f"/exam/sessions/{session_id}/start", data={"csrf_token": token})
+    return client.post(f"/exam/sessions/{session_id}/start", data={"csrf_token": token, "confirmed": "1"})
 
 
 def attempt_id_of(response) -> int:
@@ -91,6 +95,19 @@ def test_upcoming_session_reloads_the_home_page_at_its_opening(app, cand, clock)
     assert 'data-reload-in="480"' in html
 
 
+def test_start_asks_first_saying_the_deadline_it_fixes_and_changes_nothing(app, cand, clock):
+    with app.app_context():
+        session_id = plan("十二月模拟考试", opens=START)
+    token = csrf_from(cand.get("/exam/").get_data(as_text=True))
+    asked = cand.post(f"/exam/sessions/{session_id}/start", data={"csrf_token": token})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<dialog" in html and "开始“十二月模拟考试”" in html
+    assert "交卷截止 <strong>09:31</strong>" in html and "不会暂停" in html and "离开考试页面" in html
+    assert 'name="confirmed" value="1"' in html and f'action="/exam/sessions/{session_id}/start"' in html
+    assert "js/confirm.js" in html
+    assert api(cand, "GET", "/sessions").get_json()["sessions"][0]["attempt"] is None, "nothing started yet"
+
+
 def test_start_from_the_form_opens_the_exam_page_and_a_second_start_resumes(app, cand):
     with app.app_context():
         session_id = plan("十二月模拟考试", opens=START)
@@ -101,6 +118,9 @@ def test_start_from_the_form_opens_the_exam_page_and_a_second_start_resumes(app,
     assert f'data-api="/api/v1/attempts/{attempt_id}"' in page and "js/exam.js" in page
     assert "交卷截止 <span id=\"deadline\">09:31:00</span>" in page
     assert attempt_id_of(start_from_home(cand, session_id)) == attempt_id
+    token = csrf_from(cand.get("/exam/").get_data(as_text=True))
+    resumed = cand.post(f"/exam/sessions/{session_id}/start", data={"csrf_token": token})
+    assert attempt_id_of(resumed) == attempt_id, "resuming needs no confirmation: the clock is already running"
     home = part(cand.get("/exam/").get_data(as_text=True), "open")
     assert "继续作答" in home and f"/exam/attempts/{attempt_id}" in home and "09:31:00" in home
 
@@ -146,16 +166,23 @@ def test_time_running_out_while_away_closes_the_attempt_at_its_deadline(app, can
     attempt_id = attempt_id_of(start_from_home(cand, session_id))
     assert cand.get(f"/exam/attempts/{attempt_id}/result").headers["Location"].endswith(f"/exam/attempts/{attempt_id}")
     clock.advance(minutes=45)
+    opened = part(cand.get("/exam/").get_data(as_text=True), "open")
+    assert "时间已到" in opened, "listed as over, though only a write closes it"
+    assert cand.get(f"/exam/attempts/{attempt_id}").status_code == 200, "the page submits by itself at zero"
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).status == "in_progress", "no GET changes state (issue 8 §8)"
+        sweep_all(clock.now)
     finished = part(cand.get("/exam/").get_data(as_text=True), "finished")
     assert "十二月模拟考试" in finished and "到时收卷" in finished
     result = cand.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "到时收卷" in result and "收卷时间" in result and "2026-12-01 09:31:00" in result
 
 
-def test_result_immediately_with_key_shows_scores_answers_key_and_explanations(app, cand):
+def test_result_with_key_shows_scores_answers_key_and_explanations_once_the_session_ends(app, cand, clock):
     with app.app_context():
-        session_id = plan("十二月模拟考试", opens=START)
+        session_id = plan("十二月模拟考试", opens=START, show_key=True, review="after_close")
     attempt_id = sit_and_submit(cand, session_id)
+    clock.now = START + timedelta(minutes=120, seconds=31)   # closes at 11:00, plus the 30 s grace
     html = cand.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
     assert re.search(r'class="score">3</strong> / 11 分', html)
     assert re.search(r"三、判断</td>\s*<td class=\"num\">1</td>", html)
@@ -189,7 +216,7 @@ def test_result_after_close_waits_for_the_session_to_close(app, cand, clock):
     assert "考试结束（2026-12-01 11:00）后公布" in part(cand.get("/exam/").get_data(as_text=True), "finished")
     clock.advance(hours=2)
     after = cand.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
-    assert re.search(r'class="score">3</strong> / 11 分', after) and "支部工作条例第五条" in after
+    assert re.search(r'class="score">3</strong> / 11 分', after) and "支部工作条例第五条" not in after, "no key asked"
     assert re.search(r'class="score">3</strong> / 11 分', part(cand.get("/exam/").get_data(as_text=True), "finished"))
 
 

@@ -206,10 +206,13 @@ def revision_of(app, exam_id: int, type_: str) -> int:
         return next(item.revision_id for item in session.paper.items if item.revision.type == type_)
 
 
-def correct(client, exam_id: int, revision_id: int, key: str, reason: str = ""):
+def correct(client, exam_id: int, revision_id: int, key: str, reason: str = "", *, explanation: str | None = None,
+            confirmed: bool = True):
+    """The correction form as an organiser sends it, confirmed in its dialog (issue 8 §4) unless told not to."""
     page = client.get(f"/admin/sessions/{exam_id}/results").get_data(as_text=True)
-    return client.post(f"/admin/sessions/{exam_id}/keys/{revision_id}",
-                       data={"key": key, "reason": reason, "csrf_token": csrf_from(page)})
+    data = {"key": key, "reason": reason, "csrf_token": csrf_from(page),
+            "explanation": f"依据原文，本题答案应为 {key}。" if explanation is None else explanation}
+    return client.post(f"/admin/sessions/{exam_id}/keys/{revision_id}", data=data | ({"confirmed": "1"} if confirmed else {}))
 
 
 def totals(app, ids: list[int]) -> list[float]:
@@ -246,6 +249,59 @@ def test_correcting_a_key_remarks_every_finished_attempt_and_records_it(app, org
     assert "组织者甲" in history and "题库答案有误" in history
     assert "王小明（cand1）</td><td class=\"num\">6</td><td class=\"num\">5</td>" in history
     assert "答案已更正" in html and "<strong>现行答案：</strong>B" in html
+
+
+def test_a_correction_first_shows_what_it_will_move_and_changes_nothing(app, organiser_client, sat):
+    exam_id, ids = sat
+    single = revision_of(app, exam_id, "single")
+    asked = correct(organiser_client, exam_id, single, "B", "题库答案有误", confirmed=False)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<dialog" in html and "更正 party-affairs/PA-0001@1 的答案" in html
+    assert '<span class="diff-del">A</span> → <span class="diff-add">B</span>' in html
+    assert "<strong>3</strong> 份答卷将按新答案重新评分，其中 <strong>3</strong> 份成绩会变动" in html
+    assert "王小明（cand1）6 → 5 分" in html and "李小红（cand2）0 → 1 分" in html
+    for name, value in (("key", "B"), ("reason", "题库答案有误"), ("confirmed", "1")):
+        assert f'name="{name}" value="{value}"' in html
+    assert totals(app, ids) == [6, 0, 1]
+    with app.app_context():
+        assert not db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "exam.remark"))
+        assert db.session.scalar(select(func.count()).select_from(PaperItem).where(
+            PaperItem.answer_override.is_not(None) | PaperItem.explanation_override.is_not(None))) == 0
+    assert events(app, "remark") == []
+
+
+@pytest.mark.parametrize("explanation, message", [
+    ("", "请写明与新答案一致的解析。"),
+    ("支部工作条例第五条。", "答案更正后，解析也须随之更正"),    # the bank's explanation, unchanged
+])
+def test_a_correction_must_bring_its_explanation(app, organiser_client, sat, explanation, message):
+    exam_id, ids = sat
+    response = correct(organiser_client, exam_id, revision_of(app, exam_id, "single"), "B", explanation=explanation)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert totals(app, ids) == [6, 0, 1]
+
+
+def test_candidates_see_the_corrected_key_the_old_one_and_the_new_explanation(app, organiser_client, client, sat,
+                                                                             clock):
+    exam_id, ids = sat
+    with app.app_context():
+        db.session.get(ExamSession, exam_id).show_key = True
+        db.session.commit()
+    correct(organiser_client, exam_id, revision_of(app, exam_id, "single"), "B", explanation="依据条例，答案是五人。")
+    with app.app_context():
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exam.remark"))
+        assert audit.details["old_explanation"] == "支部工作条例第五条。"
+        assert audit.details["new_explanation"] == "依据条例，答案是五人。"
+    organiser_client.post("/logout", data={"csrf_token": csrf_from(organiser_client.get("/admin/").get_data(as_text=True))})
+    login(client, "cand2")
+    clock.now = START + timedelta(hours=3)      # the session (09:00–11:00) has ended for everyone
+    html = client.get(f"/exam/attempts/{ids[1]}/result").get_data(as_text=True)
+    article = html[html.index('class="review-item"'):]
+    article = article[:article.index("</article>")]
+    assert "本题答案已更正" in article and "依据条例，答案是五人。" in article
+    assert "支部工作条例第五条" not in article, "the wrong key's explanation is no longer shown"
+    letters = re.search(r"原答案 ([A-D])，更正为 ([A-D])", article)
+    assert letters and letters.group(1) != letters.group(2), "old and new key, in the letters this candidate saw"
 
 
 def test_a_correction_reaches_attempts_submitted_later(app, organiser_client, exam):

@@ -162,6 +162,15 @@ class Correction:
     new_key: Any
     remarked: int
     moved: list[dict[str, Any]]
+    type: str = ""
+
+    @property
+    def old_text(self) -> str:
+        return describe_answer(self.type, self.old_key)
+
+    @property
+    def new_text(self) -> str:
+        return describe_answer(self.type, self.new_key)
 
 
 def session_paper_ids(session: ExamSession) -> set[int]:
@@ -170,11 +179,14 @@ def session_paper_ids(session: ExamSession) -> set[int]:
     return ids | ({session.paper_id} if session.paper_id else set())
 
 
-def correct_key(session_id: int, revision_id: int, text: str, actor: User, now: datetime,
-                reason: str = "") -> Correction:
-    """Set a corrected key on the session's items of one question revision and re-mark every finished attempt.
+def correct_key(session_id: int, revision_id: int, text: str, explanation: str, actor: User, now: datetime,
+                reason: str = "", *, dry_run: bool = False) -> Correction:
+    """Set a corrected key, with the explanation that goes with it, on the session's items of one question
+    revision and re-mark every finished attempt. With dry_run, work out what would move and write nothing (the
+    organiser's confirmation shows it).
 
-    The bank's revision stays as imported: the correction lives on the session's paper items.
+    The bank's revision stays as imported: the correction lives on the session's paper items, and the
+    candidates' review shows the new key and explanation with a note that the key was corrected.
     """
     begin_write()
     session = db.session.get(ExamSession, session_id)
@@ -184,26 +196,35 @@ def correct_key(session_id: int, revision_id: int, text: str, actor: User, now: 
     if not items:
         db.session.rollback()
         raise NotFound("本场考试没有这道题。")
-    revision, old_key = items[0].revision, items[0].key
-    new_key = parse_key(revision.type, text)
+    revision, old_key, old_explanation = items[0].revision, items[0].key, items[0].explanation
+    new_key, explanation = parse_key(revision.type, text), (explanation or "").strip()
     problem = key_problem(revision.type, tuple(revision.options), count_blanks(revision.stem), new_key)
     if not problem and new_key == old_key:
         problem = "新答案与现行答案相同，无需更正。"
+    if not problem and (not explanation or explanation == old_explanation.strip()):
+        problem = "答案更正后，解析也须随之更正：请写明与新答案一致的解析。"
     if problem:
         db.session.rollback()
         raise MarkingError(problem)
     attempts = _lock_attempts({item.paper_id for item in items})
     for item in items:
         item.answer_override = None if new_key == revision.answer else new_key
+        item.explanation_override = None if new_key == revision.answer and explanation == revision.explanation \
+            else explanation
     db.session.flush()
     ref = question_ref(revision)
     finished = [a for a in attempts if a.finished]
     moved = [change for attempt in finished
              if (change := _remark(attempt, revision_id, ref, old_key, new_key, actor, now))]
+    correction = Correction(ref, old_key, new_key, len(finished), moved, revision.type)
+    if dry_run:
+        db.session.rollback()
+        return correction
     record("exam.remark", f"session:{session.id}", actor=actor, channel="web", question=ref, revision=revision.id,
-           type=revision.type, old_key=old_key, new_key=new_key, reason=reason, remarked=len(finished), moved=moved)
+           type=revision.type, old_key=old_key, new_key=new_key, old_explanation=old_explanation,
+           new_explanation=explanation, reason=reason, remarked=len(finished), moved=moved)
     db.session.commit()
-    return Correction(ref, old_key, new_key, len(finished), moved)
+    return correction
 
 
 def _lock_attempts(paper_ids: set[int]) -> list[Attempt]:

@@ -20,7 +20,7 @@ from app.domain.scores import rounded
 from app.exam import bp
 from app.extensions import db
 from app.models import Attempt, AttemptStatus, PaperItem, Response, Role, utcnow
-from app.web import role_required
+from app.web import confirmed, role_required
 
 TIME_FIELDS = ("opens_at", "closes_at", "deadline_if_started_now", "deadline")
 # Past this, "还有 3 天" is all a candidate needs; nearer, the home page reloads itself at the opening.
@@ -32,24 +32,24 @@ RELOAD_WITHIN = timedelta(hours=12)
 def home():
     if not current_user.has_role(Role.CANDIDATE):
         return render_template("exam/home.html", groups=None)
+    return _home_page()
+
+
+def _home_page(starting: int | None = None):
+    """The candidate's sessions; with `starting`, the confirmation that starting that one fixes the deadline."""
     now = utcnow()
-    _close_due_attempts(now)
     groups: dict[str, list[dict[str, Any]]] = {"open": [], "upcoming": [], "finished": []}
+    confirm = None
     for summary in sessions_for(current_user, now):
         session = _with_times(summary)
         groups[_group(session)].append(session)
         if session["state"] == "upcoming":
             session["opens_in"] = _duration(session["opens_at"] - now)
+        if session["id"] == starting:
+            confirm = session
     groups["finished"].reverse()
-    return render_template("exam/home.html", groups=groups, reload_in=_reload_in(groups["upcoming"], now))
-
-
-def _close_due_attempts(now: datetime) -> None:
-    """An attempt whose time ran out while the candidate was away is closed and marked before it is listed."""
-    running = db.session.scalars(select(Attempt.id).where(
-        Attempt.user_id == current_user.id, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now))
-    for attempt_id in running.all():
-        attempt_for(attempt_id, current_user, now)
+    return render_template("exam/home.html", groups=groups, reload_in=_reload_in(groups["upcoming"], now),
+                           confirm=confirm, now=now)
 
 
 def _with_times(data: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +84,9 @@ def _reload_in(upcoming: list[dict[str, Any]], now: datetime) -> int | None:
 @bp.post("/sessions/<int:session_id>/start")
 @role_required(Role.CANDIDATE)
 def start(session_id: int):
+    """Starting fixes the deadline, so the first press asks (the dialog says when it will be); resuming does not."""
+    if not confirmed() and _starts_anew(session_id):
+        return _home_page(starting=session_id)
     try:
         attempt = start_attempt(session_id, current_user, utcnow())
     except ExamError as error:
@@ -95,7 +98,7 @@ def start(session_id: int):
 @bp.get("/attempts/<int:attempt_id>")
 @role_required(Role.CANDIDATE)
 def sit(attempt_id: int):
-    attempt = _own_attempt(attempt_id, utcnow())
+    attempt = _own_attempt(attempt_id)
     if attempt.finished:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     return render_template("exam/sit.html", attempt=attempt)
@@ -105,7 +108,7 @@ def sit(attempt_id: int):
 @role_required(Role.CANDIDATE)
 def result(attempt_id: int):
     now = utcnow()
-    attempt = _own_attempt(attempt_id, now)
+    attempt = _own_attempt(attempt_id)
     if not attempt.finished:
         return redirect(url_for("exam.sit", attempt_id=attempt.id))
     payload = attempt_payload(attempt, now)
@@ -115,9 +118,17 @@ def result(attempt_id: int):
                            sections=_section_scores(attempt) if shown["visible"] else None)
 
 
-def _own_attempt(attempt_id: int, now: datetime) -> Attempt:
+def _starts_anew(session_id: int) -> bool:
+    """Whether pressing start would begin a new attempt (not resume one), so the clock would start."""
+    summary = next((s for s in sessions_for(current_user, utcnow()) if s["id"] == session_id), None)
+    if summary is None or summary["state"] != "open":
+        return False
+    return summary["attempt"] is None
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
     try:
-        return attempt_for(attempt_id, current_user, now)
+        return attempt_for(attempt_id, current_user)
     except NotFound:
         abort(404)
 

@@ -72,6 +72,10 @@ class PaperItem(db.Model):
     def key(self) -> Any:
         return self.revision.answer if self.answer_override is None else self.answer_override
 
+    @property
+    def explanation(self) -> str:
+        return self.revision.explanation if self.explanation_override is None else self.explanation_override
+
 
 class ScoreRelease(StrEnum):
     IMMEDIATE = "immediate"       # 交卷后立即可见

@@ -3,7 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.attempts.service import sweep
+from app.attempts.sweeper import sweep_all
 from app.contests.rounds import RoundRefused, find_round
 from app.domain.times import parse_local_iso
 from app.models import ScoreRelease, utcnow
@@ -53,6 +53,9 @@ def schedule(paper_id, title, opens, closes, users, org, review, show_key, round
 
 @exam_cli.command("sweep")
 def sweep_command() -> None:
-    """Close and mark every attempt past its deadline. Safe anywhere, any number of times."""
-    closed = sweep(utcnow())
-    click.echo(f"closed {closed} attempt(s)")
+    """Close and mark every attempt past its deadline; bring ended sessions' answers into practice history.
+    Safe anywhere, any number of times."""
+    swept = sweep_all(utcnow())
+    click.echo(f"closed {swept.closed} attempt(s)")
+    if swept.collected:
+        click.echo(f"{swept.collected} answer(s) of ended sessions added to practice history")

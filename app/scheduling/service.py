@@ -5,12 +5,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.attempts.errors import ExamError, NotFound
-from app.attempts.service import add_event, locked_attempt
+from app.attempts.service import add_event, is_due, locked_attempt
 from app.contests.standings import round_standings
 from app.database import begin_write
+from app.domain.papers import blueprint_from_spec
 from app.extensions import db
 from app.models import (
-    Attempt, AttemptStatus, ExamSession, Organisation, PaperBlueprint, Role, Round, ScoreRelease, SessionCandidate,
+    Attempt, AttemptStatus, Bank, ExamSession, Organisation, PaperBlueprint, Role, Round, ScoreRelease, SessionCandidate,
     User, record,
 )
 from app.papers.service import Unfillable, draw_paper
@@ -77,9 +78,15 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
 
 
 def _check_mock(blueprint: PaperBlueprint, max_attempts: int, round_: Round | None) -> None:
-    """A mock is practice: drawn afresh for each attempt, reviewed at once, never part of a round."""
+    """A mock is practice: drawn afresh for each attempt from banks open to practice, reviewed at once, never part
+    of a round."""
     if blueprint.spec["draw"] != "per_attempt":
         raise ScheduleError(f"模拟考试须用每次单独抽题的试卷（draw: per_attempt），{blueprint.slug} 是同场同题")
+    named = blueprint_from_spec(blueprint.spec).banks()
+    closed = sorted(named - set(db.session.scalars(select(Bank.slug).where(Bank.practice.is_(True)))))
+    if closed:
+        raise ScheduleError(f"模拟考试只能从开放练习的题库抽题：{', '.join(closed)} 未开放"
+                            "（在题库文件中写 practice: true 并重新导入）")
     if not 1 <= max_attempts <= 100:
         raise ScheduleError("允许作答次数应在 1 到 100 之间")
     if round_ is not None:
@@ -130,18 +137,31 @@ def _organisation_candidates(org_code: str) -> list[User]:
                                                       User.active.is_(True))))
 
 
+def extended_deadline(attempt: Attempt, minutes: int, now: datetime) -> datetime:
+    """The deadline an extension gives: minutes added to the deadline, or to now if it has just passed."""
+    return max(attempt.deadline, now) + timedelta(minutes=minutes)
+
+
+def check_extendable(attempt: Attempt, now: datetime) -> None:
+    if attempt.status != AttemptStatus.IN_PROGRESS or is_due(attempt, now):
+        raise ScheduleError("答卷已经结束（已交卷或已到时收卷），不能延长时间")
+
+
 def extend_attempt(attempt_id: int, minutes: int, actor: User, now: datetime, reason: str = "") -> Attempt:
-    """Give one candidate more time (recorded): their deadline moves, the session's window does not."""
+    """Give one candidate more time (recorded): their deadline moves, the session's window does not. An attempt
+    past its deadline and the grace is over (its session's keys may already be out), so it cannot be revived."""
     if not 1 <= minutes <= 240:
         raise ScheduleError("延长时间应在 1 到 240 分钟之间")
     attempt = locked_attempt(attempt_id)
     if attempt is None:
         raise NotFound("没有找到这份答卷。")
-    if attempt.status != AttemptStatus.IN_PROGRESS:
+    try:
+        check_extendable(attempt, now)
+    except ScheduleError:
         db.session.rollback()
-        raise ScheduleError("答卷已经结束，不能延长时间")
+        raise
     old = attempt.deadline
-    attempt.deadline = max(old, now) + timedelta(minutes=minutes)
+    attempt.deadline = extended_deadline(attempt, minutes, now)
     add_event(attempt, "extend", now, actor, old_deadline=old.isoformat(), new_deadline=attempt.deadline.isoformat(),
            minutes=minutes, reason=reason)
     db.session.commit()

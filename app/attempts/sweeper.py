@@ -1,0 +1,59 @@
+"""The sweep: what the clock alone ends. Attempts past their deadline are closed and marked, and formal sessions
+that have ended for everyone release their answers into practice history. `flask exam sweep`, the organisers'
+button and a thread in every app process run it; it is safe anywhere, any number of times at once."""
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask
+
+from app.attempts.service import sweep
+from app.extensions import db
+from app.models import utcnow
+from app.practice.service import collect_released
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Swept:
+    closed: int      # attempts closed and marked
+    collected: int   # answers of released sessions brought into practice history
+
+
+def sweep_all(now: datetime) -> Swept:
+    return Swept(sweep(now), collect_released(now))
+
+
+def run_in_background(app: Flask) -> None:
+    """Sweep every SWEEP_EVERY_SECONDS from a daemon thread, started by the first request each process serves (so
+    after gunicorn forks its workers); 0 turns it off (tests, or a deployment that prefers cron alone)."""
+    interval = app.config["SWEEP_EVERY_SECONDS"]
+    if not interval:
+        return
+    started: set[int] = set()
+    lock = threading.Lock()
+
+    @app.before_request
+    def _start_sweeper() -> None:
+        with lock:
+            if os.getpid() in started:
+                return
+            started.add(os.getpid())
+        threading.Thread(target=_loop, args=(app, interval), name="exam-sweeper", daemon=True).start()
+
+
+def _loop(app: Flask, interval: float) -> None:
+    while True:
+        time.sleep(interval)
+        with app.app_context():
+            try:
+                sweep_all(utcnow())
+            except Exception:   # a sweep that fails (database restarting) is retried at the next tick
+                log.exception("sweep failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
