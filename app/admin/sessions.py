@@ -16,15 +16,19 @@ from wtforms.widgets import DateTimeLocalInput
 from app.admin import bp, exports, results
 from app.attempts.errors import ExamError, NotFound
 from app.attempts.judging import corrections, correct_key
-from app.attempts.service import bank_letters, sweep
+from app.attempts.letters import bank_letters
+from app.attempts.release import shared_with_practice
+from app.attempts.sweeper import sweep_all
 from app.domain.banks import TYPES
 from app.domain.times import parse_local_iso
 from app.extensions import db
 from app.models import (
     Attempt, AttemptStatus, ExamSession, Organisation, PaperBlueprint, PaperItem, Response, Role, ScoreRelease, utcnow,
 )
-from app.scheduling.service import MAX_AWAY_ALERT, ScheduleError, extend_attempt, schedule_session
-from app.web import role_required
+from app.scheduling.service import (
+    MAX_AWAY_ALERT, ScheduleError, check_extendable, extend_attempt, extended_deadline, schedule_session,
+)
+from app.web import confirmed, role_required
 
 USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
 MAX_EXTENSION = 240
@@ -84,6 +88,8 @@ class ExtendForm(FlaskForm):
 
 class KeyForm(FlaskForm):
     key = TextAreaField("更正后的答案", validators=[InputRequired("请填写更正后的答案。")])
+    explanation = TextAreaField("更正后的解析", filters=[_strip], validators=[
+        DataRequired("请写明与新答案一致的解析。"), Length(max=5000, message="解析不超过 5000 个字符。")])
     reason = StringField("更正说明", filters=[_strip], validators=[Length(max=200, message="说明不超过 200 个字符。")])
 
 
@@ -121,7 +127,18 @@ def new_session():
         db.session.rollback()
         return _schedule_page(form, error.message, 422)
     flash(f"已安排考试“{session.title}”，考生 {len(session.candidates)} 人。", "success")
+    if not session.mock:
+        _warn_shared_with_practice(session)
     return redirect(url_for("admin.session", session_id=session.id))
+
+
+def _warn_shared_with_practice(session: ExamSession) -> None:
+    count, banks = shared_with_practice(session)
+    if count:
+        flash(f"试卷中有 {count} 道题来自开放练兵的题库：考生此前可能练过；考试结束前这些题暂停练习。"
+              "正式比赛宜用不开放练兵的题库。", "error")
+    if banks:
+        flash(f"本场每人单独抽题，抽题的题库 {', '.join(banks)} 开放练兵：考试结束前这些题库整库暂停练习。", "error")
 
 
 def _schedule_page(form: ScheduleForm, error: str | None = None, status: int = 200):
@@ -137,13 +154,13 @@ def session(session_id: int):
 
 
 def _session_page(exam: ExamSession, forms: dict[int, ExtendForm] | None = None, status: int = 200,
-                  error: str | None = None):
+                  error: str | None = None, confirm: dict | None = None):
     now = utcnow()
     rows = results.candidate_rows(exam, now)
     return render_template("admin/session.html", exam=exam, rows=rows, counts=results.status_counts(rows), now=now,
                            review=ScoreRelease(exam.review).label,
                            forms=forms or {}, blank_form=ExtendForm(formdata=None),
-                           overdue=sum(row.overdue for row in rows), error=error), status
+                           overdue=sum(row.overdue for row in rows), error=error, confirm=confirm), status
 
 
 @bp.post("/sessions/<int:session_id>/attempts/<int:attempt_id>/extend")
@@ -157,6 +174,14 @@ def extend(session_id: int, attempt_id: int):
     if not form.validate_on_submit():
         return _session_page(exam, {attempt_id: form}, 422)
     try:
+        check_extendable(attempt, utcnow())
+    except ScheduleError as error:
+        return _session_page(exam, {attempt_id: form}, 422, error.message)
+    if not confirmed():
+        return _session_page(exam, {attempt_id: form}, confirm={
+            "attempt": attempt, "minutes": int(form.minutes.data), "reason": form.reason.data,
+            "deadline": extended_deadline(attempt, int(form.minutes.data), utcnow())})
+    try:
         extended = extend_attempt(attempt_id, int(form.minutes.data), current_user, utcnow(), form.reason.data)
     except ExamError as error:
         db.session.rollback()
@@ -169,7 +194,7 @@ def extend(session_id: int, attempt_id: int):
 @role_required(Role.ORGANISER)
 def sweep_session(session_id: int):
     exam = _session(session_id)
-    closed = sweep(utcnow())
+    closed = sweep_all(utcnow()).closed
     flash(f"已收取 {closed} 份超时答卷并评分。" if closed else "没有超时未收的答卷。", "success")
     return redirect(url_for("admin.session", session_id=exam.id))
 
@@ -196,7 +221,8 @@ def session_results(session_id: int):
     return _results_page(_session(session_id))
 
 
-def _results_page(exam: ExamSession, key_forms: dict[int, KeyForm] | None = None, status: int = 200):
+def _results_page(exam: ExamSession, key_forms: dict[int, KeyForm] | None = None, status: int = 200,
+                  confirm: dict | None = None):
     titles = results.section_titles(exam)
     columns = results.columns(titles)
     sort = request.args.get("sort", "username")
@@ -204,12 +230,13 @@ def _results_page(exam: ExamSession, key_forms: dict[int, KeyForm] | None = None
     descending = request.args.get("dir") == "desc"
     rows = results.sort_rows(results.candidate_rows(exam, utcnow()), sort, descending)
     analyses = results.item_analyses(exam)
-    forms = {a.revision.id: KeyForm(formdata=None, key=a.key_input) for a in analyses if a.objective}
+    forms = {a.revision.id: KeyForm(formdata=None, key=a.key_input, explanation=a.explanation)
+             for a in analyses if a.objective}
     forms.update(key_forms or {})
     return render_template(
         "admin/session_results.html", exam=exam, columns=columns, rows=rows, cells=results.cells, sort=sort,
         descending=descending, bins=results.score_histogram(rows, exam), analyses=analyses, key_forms=forms,
-        history=corrections(exam.id)), status
+        history=corrections(exam.id), confirm=confirm), status
 
 
 @bp.get("/sessions/<int:session_id>/results.<any(csv, xlsx):fmt>")
@@ -233,13 +260,18 @@ def correct(session_id: int, revision_id: int):
     if not form.validate_on_submit():
         return _results_page(exam, {revision_id: form}, 422)
     try:
-        done = correct_key(exam.id, revision_id, form.key.data, current_user, utcnow(), form.reason.data or "")
+        done = correct_key(exam.id, revision_id, form.key.data, form.explanation.data, current_user, utcnow(),
+                           form.reason.data or "", dry_run=not confirmed())
     except NotFound:
         abort(404)
     except ExamError as error:
         db.session.rollback()
         form.form_errors.append(error.message)
         return _results_page(exam, {revision_id: form}, 422)
+    if not confirmed():
+        return _results_page(exam, {revision_id: form}, confirm={
+            "revision_id": revision_id, "correction": done,
+            "fields": {"key": form.key.data, "explanation": form.explanation.data, "reason": form.reason.data or ""}})
     flash(f"已更正 {done.question} 的答案并重新评分 {done.remarked} 份答卷，其中 {len(done.moved)} 份成绩变动。",
           "success")
     return redirect(url_for("admin.session_results", session_id=exam.id, _anchor="corrections"))

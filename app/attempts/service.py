@@ -8,29 +8,27 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.attempts.errors import AttemptClosed, DeadlinePassed, InvalidResponse, NotFound, SessionNotOpen
+from app.attempts.letters import bank_letters
+from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
 from app.domain.banks import LETTERS
 from app.domain.marking import is_answered, mark, shape_ok
-from app.domain.papers import arrange, shown_to_original
+from app.domain.papers import arrange
 from app.domain.scores import rounded
 from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import (
     Attempt, AttemptEvent, AttemptStatus, ExamSession, Paper, PaperItem, Response, SessionCandidate, User,
 )
-from app.papers.service import draw_paper
+from app.history import collect_attempt
+from app.papers.service import Unfillable, draw_paper
 
 SWEEP_BATCH = 100
-
-
-def grace() -> timedelta:
-    return timedelta(seconds=current_app.config["EXAM_SAVE_GRACE_SECONDS"])
 
 
 def is_due(attempt: Attempt, now: datetime) -> bool:
@@ -100,7 +98,7 @@ def _existing_attempt(session: ExamSession, user: User) -> Attempt | None:
 
 def _new_attempt(session: ExamSession, user: User, now: datetime, number: int) -> Attempt:
     seed = random.SystemRandom().randrange(2**31)
-    paper = session.paper or draw_paper(session.blueprint, seed)
+    paper = session.paper or _draw_for(session, seed, now)
     items = db.session.scalars(select(PaperItem).where(PaperItem.paper_id == paper.id)
                                .order_by(PaperItem.position).options(selectinload(PaperItem.revision))).all()
     deadline = min(now + timedelta(minutes=paper.duration), session.closes_at)
@@ -111,6 +109,15 @@ def _new_attempt(session: ExamSession, user: User, now: datetime, number: int) -
     db.session.flush()
     _lay_out(attempt, paper, items)
     return attempt
+
+
+def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
+    """A per-attempt paper; a mock's only from questions open to practice now (DESIGN §2)."""
+    try:
+        return draw_paper(session.blueprint, seed, *([open_to_practice(now)] if session.mock else []))
+    except Unfillable:
+        db.session.rollback()
+        raise SessionNotOpen("暂时无法组卷：可用的题目不够这份试卷，请联系组织者。") from None
 
 
 def _lay_out(attempt: Attempt, paper: Paper, items: list[PaperItem]) -> None:
@@ -129,12 +136,13 @@ def _lay_out(attempt: Attempt, paper: Paper, items: list[PaperItem]) -> None:
 
 # -- reading -----------------------------------------------------------------------------------------------
 
-def attempt_for(attempt_id: int, user: User, now: datetime) -> Attempt:
-    """The user's attempt, closed and marked first if its time ran out while nobody was looking."""
+def attempt_for(attempt_id: int, user: User) -> Attempt:
+    """The user's attempt as stored; a plain read. One whose time ran out while nobody was looking is closed by the
+    next write to it (a save, the page's own submit at zero) or by the sweep, never by a page view."""
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != user.id:
         raise NotFound("没有找到这份答卷。")
-    return _closed_if_due(attempt, now)
+    return attempt
 
 
 def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
@@ -230,11 +238,14 @@ def submit_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
 
 def sweep(now: datetime) -> int:
     """Close and mark every attempt past its deadline; safe to run on every host at once."""
+    overdue = (Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now - grace())
+    if db.session.scalar(select(Attempt.id).where(*overdue).limit(1)) is None:
+        return 0   # most runs: nothing to close, so no write lock taken
     closed = 0
     while True:
         begin_write()
         batch = db.session.scalars(
-            select(Attempt).where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now - grace())
+            select(Attempt).where(*overdue)
             .order_by(Attempt.id).limit(SWEEP_BATCH).with_for_update(skip_locked=True)
         ).all()
         for attempt in batch:
@@ -249,7 +260,9 @@ def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User |
     attempt.status, attempt.finished_at = status, at
     mark_attempt(attempt)
     add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor,
-           score=attempt.score, fully_marked=attempt.fully_marked)
+              score=attempt.score, fully_marked=attempt.fully_marked)
+    if attempt.session.mock:
+        collect_attempt(attempt, "mock", at)   # reviewed at once, so into the book at once
 
 
 def mark_attempt(attempt: Attempt) -> None:
@@ -278,23 +291,3 @@ def _responses_with_items(attempt: Attempt) -> list[Response]:
     return list(db.session.scalars(
         select(Response).where(Response.attempt_id == attempt.id)
         .options(selectinload(Response.paper_item).selectinload(PaperItem.revision))))
-
-
-def bank_letters(response: Response) -> Any:
-    """The response in the bank's letters, for marking: the candidate answered in the letters shown."""
-    value = response.value
-    if not response.option_order or value is None:
-        return value
-    if isinstance(value, list):
-        return [shown_to_original(tuple(response.option_order), letter) for letter in value]
-    return shown_to_original(tuple(response.option_order), value)
-
-
-def shown_letters(response: Response, key: Any) -> Any:
-    """A bank-letter key in the letters this candidate saw, for their review."""
-    if not response.option_order or key is None or isinstance(key, bool):
-        return key
-    order = list(response.option_order)
-    if isinstance(key, list):
-        return sorted(LETTERS[order.index(letter)] for letter in key)
-    return LETTERS[order.index(key)]
