@@ -4,7 +4,6 @@ button and a thread in every app process run it; it is safe anywhere, any number
 import logging
 import os
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,10 +29,12 @@ def sweep_all(now: datetime) -> Swept:
 
 def run_in_background(app: Flask) -> None:
     """Sweep every SWEEP_EVERY_SECONDS from a daemon thread, started by the first request each process serves (so
-    after gunicorn forks its workers); 0 turns it off (tests, or a deployment that prefers cron alone)."""
+    after gunicorn forks its workers); 0 turns it off (tests, or a deployment that prefers cron alone). Setting
+    app.extensions["sweeper_stop"] ends the thread."""
     interval = app.config["SWEEP_EVERY_SECONDS"]
     if not interval:
         return
+    stop = app.extensions["sweeper_stop"] = threading.Event()
     started: set[int] = set()
     lock = threading.Lock()
 
@@ -43,12 +44,11 @@ def run_in_background(app: Flask) -> None:
             if os.getpid() in started:
                 return
             started.add(os.getpid())
-        threading.Thread(target=_loop, args=(app, interval), name="exam-sweeper", daemon=True).start()
+        threading.Thread(target=_loop, args=(app, interval, stop), name="exam-sweeper", daemon=True).start()
 
 
-def _loop(app: Flask, interval: float) -> None:
-    while True:
-        time.sleep(interval)
+def _loop(app: Flask, interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval):
         with app.app_context():
             try:
                 sweep_all(utcnow())
