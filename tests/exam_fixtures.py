@@ -61,7 +61,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     fake = Clock(START + timedelta(minutes=1))
-    for module in ("app.api.routes", "app.exam.routes", "app.admin.sessions", "app.marking.routes",
+    for module in ("app.api.routes", "app.exam.routes", "app.admin.sessions", "app.admin.routes", "app.marking.routes",
                    "app.practice.routes", "app.api.practice", "app.admin.reports"):
         monkeypatch.setattr(f"{module}.utcnow", fake, raising=False)
     return fake

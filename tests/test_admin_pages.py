@@ -1,11 +1,17 @@
 """Organiser pages over the banks, as an organiser (and others) reach them over HTTP."""
+from datetime import timedelta
+
 import pytest
 
-from app.banks.service import import_banks
+from app.banks.service import CheckedSources, import_banks, import_sources
 from app.domain.banks import validate_texts
+from app.domain.papers import parse_blueprint
 from app.extensions import db
+from app.models import Question, User
+from app.scheduling.service import schedule_session
 from bank_samples import VALID
 from conftest import login
+from exam_fixtures import BLUEPRINT, START
 
 XSS = """\
 bank: hostile
@@ -100,3 +106,29 @@ def test_nothing_from_a_bank_can_run_in_a_page(organiser_client, banks):
     for needle in ("<script", "onerror", "onclick", "onload", "javascript:", "<iframe", "<svg"):
         assert needle not in html, needle
     assert "请选择" in html and "甲" in html and "解析" in html
+
+
+def test_organisers_see_why_a_bank_and_a_question_are_open_to_practice_or_not(app, organiser_client, banks, clock):
+    """XSS is a closed bank; VALID (party-affairs) is open, and a running exam takes its questions out."""
+    overview = organiser_client.get("/admin/").get_data(as_text=True)
+    assert overview.count('badge-open">开放练兵') == 1 and overview.count('badge-closed">不开放练兵') == 1
+    with app.app_context():
+        ids = {code: qid for code, qid in db.session.execute(db.select(Question.code, Question.id))}
+    closed = organiser_client.get(f"/admin/questions/{ids['X-1']}").get_data(as_text=True)
+    assert "不用于练习" in closed and "不开放练兵（题库文件未写 <code>practice: true</code>）" in closed
+    assert "可以练习" in organiser_client.get(f"/admin/questions/{ids['PA-0001']}").get_data(as_text=True)
+    short = organiser_client.get(f"/admin/questions/{ids['PA-0005']}").get_data(as_text=True)
+    assert "简答题由评委评分，练习只用客观题" in short
+
+    with app.app_context():
+        import_sources(CheckedSources([], [parse_blueprint(BLUEPRINT, "papers/five.yaml")[0]], []))
+        db.session.add(User(username="cand1", name="考生", role="candidate", password_hash=""))
+        db.session.commit()
+        session_id = schedule_session(blueprint_slug="five", title="复赛笔试", opens_at=START,
+                                      closes_at=START + timedelta(hours=2), usernames=["cand1"], org_code=None,
+                                      review="after_close", show_key=True, actor=None).id
+    held = organiser_client.get(f"/admin/questions/{ids['PA-0001']}").get_data(as_text=True)
+    assert "暂停练习" in held and "复赛笔试" in held and f"/admin/sessions/{session_id}" in held
+    assert "5</strong> 道题正用于尚未结束的考试" in organiser_client.get("/admin/").get_data(as_text=True)
+    clock.now = START + timedelta(hours=3)
+    assert "可以练习" in organiser_client.get(f"/admin/questions/{ids['PA-0001']}").get_data(as_text=True)

@@ -134,3 +134,17 @@ def test_multiline_text_round_trips():
     bank, _ = check(text)
     again, _ = check(dump_bank(bank))
     assert again.questions[4].stem == bank.questions[4].stem == "简述党支部的基本任务。\n\n**要点**：三条。"
+
+
+def test_a_bank_is_closed_to_practice_unless_it_says_practice_true():
+    assert check(VALID)[0].practice is True
+    closed, problems = check(VALID.replace("practice: true\n", ""))
+    assert closed.practice is False and not [p for p in problems if "警告" not in p]
+    assert check(VALID.replace("practice: true", "practice: false"))[0].practice is False
+    assert "practice: true" in dump_bank(check(VALID)[0]) and "practice" not in dump_bank(closed)
+
+
+@pytest.mark.parametrize("value", ["yes please", "1", "'true'", "[true]"])
+def test_practice_must_be_true_or_false(value):
+    bank, problems = check(VALID.replace("practice: true", f"practice: {value}"))
+    assert bank is None and any(p.startswith("bank.yaml:4: ") and "practice 应为 true" in p for p in problems)
