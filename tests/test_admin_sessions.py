@@ -172,7 +172,12 @@ def test_session_page_shows_each_candidates_state(organiser_client, exam, runnin
 def test_extend_time_moves_the_deadline_and_is_recorded(app, client, organiser, exam, running, clock):
     login(client, "organiser1")
     url = f"/admin/sessions/{exam}/attempts/{running}/extend"
-    response = post(client, url, {"minutes": "10", "reason": "电脑死机"}, page=f"/admin/sessions/{exam}")
+    asked = post(client, url, {"minutes": "10", "reason": "电脑死机"}, page=f"/admin/sessions/{exam}")
+    dialog = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<dialog" in dialog and "09:35:00" in dialog and "09:45:00" in dialog
+    with app.app_context():
+        assert db.session.get(Attempt, running).deadline == START + timedelta(minutes=35), "asked, nothing changed"
+    response = post(client, url, {"minutes": "10", "reason": "电脑死机", "confirmed": "1"}, page=f"/admin/sessions/{exam}")
     assert response.status_code == 302
     with app.app_context():
         attempt = db.session.get(Attempt, running)
@@ -214,7 +219,16 @@ def test_a_finished_attempt_cannot_be_extended(app, organiser_client, exam, runn
         submitted = db.session.scalar(select(Attempt.id).where(Attempt.id != running))
     response = post(organiser_client, f"/admin/sessions/{exam}/attempts/{submitted}/extend",
                     {"minutes": "5", "reason": "误操作"}, page=f"/admin/sessions/{exam}")
-    assert response.status_code == 422 and "答卷已经结束，不能延长时间" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "答卷已经结束（已交卷或已到时收卷），不能延长时间" in response.get_data(as_text=True)
+
+
+def test_an_attempt_past_its_deadline_and_grace_cannot_be_revived(app, organiser_client, exam, running, clock):
+    clock.now = START + timedelta(minutes=35, seconds=31)     # deadline 09:35 plus the 30 s grace
+    response = post(organiser_client, f"/admin/sessions/{exam}/attempts/{running}/extend",
+                    {"minutes": "5", "reason": "迟到", "confirmed": "1"}, page=f"/admin/sessions/{exam}")
+    assert response.status_code == 422 and "已到时收卷" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Attempt, running).deadline == START + timedelta(minutes=35)
 
 
 def test_sweep_button_closes_overdue_attempts(app, organiser_client, exam, running, clock):
@@ -239,7 +253,7 @@ def test_sessions_list_counts(organiser_client, exam, running):
 
 # -- results -------------------------------------------------------------------------------------------------------
 
-HEADER = ["用户名", "姓名", "组织", "状态", "得分", *SECTIONS, "阅卷完成"]
+HEADER = ["用户名", "姓名", "组织", "状态", "得分", *SECTIONS, "阅卷完成", "切屏次数"]
 
 
 def table_usernames(html: str) -> list[str]:
@@ -269,9 +283,9 @@ def test_results_csv_has_bom_chinese_and_the_tables_columns(organiser_client, sa
     assert rows[0] == HEADER
     # cand1: 1 + 2 + 1 + 2 = 6, the short item waits for a judge; cand2: 1 + 1 (half) + 0 + 1 (one blank) = 3
     # and cand3, who left the short item blank, get 0 for it at once, so their totals are final.
-    assert rows[1] == ["cand1", "cand1", "", "已交卷", "6", "1", "2", "1", "2", "", "否"]
-    assert rows[2] == ["cand2", "cand2", "", "已交卷", "3", "1", "1", "0", "1", "0", "是"]
-    assert rows[3] == ["cand3", "cand3", "", "已交卷", "1", "0", "0", "1", "0", "0", "是"]
+    assert rows[1] == ["cand1", "cand1", "", "已交卷", "6", "1", "2", "1", "2", "", "否", "0"]
+    assert rows[2] == ["cand2", "cand2", "", "已交卷", "3", "1", "1", "0", "1", "0", "是", "0"]
+    assert rows[3] == ["cand3", "cand3", "", "已交卷", "1", "0", "0", "1", "0", "0", "是", "0"]
 
 
 def test_results_xlsx_reads_back_with_the_same_columns_and_numbers(organiser_client, sat):
@@ -280,7 +294,7 @@ def test_results_xlsx_reads_back_with_the_same_columns_and_numbers(organiser_cli
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == HEADER
-    assert rows[1][:6] == ["cand1", "cand1", None, "已交卷", 6, 1] and rows[1][-1] == "否"
+    assert rows[1][:6] == ["cand1", "cand1", None, "已交卷", 6, 1] and rows[1][-2:] == ["否", 0]
     assert rows[2][4] == 3 and rows[3][4] == 1
 
 

@@ -1,8 +1,10 @@
 """Issue 3 §7: a candidate sits a real paper in Chromium — answers kept across reloads and devices, saved after
 the network returns, the right time left on a wrong device clock, and a paper that runs out submits itself.
+Issue 6 §9: leaving the page (切屏) is recorded once per absence, queued while offline, shown to the organisers.
 
 The live server runs on the real clock, so sessions are scheduled around the real time, not the test clock.
 """
+import json
 import os
 import re
 import textwrap
@@ -13,7 +15,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Attempt, Response, utcnow
+from app.models import Attempt, AwayRecord, Response, utcnow
+from conftest import login
 from exam_fixtures import load_exam_content, schedule
 
 pytestmark = pytest.mark.browser
@@ -70,6 +73,9 @@ class Sitting:
         page.click("button[type=submit]")
         page.wait_for_url(f"{self.base}/exam/")
         page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
+        confirm = page.locator("dialog[data-confirm] button[type=submit]")
+        if confirm.count():          # starting anew asks first (issue 8 §4); resuming does not
+            confirm.click()
         page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
         self.attempt_id = int(page.url.rsplit("/", 1)[1])
         self.wait_until_drawn()
@@ -299,3 +305,160 @@ def test_the_exam_page_fits_the_screen(sitting, viewport, name):
         expect(page.locator("#navigator")).to_be_visible()
         expect(page.locator("#nav-toggle")).to_be_hidden()
     assert not sitting.errors
+
+
+# -- leaving the page (切屏) ----------------------------------------------------------------------------------------
+
+# Headless Chromium never hides a page by itself (not behind another page, not minimised), so the test decides
+# what document.visibilityState says and fires the event a real browser would.
+VISIBILITY_SWITCH = """(() => {
+  window.__visibility = "visible";
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => window.__visibility});
+  Object.defineProperty(document, "hidden", {configurable: true, get: () => window.__visibility === "hidden"});
+})()"""
+
+
+def set_visibility(page, state: str) -> None:
+    page.evaluate(f"window.__visibility = '{state}'; document.dispatchEvent(new Event('visibilitychange'))")
+
+
+def away_records(app, attempt_id: int) -> list[AwayRecord]:
+    with app.app_context():
+        records = db.session.scalars(select(AwayRecord).where(AwayRecord.attempt_id == attempt_id)
+                                     .order_by(AwayRecord.number)).all()
+        db.session.expunge_all()
+        return list(records)
+
+
+def wait_for(page, check, timeout_ms: int = SAVED) -> None:
+    for _ in range(timeout_ms // 100):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    assert check()
+
+
+@pytest.fixture
+def seated(app, page, live_server, open_session) -> Sitting:
+    """cand1 signed in on the page of an attempt started for them (the start button's flow is tested above)."""
+    from app.attempts.service import start_attempt
+    from app.models import User
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "cand1"))
+        attempt_id = start_attempt(open_session, user, utcnow()).id
+    sitting = Sitting(app, page, live_server)
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", "cand1")
+    page.fill("input[name=password]", "secret-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/exam/")
+    page.goto(f"{live_server}/exam/attempts/{attempt_id}")
+    sitting.attempt_id = attempt_id
+    sitting.wait_until_drawn()
+    return sitting
+
+
+def queued_away(sitting) -> dict:
+    return json.loads(sitting.page.evaluate(f"localStorage.getItem('exam.{sitting.attempt_id}.away')") or "{}")
+
+
+def test_leaving_the_page_is_recorded_once_per_absence_and_organisers_see_it(app, seated, open_session, make_user):
+    page = seated.page
+    # Playwright keeps every page focused unless told not to; then a page brought to the front really blurs this one.
+    page.context.new_cdp_session(page).send("Emulation.setFocusEmulationEnabled", {"enabled": False})
+    page.evaluate(VISIBILITY_SWITCH)
+    expect(page.locator("#away-state")).to_have_text("")
+    before = utcnow()
+
+    other = page.context.new_page()
+    other.bring_to_front()                 # the exam page loses focus…
+    set_visibility(page, "hidden")         # …and, as on a phone switching apps, is hidden: still one absence
+    set_visibility(page, "visible")        # visible again but not focused: still away
+    page.wait_for_timeout(300)
+    assert away_records(app, seated.attempt_id) == [], "sent when the candidate comes back, not before"
+    page.bring_to_front()
+
+    expect(page.locator("#away-state")).to_have_text("离开考试页面 1 次，已记录", timeout=SAVED)
+    wait_for(page, lambda: away_records(app, seated.attempt_id))
+    [record] = away_records(app, seated.attempt_id)
+    assert record.number == 1 and record.back_at is not None
+    assert before - timedelta(seconds=2) <= record.left_at < record.back_at <= utcnow() + timedelta(seconds=2)
+    assert queued_away(seated) == {}
+    shot(page, "exam-away.png")
+
+    make_user("organiser1", role="organiser")
+    organiser = app.test_client()
+    login(organiser, "organiser1")
+    html = organiser.get(f"/admin/sessions/{open_session}").get_data(as_text=True)
+    row = html.split('id="candidate-cand1"')[1].split("</tr>")[0]
+    assert f'/attempts/{seated.attempt_id}#away">1</a>' in row
+    assert not seated.errors
+
+
+def test_an_absence_while_offline_is_queued_and_reaches_the_server_once(app, seated):
+    page = seated.page
+    page.evaluate(VISIBILITY_SWITCH)
+    replies = []
+    page.on("response", lambda r: replies.append(r.status) if r.url.endswith("/away") else None)
+    page.context.set_offline(True)
+    set_visibility(page, "hidden")
+    set_visibility(page, "visible")
+
+    expect(page.locator("#away-state")).to_have_text("离开考试页面 1 次，已记录")
+    page.wait_for_timeout(500)
+    assert away_records(app, seated.attempt_id) == []
+    [queued] = queued_away(seated).values()
+    assert queued["number"] == 1 and queued["back_at"] is not None
+
+    page.context.set_offline(False)
+    wait_for(page, lambda: queued_away(seated) == {})
+    page.wait_for_timeout(500)
+    assert replies == [200]
+    [record] = away_records(app, seated.attempt_id)
+    assert record.back_at is not None and record.left_at.isoformat(timespec="milliseconds") == \
+        queued["left_at"].replace("Z", "+00:00")
+    assert not seated.errors
+
+
+def test_a_page_closed_while_away_sends_the_period_open_and_completes_it_on_return(app, seated, monkeypatch):
+    from app.api import routes
+    received, record_away = [], routes.record_away
+
+    def keeping(attempt_id, user, records, now):   # the keepalive request escapes Playwright: watch the server
+        received.append(records)
+        return record_away(attempt_id, user, records, now)
+    monkeypatch.setattr(routes, "record_away", keeping)
+    page = seated.page
+    page.evaluate(VISIBILITY_SWITCH)
+    set_visibility(page, "hidden")
+    page.reload()                          # pagehide while away: the open period goes with keepalive
+    seated.wait_until_drawn()
+
+    wait_for(page, lambda: [r.back_at is not None for r in away_records(app, seated.attempt_id)] == [True])
+    assert sorted([record["back_at"] is None for record in records] for records in received) == [[False], [True]]
+    expect(page.locator("#away-state")).to_have_text("离开考试页面 1 次，已记录")
+    assert not seated.errors
+
+
+
+def test_a_reload_is_not_leaving_the_page(app, seated):
+    seated.page.reload()
+    seated.wait_until_drawn()
+    seated.page.wait_for_timeout(1000)
+    assert away_records(app, seated.attempt_id) == [] and queued_away(seated) == {}
+    expect(seated.page.locator("#away-state")).to_have_text("")
+
+
+def test_a_page_closed_and_opened_again_later_was_away_meanwhile(app, seated):
+    url, context = seated.page.url, seated.page.context
+    seated.page.close()
+    page = context.new_page()
+    page.goto(url.rsplit("/exam/", 1)[0] + "/exam/")
+    # Closed a minute ago rather than just now: longer than any reload takes.
+    page.evaluate(f"""(() => {{ const name = 'exam.{seated.attempt_id}.goneAt';
+        localStorage.setItem(name, String(Number(localStorage.getItem(name)) - 60000)); }})()""")
+    page.goto(url)
+    expect(page.locator("#away-state")).to_have_text("离开考试页面 1 次，已记录", timeout=SAVED)
+    wait_for(page, lambda: away_records(app, seated.attempt_id))
+    [record] = away_records(app, seated.attempt_id)
+    assert 59 <= record.seconds <= 65

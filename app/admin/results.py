@@ -1,4 +1,5 @@
-"""A session as organisers see it: who started, who finished, each candidate's scores, and item analysis inputs."""
+"""A session as organisers see it: who started, who finished, each candidate's scores and times away from the
+page (切屏), and item analysis inputs."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.attempts.away import away_counts
 from app.attempts.judging import key_text, session_paper_ids
 from app.attempts.service import bank_letters, is_due
 from app.domain.analysis import Bin, ItemStats, Observation, analyse_item, histogram
@@ -27,6 +29,13 @@ class CandidateRow:
     sections: list[float | None]
     last_saved: datetime | None = None
     overdue: bool = False
+    away: int = 0                      # times the exam page was left (切屏)
+    away_alert_after: int | None = None   # the session's limit, above which organisers are alerted
+
+    @property
+    def away_alert(self) -> bool:
+        """Left the page more often than the session allows before alerting: a flag to look into, not a verdict."""
+        return self.away_alert_after is not None and self.away > self.away_alert_after
 
     @property
     def status(self) -> str:
@@ -97,6 +106,7 @@ def candidate_rows(session: ExamSession, now: datetime) -> list[CandidateRow]:
             .group_by(Response.attempt_id, Response.section_index)):
         sections[attempt_id][index] = rounded(points) if scored else None
         saved[attempt_id] = max(filter(None, [saved.get(attempt_id), last]), default=None)
+    away = away_counts(session.id)
     rows = []
     for user in users:
         attempt = attempts.get(user.id)
@@ -104,7 +114,8 @@ def candidate_rows(session: ExamSession, now: datetime) -> list[CandidateRow]:
             rows.append(CandidateRow(user, None, [None] * size))
         else:
             scores = sections[attempt.id] if attempt.finished else [None] * size
-            rows.append(CandidateRow(user, attempt, scores, saved.get(attempt.id), is_due(attempt, now)))
+            rows.append(CandidateRow(user, attempt, scores, saved.get(attempt.id), is_due(attempt, now),
+                                     away.get(attempt.id, 0), session.away_alert_after))
     return rows
 
 
@@ -129,14 +140,16 @@ FIXED_COLUMNS = [("username", "用户名"), ("name", "姓名"), ("org", "组织"
 
 def columns(titles: list[str]) -> list[tuple[str, str]]:
     """(sort key, header) of every column, in the same order on the page, in CSV and in XLSX."""
-    return [*FIXED_COLUMNS, *((f"s{i}", title) for i, title in enumerate(titles)), ("marked", "阅卷完成")]
+    return [*FIXED_COLUMNS, *((f"s{i}", title) for i, title in enumerate(titles)), ("marked", "阅卷完成"),
+            ("away", "切屏次数")]
 
 
 def cells(row: CandidateRow) -> dict[str, Any]:
     organisation = row.user.organisation.name if row.user.organisation else ""
     marked = {True: "是", False: "否", None: ""}[row.fully_marked]
     return {"username": row.user.username, "name": row.user.name, "org": organisation, "status": row.status,
-            "score": row.score, **{f"s{i}": score for i, score in enumerate(row.sections)}, "marked": marked}
+            "score": row.score, **{f"s{i}": score for i, score in enumerate(row.sections)}, "marked": marked,
+            "away": row.away if row.attempt is not None else None}
 
 
 def table(rows: list[CandidateRow], titles: list[str]) -> tuple[list[str], list[list[Any]]]:
@@ -167,6 +180,7 @@ class ItemAnalysis:
     section_index: int
     points: float
     key: Any
+    explanation: str      # the one in force: a key correction's, else the revision's
     stats: ItemStats
 
     @property
@@ -212,5 +226,5 @@ def _analyse(responses: list[Response]) -> ItemAnalysis:
                     for r in responses if r.score is not None]
     options = list(revision.options) if revision.type in ("single", "multiple") else \
         [True, False] if revision.type == "judge" else []
-    return ItemAnalysis(revision, item.section_index, item.points, item.key,
+    return ItemAnalysis(revision, item.section_index, item.points, item.key, item.explanation,
                         analyse_item(revision.type, item.points, item.key, options, observations))

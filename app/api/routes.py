@@ -4,6 +4,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.api import bp
+from app.attempts.away import record_away
 from app.attempts.errors import ExamError, InvalidResponse
 from app.attempts.service import attempt_for, save_responses, start_attempt, submit_attempt
 from app.attempts.views import attempt_payload, sessions_for, submit_payload
@@ -45,7 +46,7 @@ def start(session_id: int):
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id: int):
     now = utcnow()
-    return jsonify(attempt_payload(attempt_for(attempt_id, current_user, now), now))
+    return jsonify(attempt_payload(attempt_for(attempt_id, current_user), now))
 
 
 SEQ_LIMIT = 2**31   # a seq is stored in a 32-bit column: the page's milliseconds since the start fit for 24 days
@@ -68,6 +69,16 @@ def save(attempt_id: int):
     result = save_responses(attempt_id, current_user, responses, seq, now, seqs)
     return jsonify(saved=seq if seq is not None else len(result.saved), keys=result.saved, stale=result.stale,
                    deadline=result.attempt.deadline.isoformat(), server_time=now.isoformat())
+
+
+@bp.post("/attempts/<int:attempt_id>/away")
+def away(attempt_id: int):
+    """{"records": [{"number", "left_at", "back_at"}]}: times the page was left (切屏), kept as evidence."""
+    body = request.get_json(silent=True)
+    records = body.get("records") if isinstance(body, dict) else None
+    now = utcnow()
+    recorded, count = record_away(attempt_id, current_user, records, now)
+    return jsonify(recorded=recorded, away_count=count, server_time=now.isoformat())
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.attempts.away import away_count
 from app.attempts.release import has_ended, not_withheld, practicable
 from app.attempts.letters import shown_letters
 from app.domain import review
@@ -51,6 +52,8 @@ def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
         "started_at": attempt.started_at.isoformat(), "deadline": attempt.deadline.isoformat(),
         "server_time": now.isoformat(), "sections": _sections(responses),
         "responses": {r.key: r.value for r in responses if r.value is not None},
+        # A reload or a second device numbers its away records (切屏) after these, and shows the count.
+        "away_count": away_count(attempt.id),
     }
     if attempt.finished:
         payload["finished_at"] = attempt.finished_at.isoformat()

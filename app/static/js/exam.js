@@ -1,5 +1,6 @@
 // The exam page: draws the paper from the JSON API, counts down on the server's clock, saves each response
-// as it is given (kept in localStorage until the server has it) and submits when the time is up.
+// as it is given (kept in localStorage until the server has it), records each time the page is left (切屏)
+// and submits when the time is up.
 (function () {
   "use strict";
 
@@ -14,10 +15,13 @@
   var LOW_TIME = 5 * 60 * 1000;
   var MAX_BACKOFF = 30000;
   var NETWORK_DOWN = "网络断开，恢复后自动重试";
+  var AWAY_BATCH = 50;     // the most periods the server takes in one request
+  var RELOAD_TIME = 10000; // a page gone for less than this was reloaded, not left
 
   var $ = function (id) { return document.getElementById(id); };
   var paper = $("paper"), clock = $("clock"), clockBox = $("clock-box"), saveState = $("save-state");
   var notice = $("notice"), navigator_ = $("navigator"), navToggle = $("nav-toggle"), submitButton = $("submit");
+  var awayState = $("away-state");
   var dialog = $("confirm");
 
   var state = {
@@ -30,6 +34,11 @@
     queue: load("queue", {}),   // key -> {value, seq}: given on this device, not yet confirmed by the server
     flags: load("flags", []),
     seq: load("seq", 0),
+    away: load("away", {}),     // number -> {number, left_at, back_at}: times the page was left, not yet confirmed
+    awayNumber: load("awayNumber", 0),   // the last number given to a period, here or (as counted) on the server
+    awayCount: 0,          // how many periods the server holds, as it last said
+    awayOpen: null,        // the number of the period under way while the page is hidden or unfocused
+    going: false,          // the page is being closed, reloaded or navigated away from
     flight: null,          // the save request under way, if any
     failures: 0,
     problem: null,         // why saving is stuck, shown in the save state
@@ -58,9 +67,11 @@
   }
 
   function forget() {
-    ["queue", "flags", "seq"].forEach(function (name) {
-      try { localStorage.removeItem(STORE + name); } catch (e) { /* storage off */ }
-    });
+    ["queue", "flags", "seq", "away", "awayNumber", "goneAt"].forEach(unkeep);
+  }
+
+  function unkeep(name) {
+    try { localStorage.removeItem(STORE + name); } catch (e) { /* storage off */ }
   }
 
   function parseTime(iso) {
@@ -69,6 +80,8 @@
   }
 
   function serverNow() { return Date.now() + state.offset; }
+
+  function serverIso() { return new Date(serverNow()).toISOString(); }
 
   function sync(data, sentAt) {
     // The server read its clock somewhere in the round trip; the middle is the best guess.
@@ -101,32 +114,57 @@
     });
   }
 
+  // Each item carries its own seq, so an old answer from this device never beats a newer one from another;
+  // "seq" (the highest) is for servers that predate "seqs".
   function batch(keys) {
-    var responses = {}, seq = 0;
+    var responses = {}, seqs = {}, seq = 0;
     keys.forEach(function (key) {
       responses[key] = state.queue[key].value;
-      seq = Math.max(seq, state.queue[key].seq);
+      seqs[key] = state.queue[key].seq;
+      seq = Math.max(seq, seqs[key]);
     });
-    return {responses: responses, seq: seq};
+    return {responses: responses, seqs: seqs, seq: seq};
   }
 
-  // Sends what is queued; resolves once the queue is empty or saving has failed for now (never rejects).
+  // Sends what is queued, answers first, then the times the page was left; resolves once both queues are
+  // empty or sending has failed for now (never rejects).
   function flush() {
     clearTimeout(state.textTimer);
     if (state.flight) return state.flight;
-    var keys = Object.keys(state.queue);
-    if (state.finished || !keys.length) {
+    var keys = Object.keys(state.queue), numbers = awayToSend();
+    if (state.finished || !keys.length && !numbers.length) {
       showState();
       return Promise.resolve();
     }
-    if (state.oneByOne) keys = keys.slice(0, 1);
-    var body = batch(keys);
+    if (keys.length) return sendAnswers(state.oneByOne ? keys.slice(0, 1) : keys);
+    return sendAway(state.oneByOne ? numbers.slice(0, 1) : numbers);
+  }
+
+  function sendAnswers(keys) {
     var sent = {};
     keys.forEach(function (key) { sent[key] = state.queue[key].seq; });
     showState("saving");
-    state.flight = request("PUT", API + "/responses", body).then(function (reply) {
+    return inFlight(request("PUT", API + "/responses", batch(keys)), function (reply) {
+      return settle(reply, function (data) { saved(data, reply.sentAt, keys, sent); }, function (data) {
+        say(data.message || "答案格式不对，未能保存。");
+        drop(state.queue, "queue", keys);
+        keys.forEach(paintNav);
+      });
+    });
+  }
+
+  function sendAway(numbers) {
+    var records = numbers.map(function (number) { return state.away[number]; });
+    return inFlight(request("POST", API + "/away", {records: records}), function (reply) {
+      // A period the server refuses (the device's clock jumped?) is dropped rather than retried for ever.
+      return settle(reply, awayRecorded, function () { drop(state.away, "away", numbers); });
+    });
+  }
+
+  function inFlight(sending, replied) {
+    state.flight = sending.then(function (reply) {
       state.flight = null;
-      return saved(reply, keys, sent);
+      return replied(reply);
     }, function () {
       state.flight = null;
       return retryLater(NETWORK_DOWN);
@@ -134,37 +172,42 @@
     return state.flight;
   }
 
-  function saved(reply, keys, sent) {
-    var data = reply.data;
+  // What a reply to a write means: stored, the attempt is over, a bad entry, busy, or stuck until a reload.
+  function settle(reply, stored, refused) {
     if (reply.status === 200) {
-      sync(data, reply.sentAt);
-      keys.forEach(function (key) {
-        if (state.queue[key] && state.queue[key].seq <= sent[key]) delete state.queue[key];
-      });
-      keep("queue", state.queue);
       state.failures = 0;
       state.problem = null;
-      keys.forEach(paintNav);
-      if (data.stale && data.stale.length) refresh(data.stale);
-      if (!Object.keys(state.queue).length) state.oneByOne = false;
+      stored(reply.data);
+      if (!Object.keys(state.queue).length && !awayToSend().length) state.oneByOne = false;
       return flush();
     }
-    if (reply.status === 409) return finish(closedMessage(data));
-    if (reply.status === 422) return refused(data, keys);
+    if (reply.status === 409) return finish(closedMessage(reply.data));
+    if (reply.status === 422) {
+      refused(reply.data);
+      return flush();
+    }
     if (reply.status >= 500) return retryLater("服务器繁忙，稍后自动重试");
-    return stuck(reply.status, data);
+    return stuck(reply.status, reply.data);
   }
 
-  function refused(data, keys) {
-    say(data.message || "答案格式不对，未能保存。");
+  function saved(data, sentAt, keys, sent) {
+    sync(data, sentAt);
+    keys.forEach(function (key) {
+      if (state.queue[key] && state.queue[key].seq <= sent[key]) delete state.queue[key];
+    });
+    keep("queue", state.queue);
+    keys.forEach(paintNav);
+    if (data.stale && data.stale.length) refresh(data.stale);
+  }
+
+  // A refused batch is sent again one entry at a time, so one bad entry can't hold up the rest; a single one goes.
+  function drop(queue, name, keys) {
     if (keys.length > 1) {
       state.oneByOne = true;
-    } else {
-      delete state.queue[keys[0]];
-      keep("queue", state.queue);
-      paintNav(keys[0]);
+      return;
     }
-    return flush();
+    delete queue[keys[0]];
+    keep(name, queue);
   }
 
   function stuck(status, data) {
@@ -448,6 +491,77 @@
     navToggle.setAttribute("aria-expanded", "false");
   }
 
+  // -- leaving the page (切屏) --------------------------------------------------------------------------
+  // Evidence for the organisers, never a deduction: one period per absence however many of hide and blur it
+  // took, timed on the server's clock, queued here until the server confirms it.
+
+  function isAway() { return document.visibilityState === "hidden" || !document.hasFocus(); }
+
+  function watchAway() {
+    if (!state.startedAt || state.finished || state.going) return;
+    if (isAway() && state.awayOpen === null) state.awayOpen = period(serverIso(), null);
+    else if (!isAway() && state.awayOpen !== null) comeBack();
+  }
+
+  function period(leftAt, backAt) {
+    state.awayNumber += 1;
+    keep("awayNumber", state.awayNumber);
+    state.away[state.awayNumber] = {number: state.awayNumber, left_at: leftAt, back_at: backAt};
+    keep("away", state.away);
+    showAway();
+    return state.awayNumber;
+  }
+
+  function comeBack() {
+    state.away[state.awayOpen].back_at = serverIso();
+    state.awayOpen = null;
+    keep("away", state.away);
+    flush();
+  }
+
+  // The browser hides a page it unloads, after pagehide: that is the page going, not the candidate leaving it.
+  // When it went is kept, so that the return can tell a reload from an absence.
+  function markGoing() {
+    state.going = true;
+    if (state.startedAt && !state.finished && state.awayOpen === null) keep("goneAt", serverNow());
+  }
+
+  // Back after the page was closed, reloaded or navigated away from. A period it left open ends now; a page that
+  // went while on screen was away only if it was gone longer than a reload takes.
+  function backAfterGoing() {
+    var goneAt = load("goneAt", null);
+    unkeep("goneAt");
+    state.going = false;
+    state.awayOpen = null;
+    Object.keys(state.away).forEach(function (number) {
+      if (state.away[number].back_at === null) state.away[number].back_at = serverIso();
+    });
+    keep("away", state.away);
+    if (goneAt !== null && serverNow() - goneAt >= RELOAD_TIME) period(new Date(goneAt).toISOString(), serverIso());
+    showAway();
+  }
+
+  function awayToSend() {
+    return Object.keys(state.away).filter(function (number) {
+      return Number(number) !== state.awayOpen;
+    }).slice(0, AWAY_BATCH);
+  }
+
+  function awayRecorded(data) {
+    data.recorded.forEach(function (number) { delete state.away[number]; });
+    keep("away", state.away);
+    state.awayCount = data.away_count;
+    state.awayNumber = Math.max(state.awayNumber, data.away_count);
+    keep("awayNumber", state.awayNumber);
+    showAway();
+  }
+
+  function showAway() {
+    // The server's count once it has everything; while periods wait here, the count numbered on this page.
+    var count = Object.keys(state.away).length ? Math.max(state.awayCount, state.awayNumber) : state.awayCount;
+    awayState.textContent = count ? "离开考试页面 " + count + " 次，已记录" : "";
+  }
+
   // -- the clock and the end ----------------------------------------------------------------------------
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -499,8 +613,10 @@
   }
 
   // At zero the queue is flushed first; whatever can't reach the server is lost to the deadline anyway.
+  // A period still under way when the paper goes in is sent open: the candidate never came back to it.
   function submit() {
     state.submitting = true;
+    state.awayOpen = null;
     submitButton.disabled = true;
     submitButton.textContent = "正在交卷…";
     return flush().then(function () {
@@ -558,6 +674,9 @@
         show(item, item.key in state.queue ? state.queue[item.key].value : attempt.responses[item.key]);
       });
       sync(attempt, reply.sentAt);
+      state.awayCount = attempt.away_count || 0;
+      state.awayNumber = Math.max(state.awayNumber, state.awayCount);
+      backAfterGoing();
       submitButton.disabled = false;
       setInterval(tick, 250);
       flush();
@@ -581,15 +700,32 @@
     if (Object.keys(state.queue).length) retryLater(NETWORK_DOWN);
   });
   document.addEventListener("visibilitychange", function () {
+    watchAway();
     if (document.visibilityState !== "visible" || !state.items.length || state.finished) return;
     refresh(null);
     retryNow();
   });
-  // A closing tab gets one last try; the queue in localStorage covers the case where even that fails.
+  window.addEventListener("blur", watchAway);
+  window.addEventListener("focus", watchAway);
+  // A closing tab gets one last try, the period it is leaving in included; the queues in localStorage cover
+  // the case where even that fails.
   window.addEventListener("pagehide", function () {
-    var keys = Object.keys(state.queue);
-    if (!keys.length || state.finished || state.flight) return;
-    request("PUT", API + "/responses", batch(keys), {keepalive: true}).catch(function () {});
+    markGoing();
+    if (state.finished) return;
+    var keys = Object.keys(state.queue), numbers = Object.keys(state.away).slice(0, AWAY_BATCH);
+    if (keys.length && !state.flight) {
+      request("PUT", API + "/responses", batch(keys), {keepalive: true}).catch(function () {});
+    }
+    if (numbers.length) {
+      var records = numbers.map(function (number) { return state.away[number]; });
+      request("POST", API + "/away", {records: records}, {keepalive: true}).catch(function () {});
+    }
+  });
+  // Back from the browser's back-forward cache: the page never went after all, and may have been away.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted || !state.startedAt || state.finished) return;
+    backAfterGoing();
+    flush();
   });
 
   begin();
