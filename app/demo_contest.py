@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.contests.loading import load_contest
-from app.contests.rounds import close, publish
+from app.contests.rounds import close, close_plan, publish, publish_plan
 from app.contests.scores import enter_score
 from app.contests.standings import round_standings
 from app.domain.contests import CandidateSpec, ContestSpec, JudgeSpec, OrganisationSpec, RoundSpec
@@ -86,7 +86,8 @@ def _rounds() -> list[RoundSpec]:
 
 
 def create_demo_contest(seed: int = 2022) -> None:
-    """Load the demo contest and play it: 初赛 and 复赛 scored and closed, 决赛 scored and published."""
+    """Load the demo contest and play it: 初赛 and 复赛 scored, published and closed; 决赛 scored and published,
+    then a score corrected and published again, so it has a version 2 with what moved."""
     rng = random.Random(seed)
     _create_judges()
     existing = {u.username: u.name for u in db.session.scalars(
@@ -99,9 +100,11 @@ def create_demo_contest(seed: int = 2022) -> None:
     judges = list(db.session.scalars(select(User).where(User.username.in_(JUDGES)).order_by(User.username)))
     for slug in ("preliminary", "semifinal", "final"):
         _score(rounds[slug], judges, rng)
-        publish(rounds[slug], None, channel="cli")
+        _publish(rounds[slug])
         if slug != "final":
             _close(rounds[slug])
+    _late_correction(rounds["final"])
+    _publish(rounds["final"])
 
 
 def _create_judges() -> None:
@@ -136,8 +139,21 @@ def _clamp(value: float) -> int:
     return int(round(min(100.0, max(0.0, value)) * 100))
 
 
+def _publish(round_: Round) -> None:
+    publish(round_, publish_plan(round_), None, channel="cli")
+    db.session.flush()
+
+
+def _late_correction(round_: Round) -> None:
+    """After the final's first version, the third-placed candidate's written paper is re-marked to full marks: the
+    kind of late score that moves places, for the draft and the next version to show."""
+    third = round_standings(round_).standings.groups[0].ranked[2]
+    enter_score(round_, db.session.get(User, third.entrant.user_id), "written", 10000, judge=None, actor=None,
+                channel="csv")
+
+
 def _close(round_: Round) -> None:
     """Close a round; a tie across the line (rare with these scores) goes on together, as a play-off might decide."""
     standings = round_standings(round_).standings
     tied = {row.entrant.username for group in standings.groups for row in group.ranked if row.tied_at_cut}
-    close(round_, None, tied, channel="cli")
+    close(round_, close_plan(round_, tied), None, channel="cli")

@@ -105,3 +105,70 @@ def test_judge_scores_and_the_standings_follow(app, browser, page, live_server, 
     shot(standings, f"standings-{width}.png")
     shot(screen, f"screen-{width}.png")
     organiser.close()
+
+
+PHONE_390 = {"width": 390, "height": 844}
+# The server renders the dialog open; confirm.js (deferred) then makes it modal, so that Esc cancels.
+MODAL = "document.querySelector('dialog.confirm-dialog')?.matches(':modal')"
+
+
+def test_organiser_publishes_versions_through_the_dialog_and_a_candidate_sees_them(
+        app, browser, page, live_server, runner, written_in, tmp_path, make_user):
+    """On a phone, the organiser publishes version 1 and — after a judge's late score — version 2 through the
+    confirmation dialog (Esc cancels it); a candidate then sees 第 2 版 and who moved."""
+    make_user("reader", role="candidate", name="考生甲")
+    lecture = tmp_path / "lecture.csv"
+    lecture.write_text("username,score\nzhao,80\nqian,70\nsun,85\nli,80\n", encoding="utf-8")
+    assert runner.invoke(args=["contest", "scores", "test-2026/preliminary", "lecture", str(lecture)]).exit_code == 0
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size(PHONE_390)
+    sign_in(page, live_server, "organiser1")
+    admin = f"{live_server}/admin/contests/test-2026/rounds/preliminary"
+    page.goto(admin)
+
+    dialog = page.locator("dialog.confirm-dialog")
+    page.click("button:has-text('公布第 1 版')")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("h2")).to_have_text("公布第 1 版排名")
+    expect(dialog).to_contain_text("考生和大屏将看到此版本")
+    page.wait_for_function(MODAL)
+    dialog.locator("button:has-text('确认公布')").click()
+    expect(page.locator(".flash-success")).to_contain_text("已公布初赛排名第 1 版")
+
+    # j1's late score for qian: 90 / 84.50 = 87.25, ahead of zhao's 82.50.
+    late = tmp_path / "late.csv"
+    late.write_text("username,judge,score\nqian,j1,99\n", encoding="utf-8")
+    assert runner.invoke(args=["contest", "scores", "test-2026/preliminary", "lecture", str(late)]).exit_code == 0
+    page.goto(admin)
+    expect(page.locator("#status")).to_contain_text("草稿与第 1 版的差异")
+    page.click("button:has-text('公布第 2 版')")
+    page.wait_for_function(MODAL)
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    assert page.url.endswith("/rounds/preliminary#status"), "Esc cancels: back to the round"
+    expect(page.locator("#status")).to_contain_text("草稿与第 1 版的差异"), "and nothing was published"
+
+    page.click("button:has-text('公布第 2 版')")
+    expect(dialog).to_contain_text("与第 1 版相比：2 人名次变动")
+    expect(dialog.locator("li[data-username=qian]")).to_contain_text("第 2 名 → 第 1 名")
+    box = dialog.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_390["width"], box
+    assert page.evaluate("(d => d.scrollWidth <= d.clientWidth)(document.querySelector('dialog.confirm-dialog'))")
+    confirm_button = dialog.locator("button:has-text('确认公布')")
+    confirm_button.scroll_into_view_if_needed()
+    expect(confirm_button).to_be_in_viewport()
+    shot(page, "publish-dialog-390.png")
+    confirm_button.click()
+    expect(page.locator(".flash-success")).to_contain_text("第 2 版")
+
+    candidate = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE_390)
+    reader = candidate.new_page()
+    sign_in(reader, live_server, "reader")
+    reader.goto(f"{live_server}/standings/rounds/{round_id(app)}")
+    expect(reader.locator(".version-line")).to_contain_text("第 2 版 · 更新于")
+    expect(reader.locator("#changes li[data-username=qian]")).to_contain_text("名次 第 2 名 → 第 1 名")
+    assert standing(reader, "qian") == ("1", "87.25", "晋级")
+    shot(reader, "standings-version-390.png")
+    candidate.close()
+    assert errors == []

@@ -5,9 +5,10 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import AuditEvent, JudgeAssignment, Round, RoundStatus, ScoreEntry, User
+from app.models import AuditEvent, JudgeAssignment, Round, RoundEntry, RoundStatus, ScoreEntry, StandingsVersion, User
 from conftest import csrf_from, login
 from contest_samples import CANDIDATES, CONTEST
 
@@ -55,6 +56,27 @@ def count(app, model) -> int:
 def post(client, url: str, data: dict, page: str = PRELIMINARY):
     token = csrf_from(client.get(page).get_data(as_text=True))
     return client.post(url, data={**data, "csrf_token": token})
+
+
+DIALOG = re.compile(r'<dialog class="confirm-dialog" open[^>]*>.*?</dialog>', re.S)
+
+
+def dialog_of(html: str) -> str:
+    """The confirmation dialog the page carries open, or ''."""
+    found = DIALOG.search(html)
+    return found.group(0) if found else ""
+
+
+def confirm(client, url: str, data: dict, page: str = PRELIMINARY):
+    """Publish or close the way a browser without script does: the first POST comes back (200) with the dialog open
+    and nothing done; posting the dialog's own form — the same fields plus confirmed=1 — acts."""
+    first = post(client, url, data, page)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    dialog = dialog_of(first.get_data(as_text=True))
+    assert f'action="{url}"' in dialog
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', dialog)
+    assert ("confirmed", "1") in fields
+    return client.post(url, data=MultiDict(fields))
 
 
 def upload(client, component: str, text: str | bytes, filename: str = "scores.csv"):
@@ -224,20 +246,50 @@ def test_unreadable_score_sheets_are_refused(app, organiser_client, contest, com
 
 # -- publish and close --------------------------------------------------------------------------------------------
 
-def test_publish_lets_candidates_see_the_round(app, organiser_client, contest, make_user):
+def test_publish_asks_first_then_freezes_version_1_for_candidates(app, organiser_client, contest, make_user):
     make_user("reader", role="candidate")
     reader = client_for(app, "reader")
     standings = f"/standings/rounds/{round_id(app)}"
     assert reader.get(standings).status_code == 404
-    response = post(organiser_client, f"{PRELIMINARY}/publish", {})
-    assert response.status_code == 302
-    assert "初赛排名已公布，考生现在可以看到" in organiser_client.get(PRELIMINARY).get_data(as_text=True)
+    page = organiser_client.get(PRELIMINARY).get_data(as_text=True)
+    assert "公布第 1 版" in page and not dialog_of(page)
+
+    first = post(organiser_client, f"{PRELIMINARY}/publish", {})
+    dialog = text_of(dialog_of(first.get_data(as_text=True)))
+    assert first.status_code == 200
+    assert "公布第 1 版排名" in dialog and "这是本轮第一次公布" in dialog and "考生和大屏将看到此版本" in dialog
+    assert "确认公布" in dialog and "取消" in dialog
+    with app.app_context():
+        assert db.session.scalar(select(Round.status).where(Round.slug == "preliminary")) == RoundStatus.DRAFT
+    assert count(app, StandingsVersion) == 0 and reader.get(standings).status_code == 404
+
+    response = confirm(organiser_client, f"{PRELIMINARY}/publish", {})
+    assert response.status_code == 302 and response.location.endswith("#status")
+    page = text_of(organiser_client.get(PRELIMINARY).get_data(as_text=True))
+    assert "已公布初赛排名第 1 版，考生和大屏现在看到此版本" in page
+    assert "公布 第 1 版 ·" in page and "组织者甲" in page and "草稿与已公布的第 1 版相同" in page
+    assert "组织者甲 · 公布第 1 版" in page
     assert reader.get(standings).status_code == 200
     again = post(organiser_client, f"{PRELIMINARY}/publish", {})
-    assert again.status_code == 422 and "初赛已公布" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "初赛的排名与已公布的第 1 版相同，没有可公布的变化" in again.get_data(as_text=True)
+    assert count(app, StandingsVersion) == 1
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.published"))
         assert (event.actor.username, event.channel) == ("organiser1", "web")
+        assert event.details == {"version": 1, "moved": 0, "decided": 0, "final": False}
+
+
+def test_a_confirmation_for_standings_that_changed_meanwhile_is_asked_again(app, organiser_client, contest):
+    """A judge's score arriving between the dialog and the click: the dialog comes back with the new consequence."""
+    first = post(organiser_client, f"{PRELIMINARY}/publish", {})
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', dialog_of(first.get_data(as_text=True)))
+    assert upload(organiser_client, "written", "username,score\nzhao,90\n").status_code == 302
+    stale = organiser_client.post(f"{PRELIMINARY}/publish", data=MultiDict(fields))
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "排名在您确认前又有变化" in dialog_of(page)
+    assert count(app, StandingsVersion) == 0
+    assert confirm(organiser_client, f"{PRELIMINARY}/publish", {}).status_code == 302
+    assert count(app, StandingsVersion) == 1
 
 
 TIED = "username,score\nzhao,80\nqian,80\nsun,90\nli,70\nzhou,50\nwu,60\n"
@@ -256,21 +308,35 @@ def test_close_settles_a_tie_across_the_line(app, organiser_client, contest):
     assert refused.status_code == 422 and "晋级线上有并列（qian, zhao），请先决定谁晋级" in refused.get_data(as_text=True)
     wrong = post(organiser_client, f"{PRELIMINARY}/close", {"settle": ["sun"]})
     assert wrong.status_code == 422 and "这些考生并非并列待定：sun" in wrong.get_data(as_text=True)
+
+    asked = post(organiser_client, f"{PRELIMINARY}/close", {"settle": ["qian"]})
+    dialog = text_of(dialog_of(asked.get_data(as_text=True)))
+    assert asked.status_code == 200
+    assert "进入复赛（3 人）： 孙三、钱二、吴六" in dialog and "其中并列者由组织者决定晋级：钱二" in dialog
+    assert "直接进入复赛（1 人）： 郑七" in dialog
+    assert "本轮尚未公布，结束时将公布 第 1 版，即最终结果" in dialog and "结束后本轮成绩不能再修改" in dialog
+    assert 'name="settle" value="qian"' in dialog_of(asked.get_data(as_text=True))
     with app.app_context():
         assert db.session.scalar(select(Round.status).where(Round.slug == "preliminary")) == RoundStatus.DRAFT
+    assert count(app, StandingsVersion) == 0 and count(app, RoundEntry) == 7
 
-    done = post(organiser_client, f"{PRELIMINARY}/close", {"settle": ["qian"]})
+    done = confirm(organiser_client, f"{PRELIMINARY}/close", {"settle": ["qian"]})
     assert done.status_code == 302 and done.location.endswith("#status")
     page = organiser_client.get(PRELIMINARY).get_data(as_text=True)
-    assert "初赛已结束，4 人进入复赛" in page
-    assert 'name="settle"' not in page and "上传成绩" not in page and "公布排名" not in page
+    assert "初赛已结束，4 人进入复赛；第 1 版为最终结果" in page
+    assert 'name="settle"' not in page and "上传成绩" not in page and "公布第" not in page.split("操作记录")[0]
     assert "组织者甲 · 结束本轮 4 人进入下一轮；组织者决定晋级：qian" in text_of(page)
+    assert "组织者甲 · 公布第 1 版（最终版）" in text_of(page)
     with app.app_context():
         semifinal = db.session.scalar(select(Round).where(Round.slug == "semifinal"))
         assert {e.user.username: e.via for e in semifinal.entries} == {
             "qian": "advanced", "sun": "advanced", "wu": "advanced", "zheng": "direct"}
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.closed"))
-        assert (event.actor.username, event.details["settled"]) == ("organiser1", ["qian"])
+        assert (event.actor.username, event.details["settled"], event.details["version"]) == ("organiser1", ["qian"], 1)
+        final = db.session.scalar(select(StandingsVersion))
+        rows = {row["username"]: row for group in final.snapshot["groups"] for row in group["ranked"]}
+        assert (rows["qian"]["advanced"], rows["qian"]["tied_at_cut"]) == (True, False), "the settled tie, frozen"
+        assert (rows["zhao"]["advanced"], rows["zhao"]["tied_at_cut"]) == (False, False)
     again = post(organiser_client, f"{PRELIMINARY}/close", {})
     assert again.status_code == 422 and "初赛已经结束" in again.get_data(as_text=True)
     late = upload(organiser_client, "written", "username,score\nzhao,99\n")

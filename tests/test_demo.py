@@ -19,6 +19,10 @@ def test_demo_init_once(app, runner):
         entrants = {r.slug: len(r.entries) for r in contest.rounds}
         assert 480 <= entrants["preliminary"] <= 520 and entrants["semifinal"] == 82 and entrants["final"] == 10
         assert [r.status for r in contest.rounds] == ["closed", "closed", "published"]
+        assert all(r.versions for r in contest.rounds), "every published or closed round has a version"
+        final_versions = contest.rounds[-1].versions
+        assert [v.number for v in final_versions] == [1, 2] and final_versions[1].changes, \
+            "the final shows a late correction published as version 2, with what moved"
         users = db.session.scalar(select(func.count()).select_from(User))
     second = runner.invoke(args=["demo", "init"])
     assert second.exit_code == 0 and second.stdout == ""

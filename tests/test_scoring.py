@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ScoreEntry, User
 from conftest import csrf_from
-from test_contest_pages import cells, client_for, contest, count, post, round_id, text_of, upload  # noqa: F401
+from test_contest_pages import cells, client_for, confirm, contest, count, round_id, text_of, upload  # noqa: F401
 
 
 def user_id(app, username: str) -> int:
@@ -148,7 +148,7 @@ def test_only_judged_components_and_open_rounds_take_scores(app, organiser_clien
     sheet_csv = "username,score\nzhao,90\nqian,80\nsun,70\nli,60\nzhou,50\nwu,40\n"
     upload(organiser_client, "written", sheet_csv)
     upload(organiser_client, "lecture", sheet_csv)
-    assert post(organiser_client, "/admin/contests/test-2026/rounds/preliminary/close", {}).status_code == 302
+    assert confirm(organiser_client, "/admin/contests/test-2026/rounds/preliminary/close", {}).status_code == 302
     closed = score(app, j1, "zhao", "80")
     assert closed.status_code == 422 and "初赛已结束，成绩不能再修改" in closed.get_data(as_text=True)
     page = j1.get(sheet(app)).get_data(as_text=True)

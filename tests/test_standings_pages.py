@@ -9,7 +9,7 @@ import pytest
 
 from contest_samples import CONTEST
 from test_contest_pages import (  # noqa: F401  (the contest fixture)
-    PRELIMINARY, TIED, cells, client_for, contest, load, post, round_id, text_of, upload, with_judges,
+    PRELIMINARY, TIED, cells, client_for, confirm, contest, load, post, round_id, text_of, upload, with_judges,
 )
 
 FIVE_JUDGES = "[" + ", ".join(f"{{username: j{n}}}" for n in range(1, 6)) + "]"
@@ -52,7 +52,7 @@ def test_rounds_listed_for_each_kind_of_user(app, organiser_client, contest, mak
     for suffix in ("", "/screen", ".csv", ".xlsx"):
         assert page_of(reader, app, suffix).status_code == 404, suffix
         assert page_of(client_for(app, "j3"), app, suffix).status_code == 200, suffix
-    post(organiser_client, f"{PRELIMINARY}/publish", {})
+    confirm(organiser_client, f"{PRELIMINARY}/publish", {})
     listing = text_of(reader.get("/standings/").get_data(as_text=True))
     assert "初赛 已公布" in listing and "复赛" not in listing
     for suffix in ("", "/screen", ".csv", ".xlsx"):
@@ -94,7 +94,7 @@ def test_a_tie_across_the_line_is_shown_for_the_organisers_to_settle(app, organi
     assert "晋级线上有并列：钱二（教育局机关党委）、赵一（教育局机关党委）" in notice
     assert "不作随机取舍，由组织者决定谁晋级（如加赛），在 结束本轮 时勾选晋级者" in notice
     assert f'href="{PRELIMINARY}#close"' in html
-    post(organiser_client, f"{PRELIMINARY}/publish", {})
+    confirm(organiser_client, f"{PRELIMINARY}/publish", {})
     make_user("reader", role="candidate")
     seen = page_of(client_for(app, "reader"), app).get_data(as_text=True)
     assert "晋级线上有并列" in seen and "#close" not in seen and "管理本轮" not in seen

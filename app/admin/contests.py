@@ -1,5 +1,9 @@
 """Organiser pages for contests (比赛): organisations, candidates and rounds as loaded from the contest YAML, and
-what is decided here — judges per group, score sheets uploaded, rounds published and closed."""
+what is decided here — judges per group, score sheets uploaded, standings versions published, rounds closed.
+
+Publishing and closing cannot be undone: the first POST shows the round page with a confirmation that says what
+would happen and changes nothing; the dialog posts again with confirmed=1 and the fingerprint of the standings it
+described, and only then, if they are still the same, does it happen."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,13 +14,13 @@ from app.contests.pages import (
     locked_round, organisation_tree, organisation_type_label, percent, qualifiers, round_events, round_groups,
     rounds_of, tied_rows, unassign_judge, upload_scores,
 )
-from app.contests.rounds import RoundRefused, close, next_round, publish
+from app.contests.rounds import RoundRefused, close, close_plan, next_round, publish, publish_plan
 from app.contests.sheets import judged_components
-from app.contests.standings import round_standings
+from app.contests.versions import Draft, draft_of
 from app.domain.standings import min_judges_to_trim
 from app.extensions import db
 from app.models import Role, Round, RoundStatus
-from app.web import role_required
+from app.web import confirmed, role_required
 
 CANDIDATES_PER_PAGE = 50
 
@@ -55,14 +59,17 @@ def contest_round(slug: str, round_slug: str):
     return _round_page(_round(slug, round_slug))
 
 
-def _round_page(round_: Round, errors: list[str] | None = None, status: int = 200):
-    result = round_standings(round_)
+def _round_page(round_: Round, errors: list[str] | None = None, status: int = 200, **confirm):
+    """The round page; `confirm` opens a confirmation: publishing=Draft or closing=ClosePlan, and changed=True when
+    the standings moved after an earlier dialog described them."""
+    draft = draft_of(round_)
+    result = draft.result
     return render_template(
-        "admin/round.html", round=round_, contest=round_.contest, result=result, tied=tied_rows(result),
+        "admin/round.html", round=round_, contest=round_.contest, result=result, draft=draft, tied=tied_rows(result),
         going_on=qualifiers(result), following=next_round(round_), counts=component_counts(result),
         assignments=assignments(round_), judges=judges(), groups=round_groups(round_), events=round_events(round_),
-        errors=errors or [],
-        entrants=entry_counts(round_.contest).get(round_.id, 0)), status
+        errors=errors or [], entrants=entry_counts(round_.contest).get(round_.id, 0),
+        **{"publishing": None, "closing": None, "changed": False, **confirm}), status
 
 
 def _refused(slug: str, round_slug: str, messages: list[str]):
@@ -121,15 +128,30 @@ def upload(slug: str, round_slug: str):
     return _done(round_, f"已从 {filename} 导入{component_label(component)}成绩 {added} 条。", "scores")
 
 
+def _unconfirmed(draft: Draft) -> bool:
+    """Not yet confirmed, or confirmed for standings that have changed since (a judge's score came in between)."""
+    return not confirmed() or request.form.get("draft") != draft.digest
+
+
+def _confirm(slug: str, round_slug: str, **confirm):
+    """Nothing was written: show the round with the confirmation open."""
+    db.session.rollback()
+    changed = confirmed()
+    return _round_page(_round(slug, round_slug), status=409 if changed else 200, changed=changed, **confirm)
+
+
 @bp.post("/contests/<slug>/rounds/<round_slug>/publish")
 @role_required(Role.ORGANISER)
 def publish_round(slug: str, round_slug: str):
     round_ = _locked(slug, round_slug)
     try:
-        publish(round_, current_user, channel="web")
+        draft = publish_plan(round_)
     except RoundRefused as refused:
         return _refused(slug, round_slug, [refused.message])
-    return _done(round_, f"{round_.title}排名已公布，考生现在可以看到。", "status")
+    if _unconfirmed(draft):
+        return _confirm(slug, round_slug, publishing=draft)
+    version = publish(round_, draft, current_user, channel="web")
+    return _done(round_, f"已公布{round_.title}排名第 {version.number} 版，考生和大屏现在看到此版本。", "status")
 
 
 @bp.post("/contests/<slug>/rounds/<round_slug>/close")
@@ -138,9 +160,12 @@ def close_round(slug: str, round_slug: str):
     round_ = _locked(slug, round_slug)
     settled = {name.strip() for name in request.form.getlist("settle") if name.strip()}
     try:
-        names = close(round_, current_user, settled, channel="web")
+        plan = close_plan(round_, settled)
     except RoundRefused as refused:
         return _refused(slug, round_slug, [refused.message])
-    following = next_round(round_)
-    where = f"，{len(names)} 人进入{following.title}" if following else ""
-    return _done(round_, f"{round_.title}已结束{where}。", "status")
+    if _unconfirmed(plan.draft):
+        return _confirm(slug, round_slug, closing=plan)
+    version = close(round_, plan, current_user, channel="web")
+    going_on = len(plan.qualifiers) + len(plan.direct)
+    where = f"，{going_on} 人进入{plan.following.title}" if plan.following else ""
+    return _done(round_, f"{round_.title}已结束{where}；第 {version.number} 版为最终结果。", "status")

@@ -7,12 +7,15 @@ import click
 from flask.cli import AppGroup
 
 from app.contests.loading import ContestRejected, load_contest
-from app.contests.rounds import RoundRefused, close, find_round, publish
+from app.contests.pages import locked_round
+from app.contests.rounds import RoundRefused, close, close_plan, find_round, publish, publish_plan
 from app.contests.scores import import_scores_csv, record_import
 from app.contests.standings import round_standings
 from app.contests.tables import standings_rows
+from app.contests.versions import find_version, latest_numbers, version_standings
 from app.domain.contests import parse_contest, reader_beside
 from app.extensions import db
+from app.web import localtime
 
 contest_cli = AppGroup("contest", help="Load contests, import scores, publish and close rounds.")
 standings_cli = AppGroup("standings", help="Show a round's standings.")
@@ -83,43 +86,71 @@ def scores(round_ref: str, component: str, file: str) -> None:
 @contest_cli.command("publish")
 @click.argument("round_ref", metavar="CONTEST/ROUND")
 def publish_command(round_ref: str) -> None:
-    """Let candidates see the round's standings."""
-    round_ = _round(round_ref)
+    """Publish the round's standings as its next version, which candidates and the projector then see."""
+    round_ = _locked(round_ref)
     try:
-        publish(round_, None, channel="cli")
+        draft = publish_plan(round_)
     except RoundRefused as refused:
-        raise click.ClickException(refused.message) from None
+        db.session.rollback()
+        raise click.ClickException(f"{refused.message}; nothing published") from None
+    version = publish(round_, draft, None, channel="cli")
     db.session.commit()
-    click.echo(f"{round_ref} published")
+    click.echo(f"{round_ref}: version {version.number} published ({draft.moved} moved)")
 
 
 @contest_cli.command("close")
 @click.argument("round_ref", metavar="CONTEST/ROUND")
 @click.option("--settle", default="", help="usernames tied across the line who go on (after a play-off)")
 def close_command(round_ref: str, settle: str) -> None:
-    """Close the round and enter its qualifiers into the next round."""
-    round_ = _round(round_ref)
+    """Close the round — publishing its final version first if the standings changed since the latest one —
+    and enter its qualifiers into the next round."""
+    round_ = _locked(round_ref)
     try:
-        names = close(round_, None, {u.strip() for u in settle.split(",") if u.strip()}, channel="cli")
+        plan = close_plan(round_, {u.strip() for u in settle.split(",") if u.strip()})
     except RoundRefused as refused:
         db.session.rollback()
         raise click.ClickException(refused.message) from None
+    version = close(round_, plan, None, channel="cli")
     db.session.commit()
+    if plan.draft.differs:
+        click.echo(f"{round_ref}: version {version.number} published as the final version ({plan.draft.moved} moved)")
+    else:
+        click.echo(f"{round_ref}: version {version.number} is the final version (unchanged)")
+    names = [entrant.username for entrant in plan.qualifiers + plan.direct]
     click.echo(f"{round_ref} closed; {len(names)} go on: {', '.join(names)}")
 
 
 @standings_cli.command("show")
 @click.argument("round_ref", metavar="CONTEST/ROUND")
 @click.option("--csv", "as_csv", is_flag=True, help="group,rank,username,name,<component…>,total,advanced")
-def show(round_ref: str, as_csv: bool) -> None:
-    """Print the round's standings, computed from the raw scores."""
-    result = round_standings(_round(round_ref))
+@click.option("--version", "number", type=int, help="a published version instead of the live computation")
+def show(round_ref: str, as_csv: bool, number: int | None) -> None:
+    """Print the round's standings, computed from the raw scores now, or as published in version N."""
+    round_ = _round(round_ref)
+    result = round_standings(round_) if number is None else version_standings(_version(round_, number))
     header, rows = standings_rows(result)
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
         return
-    click.echo(f"{result.round.contest.title} · {result.round.title}")
+    title = f"{result.round.contest.title} · {result.round.title}"
+    if result.version is not None:
+        title += f" · 第 {number} 版（公布于 {localtime(result.version.published_at)}）"
+    click.echo(title)
     for row in [header, *rows]:
         click.echo("  ".join(str(cell) for cell in row))
+
+
+def _locked(ref: str):
+    """The round, held for this command's write (see locked_round)."""
+    return locked_round(_round(ref).id)
+
+
+def _version(round_, number: int):
+    version = find_version(round_, number)
+    if version is None:
+        published = latest_numbers([round_]).get(round_.id)
+        known = f"published: 1–{published}" if published else "nothing published yet"
+        raise click.ClickException(f"{round_.ref} has no version {number} ({known})")
+    return version

@@ -10,6 +10,7 @@ from app.contests.loading import ALL_GROUPS
 from app.contests.scores import import_scores_csv, record_import
 from app.contests.standings import RoundStandings
 from app.contests.tables import standings_rows
+from app.contests.versions import latest_numbers
 from app.database import begin_write
 from app.domain.standings import Combined, GroupTable, Row, min_judges_to_trim
 from app.extensions import db
@@ -50,17 +51,23 @@ def organisation_type_label(kind: str) -> str:
 
 # -- who sees what --------------------------------------------------------------------------------------------
 
+def may_see_draft(user: User) -> bool:
+    """Organisers and judges see the live draft; everyone else only published versions."""
+    return user.has_role(Role.ORGANISER, Role.JUDGE)
+
+
 def may_view(round_: Round, user: User) -> bool:
-    """Organisers and judges see every round; candidates only once it is published."""
-    return user.has_role(Role.ORGANISER, Role.JUDGE) or round_.status != RoundStatus.DRAFT
+    """Organisers and judges see every round; candidates only once a version of it is published (a round marked
+    published before versions existed has none, so it is not yet published to them)."""
+    return may_see_draft(user) or latest_numbers([round_]).get(round_.id) is not None
 
 
 def visible_rounds(user: User) -> list[tuple[Contest, list[Round]]]:
     """The rounds this user may see, by contest, the newest contest first."""
     query = select(Round).join(Contest).options(selectinload(Round.contest)) \
         .order_by(Contest.created_at.desc(), Contest.id.desc(), Round.position)
-    if not user.has_role(Role.ORGANISER, Role.JUDGE):
-        query = query.where(Round.status != RoundStatus.DRAFT)
+    if not may_see_draft(user):
+        query = query.where(Round.versions.any())
     contests: dict[int, tuple[Contest, list[Round]]] = {}
     for round_ in db.session.scalars(query):
         contests.setdefault(round_.contest_id, (round_.contest, []))[1].append(round_)
@@ -244,7 +251,7 @@ def component_note(result: RoundStandings, component: str, combined: Combined | 
     """How one candidate's component score was reached: '5 位评委，去掉最高最低各 1' or '3 位评委，不足 5 人取平均'."""
     if combined is None or combined.count == 1:
         return ""
-    trim = next(c["trim"] for c in result.round.rules["components"] if c["name"] == component)
+    trim = result.trim(component)
     if combined.trimmed:
         return f"{combined.count} 位评委，去掉最高最低各 {combined.trimmed}"
     if trim:
@@ -278,12 +285,12 @@ def download_table(result: RoundStandings) -> tuple[list[str], list[list[str]]]:
     awards = {row.entrant.username: row.award or "" for g in result.standings.groups for row in g.ranked}
     specials = {title: {row.entrant.username for row in winners}
                 for title, winners in result.standings.specials.items()}
-    extra = (["award"] if result.round.rules["awards"] else []) + list(specials)
+    extra = (["award"] if result.rules["awards"] else []) + list(specials)
     if not extra:
         return header, rows
     for row in rows:
         username = row[2]
-        if result.round.rules["awards"]:
+        if result.rules["awards"]:
             row.append(awards.get(username, ""))
         row.extend("yes" if username in members else "" for members in specials.values())
     return header + extra, rows
@@ -313,10 +320,18 @@ def round_events(round_: Round, limit: int = 30) -> list[EventLine]:
                                 .options(selectinload(AuditEvent.actor))
                                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     groups = dict(round_groups(round_))
-    return [EventLine(e, EVENT_LABELS.get(e.action, e.action), _summary(e.action, e.details, groups)) for e in events]
+    return [EventLine(e, _label(e.action, e.details), _summary(e.action, e.details, groups)) for e in events]
+
+
+def _label(action: str, details: dict) -> str:
+    if action == "round.published" and "version" in details:
+        return f"公布第 {details['version']} 版" + ("（最终版）" if details.get("final") else "")
+    return EVENT_LABELS.get(action, action)
 
 
 def _summary(action: str, details: dict, groups: dict[str, str]) -> str:
+    if action == "round.published" and details.get("version", 1) > 1:
+        return f"· {details['moved']} 人名次变动"
     if action == "scores.imported":
         return f"{component_label(details['component'])}成绩 {details['added']} 条（{details['file']}）"
     if action in ("round.judge_assigned", "round.judge_removed"):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.contests.loading import ALL_GROUPS
 from app.contests.pages import component_label, memberships
 from app.contests.scores import ScoreRefused, enter_score, judge_groups, parse_score
-from app.contests.standings import EVERYONE, WRITTEN, group_of
+from app.contests.standings import EVERYONE, group_of, judged_in
 from app.extensions import db
 from app.models import (
     Contest, JudgeAssignment, Organisation, Role, Round, RoundEntry, RoundStatus, ScoreEntry, User,
@@ -24,7 +24,7 @@ def points(hundredths: int) -> str:
 
 
 def judged_components(round_: Round) -> list[str]:
-    return [c["name"] for c in round_.rules["components"] if c["name"] != WRITTEN]
+    return judged_in(round_.rules)
 
 
 def scoring_rounds(user: User) -> list[Round]:

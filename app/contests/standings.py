@@ -5,6 +5,7 @@ counts as their share of the paper's points, on 100. A CSV score for the same ca
 """
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,7 +15,7 @@ from app.domain.scores import share_of
 from app.domain.standings import Entrant, Standings, compute, min_judges_to_trim
 from app.extensions import db
 from app.models import (
-    Attempt, ContestCandidate, ExamSession, Organisation, Round, RoundEntry, ScoreEntry, User,
+    Attempt, ContestCandidate, ExamSession, Organisation, Round, RoundEntry, ScoreEntry, StandingsVersion, User,
 )
 
 WRITTEN = "written"
@@ -23,25 +24,48 @@ EVERYONE = "全体"
 
 @dataclass
 class RoundStandings:
+    """A round's standings as pages, downloads and commands show them: the live draft, or a published version."""
+
     round: Round
     standings: Standings
     group_codes: dict[str, str]       # group name → organisation code ('*' for everyone)
+    rules: dict[str, Any]             # the round's rules these were computed under (a version keeps its own)
+    version: StandingsVersion | None = None    # None: the draft, computed from the raw scores now
 
     @property
     def components(self) -> list[str]:
-        return [c["name"] for c in self.round.rules["components"]]
+        return [c["name"] for c in self.rules["components"]]
+
+    @property
+    def judged(self) -> list[str]:
+        return judged_in(self.rules)
+
+    @property
+    def advancing(self) -> bool:
+        """Whether anyone goes on from the round (nobody does from a final)."""
+        return self.rules.get("advance_top") is not None
+
+    def trim(self, component: str) -> int:
+        return next(c["trim"] for c in self.rules["components"] if c["name"] == component)
 
     def trim_note(self, component: str) -> str:
         """What the page says about how judges' scores were combined."""
-        trim = next(c["trim"] for c in self.round.rules["components"] if c["name"] == component)
+        trim = self.trim(component)
         if trim == 0:
             return "各评委评分取平均"
         return f"评委满 {min_judges_to_trim(trim)} 人时去掉 {trim} 个最高分和 {trim} 个最低分后取平均，不足时取平均"
 
 
+def judged_in(rules: dict[str, Any]) -> list[str]:
+    """The components judges score: all but the written test."""
+    return [c["name"] for c in rules["components"] if c["name"] != WRITTEN]
+
+
 def round_standings(round_: Round) -> RoundStandings:
+    """The draft: the round's standings computed from the raw scores now."""
     entrants, codes = _entrants(round_)
-    return RoundStandings(round_, compute(rules_from_document(round_.rules), entrants, current_scores(round_)), codes)
+    standings = compute(rules_from_document(round_.rules), entrants, current_scores(round_))
+    return RoundStandings(round_, standings, codes, round_.rules)
 
 
 def _entrants(round_: Round) -> tuple[list[Entrant], dict[str, str]]:
@@ -58,7 +82,8 @@ def _entrants(round_: Round) -> tuple[list[Entrant], dict[str, str]]:
         name = group.name if group else EVERYONE if round_.group_by == "all" else "（未分组）"
         codes[name] = group.code if group else "*"
         direct = organisation is not None and organisation.type in skip
-        entrants.append(Entrant(user.id, user.username, user.name, name, direct=direct))
+        entrants.append(Entrant(user.id, user.username, user.name, name, direct=direct,
+                                organisation=organisation.name if organisation else ""))
     return entrants, codes
 
 

@@ -49,6 +49,7 @@ class Entrant:
     name: str
     group: str               # the group this round ranks them in (committee, liaison group, or everyone)
     direct: bool = False     # enters the next round without being ranked here (直接晋级)
+    organisation: str = ""   # the name of the organisation they compete for, as the tables show it
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,29 @@ def _row(rules: RoundRules, entrant: Entrant, raw: dict[str, list[Decimal]]) -> 
     if all(components.values()):
         row.total = hundredths(sum((c.weight * components[c.name].value for c in rules.components), Decimal(0)))
     return row
+
+
+def outcome(row: Row, advancing: bool = True) -> str:
+    """yes / no / tie (across the line, to settle) / incomplete / direct, or empty in a round nobody advances
+    from (the final)."""
+    if row.entrant.direct:
+        return "direct"
+    if not row.complete:
+        return "incomplete"
+    if not advancing:
+        return ""
+    if row.tied_at_cut:
+        return "tie"
+    return "yes" if row.advanced else "no"
+
+
+def settle(standings: Standings, going_on: set[str]) -> None:
+    """The organisers' decision on a tie across the line (after a play-off, say): of the tied, those named in
+    `going_on` advance and the others do not. Ranks stay shared; only who goes on is decided."""
+    for group in standings.groups:
+        for row in group.ranked:
+            if row.tied_at_cut:
+                row.tied_at_cut, row.advanced = False, row.entrant.username in going_on
 
 
 def _rank(rows: list[Row], tie_break: tuple[str, ...]) -> None:

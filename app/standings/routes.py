@@ -1,6 +1,7 @@
-"""Standings pages: organisers and judges see every round, candidates a round once it is published.
+"""Standings pages: organisers and judges see every round, candidates a round once a version of it is published.
 
-Everything shown is computed from the raw scores at each request; nothing here writes.
+Everyone sees the latest published version by default, and any earlier one with ?version=K; organisers and judges
+may switch to the live draft (?draft=1), which they also see before the first version. Nothing here writes.
 """
 import io
 
@@ -9,11 +10,13 @@ from flask_login import current_user, login_required
 
 from app.admin.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from app.contests.pages import (
-    GROUP_BY_LABELS, component_label, component_note, download_table, may_view, memberships, ordered_groups,
+    GROUP_BY_LABELS, component_label, component_note, download_table, may_see_draft, may_view, ordered_groups,
     organisation_type_label, percent, tied_rows, typed_rows, visible_rounds,
 )
-from app.contests.sheets import judged_components
-from app.contests.standings import round_standings
+from app.contests.standings import RoundStandings, round_standings
+from app.contests.versions import (
+    Draft, find_version, latest_numbers, latest_version, version_changes, version_list, version_standings,
+)
 from app.extensions import db
 from app.models import Round, RoundStatus, utcnow
 from app.standings import bp
@@ -39,15 +42,33 @@ def _visible(round_id: int) -> Round:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("standings/index.html", contests=visible_rounds(current_user))
+    contests = visible_rounds(current_user)
+    return render_template("standings/index.html", contests=contests,
+                           latest=latest_numbers([r for _, rounds in contests for r in rounds]))
+
+
+def _shown(round_: Round) -> RoundStandings:
+    """The standings this request asks for and this user may see: ?version=K, ?draft=1, or the latest version
+    (the draft for organisers and judges while nothing is published)."""
+    number = request.args.get("version", type=int)
+    if number is not None:
+        return version_standings(find_version(round_, number) or abort(404))
+    latest = latest_version(round_)
+    if may_see_draft(current_user) and (latest is None or request.args.get("draft") == "1"):
+        return round_standings(round_)
+    return version_standings(latest or abort(404))
 
 
 def _context(round_: Round) -> dict:
-    result = round_standings(round_)
-    return {"round": round_, "result": result, "groups": ordered_groups(result),
-            "organisations": memberships(round_.contest),
-            "judged": judged_components(round_), "tied": tied_rows(result), "now": utcnow(),
-            "has_advance": round_.rules["advance_top"] is not None, "has_awards": bool(round_.rules["awards"])}
+    result = _shown(round_)
+    versions = version_list(round_)
+    latest = versions[0] if versions else None
+    # A version shows what moved since the one before it; the draft, what would move if it were published.
+    changes = version_changes(result.version) if result.version else Draft(result, latest).changes
+    return {"round": round_, "result": result, "groups": ordered_groups(result), "tied": tied_rows(result),
+            "now": utcnow(), "versions": versions, "latest": latest, "changes": changes,
+            "may_draft": may_see_draft(current_user), "has_advance": result.advancing,
+            "has_awards": bool(result.rules["awards"])}
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -70,11 +91,12 @@ def screen(round_id: int):
 @login_required
 def download(round_id: int, fmt: str):
     round_ = _visible(round_id)
-    result = round_standings(round_)
+    result = _shown(round_)
     header, rows = download_table(result)
     if fmt == "csv":
         data, mimetype = to_csv(header, rows), CSV_TYPE
     else:
         data, mimetype = to_xlsx(header, typed_rows(result, rows), sheet=round_.title), XLSX_TYPE
+    which = f"第{result.version.number}版" if result.version else "草稿"
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, max_age=0,
-                     download_name=f"{round_.contest.slug}-{round_.slug}-排名.{fmt}")
+                     download_name=f"{round_.contest.slug}-{round_.slug}-排名-{which}.{fmt}")
