@@ -112,6 +112,15 @@ def login(client, username: str, password: str = "secret-pass-1", **environ):
                        environ_overrides=environ)
 
 
+def sign_in(page, base: str, username: str, password: str = "secret-pass-1") -> None:
+    """`login` for a real browser (Playwright page) on the live server."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def organiser(make_user):
     return make_user("organiser1", role="organiser", name="组织者甲")

@@ -1,13 +1,16 @@
 """Issue 8 §4 in Chromium: what cannot be undone asks first, in a dialog that reads well on a phone, with and without
 JavaScript — a candidate starting an exam, an organiser correcting a key and extending a candidate's time."""
 import os
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.attempts.service import start_attempt
 from app.extensions import db
 from app.models import Attempt, ExamSession, User
-from exam_fixtures import sit
+from conftest import sign_in
+from exam_fixtures import START, sit
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOT_DIR")
@@ -17,14 +20,6 @@ PHONE = {"width": 390, "height": 844}
 def shot(page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, name))
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "secret-pass-1")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def in_view(page, selector: str) -> bool:
@@ -37,7 +32,7 @@ def in_view(page, selector: str) -> bool:
 
 def test_a_candidate_confirms_the_start_on_a_phone(page, live_server, exam, app):
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, "cand1")
+    sign_in(page, live_server, "cand1")
     page.goto(f"{live_server}/exam/")
     page.click("#open button[type=submit]")
     dialog = page.locator("dialog.confirm-dialog")
@@ -65,7 +60,7 @@ def test_without_javascript_the_dialog_is_there_and_works(browser, live_server, 
                                   timezone_id="Asia/Shanghai")
     page = context.new_page()
     try:
-        log_in(page, live_server, "cand1")
+        sign_in(page, live_server, "cand1")
         page.goto(f"{live_server}/exam/")
         page.click("#open button[type=submit]")
         dialog = page.locator("dialog.confirm-dialog[open]")
@@ -91,12 +86,9 @@ def test_an_organiser_corrects_a_key_and_extends_time_through_dialogs_on_a_phone
         single = next(item.revision_id for item in db.session.get(ExamSession, exam).paper.items
                       if item.revision.type == "single")
         cand1 = db.session.scalar(select(User).where(User.username == "cand1"))
-        from app.attempts.service import start_attempt
-        from exam_fixtures import START
-        from datetime import timedelta
         running = start_attempt(exam, cand1, START + timedelta(minutes=1)).id
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, "organiser1")
+    sign_in(page, live_server, "organiser1")
 
     page.goto(f"{live_server}/admin/sessions/{exam}/results#item-{single}")
     section = page.locator(f"#item-{single}")

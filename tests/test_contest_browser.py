@@ -5,6 +5,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from conftest import sign_in
 from contest_samples import CONTEST
 from test_contest_pages import load, round_id, with_judges
 
@@ -29,14 +30,6 @@ def written_in(runner, tmp_path, make_user, organiser):
     sheet.write_text("username,score\nzhao,85\nqian,90\nsun,70\nli,75\n", encoding="utf-8")
     result = runner.invoke(args=["contest", "scores", "test-2026/preliminary", "written", str(sheet)])
     assert result.exit_code == 0, result.output
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "secret-pass-1")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def enter(page, username: str, value: str, saved: str) -> None:
