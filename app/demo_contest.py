@@ -14,7 +14,13 @@ from app.contests.loading import load_contest
 from app.contests.rounds import close, close_plan, publish, publish_plan
 from app.contests.scores import enter_score
 from app.contests.standings import round_standings
-from app.domain.contests import CandidateSpec, ContestSpec, JudgeSpec, OrganisationSpec, RoundSpec
+from app.domain.contests import (
+    CandidateSpec,
+    ContestSpec,
+    JudgeSpec,
+    OrganisationSpec,
+    RoundSpec,
+)
 from app.domain.standings import Award, Component, RoundRules, Special
 from app.extensions import db
 from app.models import Role, Round, User

@@ -10,7 +10,16 @@ from sqlalchemy.orm import selectinload
 from app.attempts.letters import bank_letters
 from app.domain import practice
 from app.extensions import db
-from app.models import Attempt, BookEntry, Drill, PaperItem, PracticeAnswer, QuestionRevision, Response, User
+from app.models import (
+    Attempt,
+    BookEntry,
+    Drill,
+    PaperItem,
+    PracticeAnswer,
+    QuestionRevision,
+    Response,
+    User,
+)
 
 
 def record_answer(user: User, revision: QuestionRevision, response: Any, correct: bool, source: str, now: datetime,

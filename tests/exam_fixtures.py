@@ -3,6 +3,7 @@ import textwrap
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from bank_samples import VALID
 
 from app.banks.service import CheckedSources, import_sources
 from app.domain.banks import validate_texts
@@ -10,7 +11,6 @@ from app.domain.papers import parse_blueprint
 from app.extensions import db
 from app.models import ExamSession
 from app.scheduling.service import schedule_session
-from bank_samples import VALID
 
 BLUEPRINT = textwrap.dedent("""\
     paper: five

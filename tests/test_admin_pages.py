@@ -2,6 +2,9 @@
 from datetime import timedelta
 
 import pytest
+from bank_samples import VALID
+from conftest import login
+from exam_fixtures import BLUEPRINT, START
 
 from app.banks.service import CheckedSources, import_banks, import_sources
 from app.domain.banks import validate_texts
@@ -9,9 +12,6 @@ from app.domain.papers import parse_blueprint
 from app.extensions import db
 from app.models import Question, User
 from app.scheduling.service import schedule_session
-from bank_samples import VALID
-from conftest import login
-from exam_fixtures import BLUEPRINT, START
 
 XSS = """\
 bank: hostile

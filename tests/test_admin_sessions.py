@@ -7,14 +7,14 @@ from html import unescape
 
 import openpyxl
 import pytest
+from conftest import csrf_from, login
+from exam_fixtures import START, sit
 from sqlalchemy import func, select
+from test_exam_api import Candidate
 
 from app.attempts.service import save_responses, start_attempt
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, AuditEvent, ExamSession, User
-from conftest import csrf_from, login
-from exam_fixtures import START, sit
-from test_exam_api import Candidate
 
 SECTIONS = ["一、单选", "二、多选", "三、判断", "四、填空", "五、简答"]
 RIGHT = {"single": "A", "multiple": ["A", "B", "C"], "judge": True, "blank": ["义务", "纪律"], "short": "宣传和执行党的路线方针政策"}

@@ -5,13 +5,13 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import login
+from exam_fixtures import START, sit
 from sqlalchemy import func, select
+from test_exam_api import Candidate
 
 from app.extensions import db
 from app.models import Attempt, AwayRecord, ExamSession
-from conftest import login
-from exam_fixtures import START, sit
-from test_exam_api import Candidate
 
 
 def at(minutes: float, seconds: float = 0) -> str:

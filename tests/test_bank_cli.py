@@ -1,11 +1,11 @@
 """`flask bank validate | import | export` as an organiser runs them (DESIGN §3.3)."""
 from pathlib import Path
 
+from bank_samples import VALID
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Bank, Question, QuestionRevision
-from bank_samples import VALID
 
 
 def write(directory: Path, name: str, text: str) -> Path:

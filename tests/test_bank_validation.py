@@ -1,9 +1,8 @@
 """Every bank validation rule (DESIGN §3.1), each with a malformed file, through the domain module."""
 import pytest
-
-from app.domain.banks import dump_bank, parse_bank, validate_texts
 from bank_samples import VALID
 
+from app.domain.banks import dump_bank, parse_bank, validate_texts
 
 
 def check(text: str, file: str = "bank.yaml"):

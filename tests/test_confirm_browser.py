@@ -4,13 +4,13 @@ import os
 from datetime import timedelta
 
 import pytest
+from conftest import sign_in
+from exam_fixtures import START, sit
 from sqlalchemy import select
 
 from app.attempts.service import start_attempt
 from app.extensions import db
 from app.models import Attempt, ExamSession, User
-from conftest import sign_in
-from exam_fixtures import START, sit
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOT_DIR")

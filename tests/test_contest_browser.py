@@ -3,10 +3,9 @@ open in another browser — the page and the projector view — show the new tot
 import os
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import sign_in
 from contest_samples import CONTEST
+from playwright.sync_api import expect
 from test_contest_pages import load, round_id, with_judges
 
 pytestmark = pytest.mark.browser

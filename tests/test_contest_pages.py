@@ -4,13 +4,22 @@ import io
 import re
 
 import pytest
+from conftest import csrf_from, login
+from contest_samples import CANDIDATES, CONTEST
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import AuditEvent, JudgeAssignment, Round, RoundEntry, RoundStatus, ScoreEntry, StandingsVersion, User
-from conftest import csrf_from, login
-from contest_samples import CANDIDATES, CONTEST
+from app.models import (
+    AuditEvent,
+    JudgeAssignment,
+    Round,
+    RoundEntry,
+    RoundStatus,
+    ScoreEntry,
+    StandingsVersion,
+    User,
+)
 
 PRELIMINARY = "/admin/contests/test-2026/rounds/preliminary"
 SKIP_LINE = "    advance: {top: 1}\n    skip:"

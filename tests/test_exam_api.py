@@ -3,12 +3,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from conftest import csrf_from, login
+from exam_fixtures import START
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, Response
-from conftest import csrf_from, login
-from exam_fixtures import START
 
 
 class Candidate:

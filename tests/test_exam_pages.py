@@ -4,13 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from conftest import csrf_from, login
+from exam_fixtures import START, load_exam_content
 
 from app.attempts.sweeper import sweep_all
 from app.extensions import db
 from app.models import Attempt
 from app.scheduling.service import schedule_session
-from conftest import csrf_from, login
-from exam_fixtures import START, load_exam_content
 
 
 def plan(title: str, *, opens, minutes: int = 120, review: str = "immediate", show_key: bool = False,

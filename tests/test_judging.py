@@ -3,13 +3,22 @@ import re
 from datetime import timedelta
 
 import pytest
+from conftest import csrf_from, login
+from exam_fixtures import BLUEPRINT, START, load_exam_content, schedule, sit
 from sqlalchemy import func, select
 
 from app.attempts.service import start_attempt, submit_attempt
 from app.extensions import db
-from app.models import Attempt, AttemptEvent, AuditEvent, ExamSession, PaperItem, QuestionRevision, Response, User
-from conftest import csrf_from, login
-from exam_fixtures import BLUEPRINT, START, load_exam_content, schedule, sit
+from app.models import (
+    Attempt,
+    AttemptEvent,
+    AuditEvent,
+    ExamSession,
+    PaperItem,
+    QuestionRevision,
+    Response,
+    User,
+)
 
 RIGHT = {"single": "A", "multiple": ["A", "B", "C"], "judge": True, "blank": ["义务", "纪律"]}
 SHORT = "宣传和执行党的路线方针政策，组织党员认真学习。"

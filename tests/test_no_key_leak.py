@@ -4,7 +4,6 @@ import re
 
 import pytest
 import yaml
-
 from bank_samples import VALID
 from conftest import csrf_from, login
 

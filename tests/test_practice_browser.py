@@ -8,15 +8,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from exam_fixtures import load_exam_content
 from playwright.sync_api import expect
 from sqlalchemy import select
+from test_practice_pages import OBJECTIVE, PER_ATTEMPT, right, wrong
 
 from app.extensions import db
 from app.models import PracticeAnswer, QuestionRevision, User, utcnow
 from app.practice.service import current_revision
 from app.scheduling.service import schedule_session
-from exam_fixtures import load_exam_content
-from test_practice_pages import OBJECTIVE, PER_ATTEMPT, right, wrong
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOT_DIR")

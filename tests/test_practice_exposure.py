@@ -8,6 +8,9 @@ import textwrap
 from datetime import timedelta
 
 import pytest
+from bank_samples import VALID
+from conftest import csrf_from, login
+from exam_fixtures import BLUEPRINT, START
 from sqlalchemy import select
 
 from app.banks.service import CheckedSources, import_sources
@@ -17,9 +20,6 @@ from app.domain.practice import MODES
 from app.extensions import db
 from app.models import Bank, BookEntry, PracticeAnswer, Question
 from app.scheduling.service import ScheduleError, schedule_session
-from bank_samples import VALID
-from conftest import csrf_from, login
-from exam_fixtures import BLUEPRINT, START
 
 # Bank "party-affairs" (VALID, open to practice) fills the formal paper; "drill-bank" is open and on no paper;
 # "contest-bank" is closed to practice.
@@ -228,8 +228,8 @@ def test_after_the_session_ends_the_paper_is_open_to_practice_again_but_the_clos
 
 
 def test_an_extended_candidate_keeps_the_paper_withheld_until_their_own_time_runs_out(app, client, hall, clock):
-    from app.scheduling.service import extend_attempt
     from app.models import User
+    from app.scheduling.service import extend_attempt
     late = Attacker(app.test_client(), "cand2")
     attempt = late.api("POST", f"/sessions/{hall['exam']}/attempts")
     with app.app_context():

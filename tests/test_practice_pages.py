@@ -4,14 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from conftest import csrf_from, login
+from exam_fixtures import BLUEPRINT, START, load_exam_content
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import BookEntry, Drill, PracticeAnswer, QuestionRevision, User
 from app.practice.service import current_revision
 from app.scheduling.service import schedule_session
-from conftest import csrf_from, login
-from exam_fixtures import BLUEPRINT, START, load_exam_content
 
 PER_ATTEMPT = BLUEPRINT.replace("paper: five", "paper: five-mock").replace("draw: per_session", "draw: per_attempt")
 OBJECTIVE = 4          # the sample bank has one item of each type; `short` is never drilled

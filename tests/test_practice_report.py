@@ -6,15 +6,15 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import login
+from exam_fixtures import START, load_exam_content, sit
 from openpyxl import load_workbook
 from sqlalchemy import select
+from test_practice_pages import PER_ATTEMPT
 
 from app.extensions import db
 from app.models import PracticeAnswer, QuestionRevision, User
 from app.scheduling.service import schedule_session
-from conftest import login
-from exam_fixtures import START, load_exam_content, sit
-from test_practice_pages import PER_ATTEMPT
 
 PERIOD = {"start": "2026-12-01", "end": "2026-12-07"}
 HEADER = ["组织", "上级组织", "人数", "参与练习人数", "参与率(%)", "答题数", "答对数", "正确率(%)", "模拟考试次数"]

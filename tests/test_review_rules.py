@@ -6,6 +6,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from conftest import csrf_from, login
+from exam_fixtures import BLUEPRINT, START, load_exam_content, schedule, sit
 from sqlalchemy import func, select
 
 from app import create_app
@@ -13,10 +15,15 @@ from app.attempts.service import start_attempt
 from app.attempts.sweeper import sweep_all
 from app.attempts.views import key_visible
 from app.extensions import db
-from app.models import Attempt, AttemptStatus, BookEntry, ExamSession, PracticeAnswer, User
+from app.models import (
+    Attempt,
+    AttemptStatus,
+    BookEntry,
+    ExamSession,
+    PracticeAnswer,
+    User,
+)
 from app.scheduling.service import schedule_session
-from conftest import csrf_from, login
-from exam_fixtures import BLUEPRINT, START, load_exam_content, schedule, sit
 
 PER_ATTEMPT = BLUEPRINT.replace("paper: five", "paper: five-mock").replace("draw: per_session", "draw: per_attempt")
 WRONG = {"single": "B", "judge": False}

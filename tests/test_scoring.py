@@ -3,12 +3,21 @@ candidate, corrections that keep the old value, and every bad input refused with
 import re
 
 import pytest
+from conftest import csrf_from
 from sqlalchemy import func, select
+from test_contest_pages import (  # noqa: F401
+    cells,
+    client_for,
+    confirm,
+    contest,
+    count,
+    round_id,
+    text_of,
+    upload,
+)
 
 from app.extensions import db
 from app.models import ScoreEntry, User
-from conftest import csrf_from
-from test_contest_pages import cells, client_for, confirm, contest, count, round_id, text_of, upload  # noqa: F401
 
 
 def user_id(app, username: str) -> int:

@@ -6,10 +6,20 @@ import textwrap
 
 import openpyxl
 import pytest
-
 from contest_samples import CONTEST
 from test_contest_pages import (  # noqa: F401  (the contest fixture)
-    PRELIMINARY, TIED, cells, client_for, confirm, contest, load, post, round_id, text_of, upload, with_judges,
+    PRELIMINARY,
+    TIED,
+    cells,
+    client_for,
+    confirm,
+    contest,
+    load,
+    post,
+    round_id,
+    text_of,
+    upload,
+    with_judges,
 )
 
 FIVE_JUDGES = "[" + ", ".join(f"{{username: j{n}}}" for n in range(1, 6)) + "]"

@@ -7,13 +7,23 @@ from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import func, select, update
+from test_contest_pages import (  # noqa: F401  (the contest fixture)
+    PRELIMINARY,
+    cells,
+    client_for,
+    confirm,
+    contest,
+    count,
+    dialog_of,
+    post,
+    round_id,
+    text_of,
+    upload,
+)
+from test_scoring import score
 
 from app.extensions import db
 from app.models import AuditEvent, Round, RoundStatus, StandingsVersion
-from test_contest_pages import (  # noqa: F401  (the contest fixture)
-    PRELIMINARY, cells, client_for, confirm, contest, count, dialog_of, post, round_id, text_of, upload,
-)
-from test_scoring import score
 
 WRITTEN = "username,score\nzhao,90\nqian,80\nsun,70\nli,75\nzhou,60\nwu,65\n"
 LECTURE = "username,score\nzhao,84\nqian,91\nsun,85\nli,80\nzhou,70\nwu,60\n"

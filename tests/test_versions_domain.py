@@ -3,8 +3,25 @@ for whom between two standings; a tie at the line settled by the organisers (app
 import json
 from decimal import Decimal as D
 
-from app.domain.standings import Award, Component, Entrant, RoundRules, Special, compute, outcome, settle
-from app.domain.versions import Change, Place, compare, decided_count, freeze, moved_count, thaw
+from app.domain.standings import (
+    Award,
+    Component,
+    Entrant,
+    RoundRules,
+    Special,
+    compute,
+    outcome,
+    settle,
+)
+from app.domain.versions import (
+    Change,
+    Place,
+    compare,
+    decided_count,
+    freeze,
+    moved_count,
+    thaw,
+)
 
 FINAL = RoundRules(components=(Component("written", D("0.4")), Component("lecture", D("0.6"), trim=1)),
                    tie_break=("lecture", "written"), awards=(Award("一等奖", 1), Award("二等奖", 2)),

@@ -9,12 +9,38 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.contests.pages import (
-    GROUP_BY_LABELS, PageRefused, assign_judge, assignments, candidate_query,
-    component_counts, component_label, contest_summaries, entry_counts, find_contest, find_contest_round, judges,
-    locked_round, organisation_tree, organisation_type_label, percent, qualifiers, round_events, round_groups,
-    rounds_of, tied_rows, unassign_judge, upload_scores,
+    GROUP_BY_LABELS,
+    PageRefused,
+    assign_judge,
+    assignments,
+    candidate_query,
+    component_counts,
+    component_label,
+    contest_summaries,
+    entry_counts,
+    find_contest,
+    find_contest_round,
+    judges,
+    locked_round,
+    organisation_tree,
+    organisation_type_label,
+    percent,
+    qualifiers,
+    round_events,
+    round_groups,
+    rounds_of,
+    tied_rows,
+    unassign_judge,
+    upload_scores,
 )
-from app.contests.rounds import RoundRefused, close, close_plan, next_round, publish, publish_plan
+from app.contests.rounds import (
+    RoundRefused,
+    close,
+    close_plan,
+    next_round,
+    publish,
+    publish_plan,
+)
 from app.contests.sheets import judged_components
 from app.contests.versions import Draft, draft_of
 from app.domain.standings import min_judges_to_trim

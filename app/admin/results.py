@@ -16,7 +16,15 @@ from app.domain.banks import TYPES, describe_answer, describe_response
 from app.domain.scores import rounded
 from app.extensions import db
 from app.models import (
-    Attempt, AttemptStatus, ExamSession, PaperItem, Question, QuestionRevision, Response, SessionCandidate, User,
+    Attempt,
+    AttemptStatus,
+    ExamSession,
+    PaperItem,
+    Question,
+    QuestionRevision,
+    Response,
+    SessionCandidate,
+    User,
 )
 
 NOT_STARTED = "未开始"

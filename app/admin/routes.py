@@ -5,8 +5,13 @@ from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.attempts.release import practice_status, withheld_counts
+from app.banks.queries import (
+    QuestionFilter,
+    bank_overviews,
+    current_tags,
+    question_query,
+)
 from app.banks.service import revision_spec
-from app.banks.queries import QuestionFilter, bank_overviews, current_tags, question_query
 from app.domain.banks import CATEGORIES, TYPES, changed_fields, describe_answer
 from app.extensions import db
 from app.models import AuditEvent, Bank, Question, Role, utcnow

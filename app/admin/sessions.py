@@ -3,19 +3,35 @@ import io
 import re
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import DateTimeLocalInput
 
 from app.admin import bp, exports, results
 from app.attempts.errors import ExamError, NotFound
-from app.attempts.judging import corrections, correct_key
+from app.attempts.judging import correct_key, corrections
 from app.attempts.letters import bank_letters
 from app.attempts.release import shared_with_practice
 from app.attempts.sweeper import sweep_all
@@ -23,10 +39,24 @@ from app.domain.banks import TYPES
 from app.domain.times import parse_local_iso
 from app.extensions import db
 from app.models import (
-    Attempt, AttemptStatus, ExamSession, Organisation, PaperBlueprint, PaperItem, Response, Role, ScoreRelease, utcnow,
+    Attempt,
+    AttemptStatus,
+    ExamSession,
+    Organisation,
+    PaperBlueprint,
+    PaperItem,
+    Response,
+    Role,
+    ScoreRelease,
+    utcnow,
 )
 from app.scheduling.service import (
-    MAX_AWAY_ALERT, ScheduleError, check_extendable, extend_attempt, extended_deadline, schedule_session,
+    MAX_AWAY_ALERT,
+    ScheduleError,
+    check_extendable,
+    extend_attempt,
+    extended_deadline,
+    schedule_session,
 )
 from app.web import confirmed, role_required
 

@@ -6,7 +6,12 @@ from flask_wtf.csrf import CSRFError
 from app.api import bp
 from app.attempts.away import record_away
 from app.attempts.errors import ExamError, InvalidResponse
-from app.attempts.service import attempt_for, save_responses, start_attempt, submit_attempt
+from app.attempts.service import (
+    attempt_for,
+    save_responses,
+    start_attempt,
+    submit_attempt,
+)
 from app.attempts.views import attempt_payload, sessions_for, submit_payload
 from app.models import utcnow
 

@@ -20,7 +20,15 @@ from app.domain.marking import key_problem
 from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import (
-    Attempt, AttemptStatus, AuditEvent, ExamSession, PaperItem, QuestionRevision, Response, User, record,
+    Attempt,
+    AttemptStatus,
+    AuditEvent,
+    ExamSession,
+    PaperItem,
+    QuestionRevision,
+    Response,
+    User,
+    record,
 )
 
 SCORE_STEP = 0.5

@@ -16,7 +16,16 @@ from app.domain import review
 from app.domain.papers import blueprint_from_spec
 from app.domain.practice import DRILL_TYPES
 from app.extensions import db
-from app.models import Attempt, AttemptStatus, Bank, ExamSession, PaperBlueprint, PaperItem, Question, QuestionRevision
+from app.models import (
+    Attempt,
+    AttemptStatus,
+    Bank,
+    ExamSession,
+    PaperBlueprint,
+    PaperItem,
+    Question,
+    QuestionRevision,
+)
 
 
 def grace() -> timedelta:

@@ -12,7 +12,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.attempts.errors import AttemptClosed, DeadlinePassed, InvalidResponse, NotFound, SessionNotOpen
+from app.attempts.errors import (
+    AttemptClosed,
+    DeadlinePassed,
+    InvalidResponse,
+    NotFound,
+    SessionNotOpen,
+)
 from app.attempts.letters import bank_letters
 from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
@@ -22,10 +28,18 @@ from app.domain.papers import arrange
 from app.domain.scores import rounded
 from app.domain.text import count_blanks
 from app.extensions import db
-from app.models import (
-    Attempt, AttemptEvent, AttemptStatus, ExamSession, Paper, PaperItem, Response, SessionCandidate, User,
-)
 from app.history import collect_attempt
+from app.models import (
+    Attempt,
+    AttemptEvent,
+    AttemptStatus,
+    ExamSession,
+    Paper,
+    PaperItem,
+    Response,
+    SessionCandidate,
+    User,
+)
 from app.papers.service import Unfillable, draw_paper
 
 SWEEP_BATCH = 100

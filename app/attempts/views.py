@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.attempts.away import away_count
-from app.attempts.release import has_ended, not_withheld, practicable
 from app.attempts.letters import shown_letters
+from app.attempts.release import has_ended, not_withheld, practicable
 from app.domain import review
 from app.domain.banks import LETTERS, describe_answer
 from app.domain.markup import render_inline, render_markdown, render_stem

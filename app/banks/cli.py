@@ -6,7 +6,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.banks.service import CheckedSources, SourcesRejected, check_sources, export_banks, import_sources
+from app.banks.service import (
+    CheckedSources,
+    SourcesRejected,
+    check_sources,
+    export_banks,
+    import_sources,
+)
 from app.domain.problems import Problem
 from app.extensions import db
 

@@ -11,12 +11,26 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from app.domain.banks import BankSpec, QuestionSpec, dump_bank, validate_texts
-from app.domain.papers import BlueprintSpec, PoolQuestion, draw, pool_from_banks, validate_blueprint_texts
+from app.domain.papers import (
+    BlueprintSpec,
+    PoolQuestion,
+    draw,
+    pool_from_banks,
+    validate_blueprint_texts,
+)
 from app.domain.problems import Problem
 from app.domain.sources import read_sources
-from app.papers.service import BlueprintSummary, import_blueprints, load_pool
 from app.extensions import db
-from app.models import Bank, Question, QuestionRevision, RevisionTag, User, record, utcnow
+from app.models import (
+    Bank,
+    Question,
+    QuestionRevision,
+    RevisionTag,
+    User,
+    record,
+    utcnow,
+)
+from app.papers.service import BlueprintSummary, import_blueprints, load_pool
 
 
 @dataclass

@@ -8,7 +8,14 @@ from flask.cli import AppGroup
 
 from app.contests.loading import ContestRejected, load_contest
 from app.contests.pages import locked_round
-from app.contests.rounds import RoundRefused, close, close_plan, find_round, publish, publish_plan
+from app.contests.rounds import (
+    RoundRefused,
+    close,
+    close_plan,
+    find_round,
+    publish,
+    publish_plan,
+)
 from app.contests.scores import import_scores_csv, record_import
 from app.contests.standings import round_standings
 from app.contests.tables import standings_rows

@@ -15,8 +15,18 @@ from app.database import begin_write
 from app.domain.standings import Combined, GroupTable, Row, min_judges_to_trim
 from app.extensions import db
 from app.models import (
-    AuditEvent, Contest, ContestCandidate, JudgeAssignment, Organisation, OrganisationType, Role, Round, RoundEntry,
-    RoundStatus, User, record,
+    AuditEvent,
+    Contest,
+    ContestCandidate,
+    JudgeAssignment,
+    Organisation,
+    OrganisationType,
+    Role,
+    Round,
+    RoundEntry,
+    RoundStatus,
+    User,
+    record,
 )
 
 COMPONENT_LABELS = {"written": "笔试", "lecture": "党课"}

@@ -11,7 +11,16 @@ from sqlalchemy import select
 from app.contests.versions import Draft, add_version, draft_of
 from app.domain.standings import Entrant, settle
 from app.extensions import db
-from app.models import Contest, Round, RoundEntry, RoundStatus, StandingsVersion, User, record, utcnow
+from app.models import (
+    Contest,
+    Round,
+    RoundEntry,
+    RoundStatus,
+    StandingsVersion,
+    User,
+    record,
+    utcnow,
+)
 
 
 class RoundRefused(Exception):

@@ -14,7 +14,15 @@ from app.contests.scores import ScoreRefused, enter_score, judge_groups, parse_s
 from app.contests.standings import EVERYONE, group_of, judged_in
 from app.extensions import db
 from app.models import (
-    Contest, JudgeAssignment, Organisation, Role, Round, RoundEntry, RoundStatus, ScoreEntry, User,
+    Contest,
+    JudgeAssignment,
+    Organisation,
+    Role,
+    Round,
+    RoundEntry,
+    RoundStatus,
+    ScoreEntry,
+    User,
 )
 
 

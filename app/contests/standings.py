@@ -15,7 +15,15 @@ from app.domain.scores import share_of
 from app.domain.standings import Entrant, Standings, compute, min_judges_to_trim
 from app.extensions import db
 from app.models import (
-    Attempt, ContestCandidate, ExamSession, Organisation, Round, RoundEntry, ScoreEntry, StandingsVersion, User,
+    Attempt,
+    ContestCandidate,
+    ExamSession,
+    Organisation,
+    Round,
+    RoundEntry,
+    ScoreEntry,
+    StandingsVersion,
+    User,
 )
 
 WRITTEN = "written"

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from app.contests.standings import RoundStandings, round_standings
-from app.domain.versions import Change, compare, decided_count, freeze, moved_count, thaw
+from app.domain.versions import (
+    Change,
+    compare,
+    decided_count,
+    freeze,
+    moved_count,
+    thaw,
+)
 from app.extensions import db
 from app.models import Round, StandingsVersion, User, record, utcnow
 

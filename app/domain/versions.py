@@ -6,7 +6,6 @@ from typing import Any
 
 from app.domain.standings import Combined, Entrant, GroupTable, Row, Standings, outcome
 
-
 # -- standings as JSON ---------------------------------------------------------------------------------------------
 
 def freeze(standings: Standings) -> dict[str, Any]:

@@ -10,7 +10,12 @@ from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from app.attempts.errors import ExamError
-from app.attempts.judging import marking_loads, mark_response, next_unmarked, session_short_responses
+from app.attempts.judging import (
+    mark_response,
+    marking_loads,
+    next_unmarked,
+    session_short_responses,
+)
 from app.domain.scores import points_text
 from app.extensions import db
 from app.marking import bp

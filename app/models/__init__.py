@@ -3,12 +3,28 @@ from app.models.accounts import LoginFailure, Organisation, OrganisationType, Ro
 from app.models.audit import AuditEvent, record
 from app.models.banks import Bank, Question, QuestionRevision, RevisionTag
 from app.models.contests import (
-    Contest, ContestCandidate, JudgeAssignment, Round, RoundEntry, RoundStatus, ScoreEntry, StandingsVersion,
+    Contest,
+    ContestCandidate,
+    JudgeAssignment,
+    Round,
+    RoundEntry,
+    RoundStatus,
+    ScoreEntry,
+    StandingsVersion,
     contest_organisations,
 )
 from app.models.exams import (
-    Attempt, AttemptEvent, AttemptStatus, AwayRecord, ExamSession, Paper, PaperBlueprint, PaperItem, Response,
-    ScoreRelease, SessionCandidate,
+    Attempt,
+    AttemptEvent,
+    AttemptStatus,
+    AwayRecord,
+    ExamSession,
+    Paper,
+    PaperBlueprint,
+    PaperItem,
+    Response,
+    ScoreRelease,
+    SessionCandidate,
 )
 from app.models.practice import BookEntry, Drill, PracticeAnswer
 from app.models.types import UTCDateTime, utcnow

@@ -6,9 +6,23 @@ from sqlalchemy.orm import selectinload
 
 from app.banks.queries import CURRENT
 from app.domain.banks import content_hash
-from app.domain.papers import BlueprintSpec, PoolQuestion, Shortfall, blueprint_from_spec, draw
+from app.domain.papers import (
+    BlueprintSpec,
+    PoolQuestion,
+    Shortfall,
+    blueprint_from_spec,
+    draw,
+)
 from app.extensions import db
-from app.models import Bank, Paper, PaperBlueprint, PaperItem, Question, QuestionRevision, utcnow
+from app.models import (
+    Bank,
+    Paper,
+    PaperBlueprint,
+    PaperItem,
+    Question,
+    QuestionRevision,
+    utcnow,
+)
 
 
 class Unfillable(Exception):

@@ -14,7 +14,15 @@ from app.banks.queries import CURRENT
 from app.domain import practice
 from app.extensions import db
 from app.models import (
-    Attempt, Bank, ExamSession, Organisation, PracticeAnswer, Question, QuestionRevision, RevisionTag, User,
+    Attempt,
+    Bank,
+    ExamSession,
+    Organisation,
+    PracticeAnswer,
+    Question,
+    QuestionRevision,
+    RevisionTag,
+    User,
 )
 from app.practice.service import local_day
 

@@ -12,10 +12,16 @@ from werkzeug.datastructures import MultiDict
 
 from app.attempts.errors import ExamError
 from app.attempts.release import open_to_practice, practicable
+from app.attempts.service import start_attempt
 from app.attempts.views import deadline_if_started
 from app.banks.queries import current_tags
-from app.attempts.service import start_attempt
-from app.domain.banks import CATEGORIES, LETTERS, TYPES, describe_answer, describe_response
+from app.domain.banks import (
+    CATEGORIES,
+    LETTERS,
+    TYPES,
+    describe_answer,
+    describe_response,
+)
 from app.domain.practice import DRILL_TYPES, MODES, DrillFilter
 from app.domain.text import count_blanks
 from app.extensions import db
@@ -24,9 +30,24 @@ from app.practice import bp
 from app.practice.charts import Bar, Point, bar_chart, line_chart
 from app.practice.progress import Tally, current_streak, progress
 from app.practice.service import (
-    MockSitting, PracticeError, answer_given, answer_in_drill, book, current_revision, daily_drill, drill_answers, mocks_for,
-    next_position, open_drill, own_drill, practice_banks, remove_from_book, revealed, start_drill,
-    todays_daily, weakest_category,
+    MockSitting,
+    PracticeError,
+    answer_given,
+    answer_in_drill,
+    book,
+    current_revision,
+    daily_drill,
+    drill_answers,
+    mocks_for,
+    next_position,
+    open_drill,
+    own_drill,
+    practice_banks,
+    remove_from_book,
+    revealed,
+    start_drill,
+    todays_daily,
+    weakest_category,
 )
 from app.web import confirmed, role_required
 

@@ -23,11 +23,21 @@ from app.domain.marking import is_answered, mark, shape_ok
 from app.domain.markup import render_markdown
 from app.domain.text import count_blanks
 from app.extensions import db
-from app.models import (
-    Attempt, AttemptStatus, Bank, BookEntry, Drill, ExamSession, PracticeAnswer, Question, QuestionRevision,
-    ScoreRelease, SessionCandidate, User,
-)
 from app.history import collect_attempt, record_answer
+from app.models import (
+    Attempt,
+    AttemptStatus,
+    Bank,
+    BookEntry,
+    Drill,
+    ExamSession,
+    PracticeAnswer,
+    Question,
+    QuestionRevision,
+    ScoreRelease,
+    SessionCandidate,
+    User,
+)
 
 
 class PracticeError(Exception):

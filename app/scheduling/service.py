@@ -11,8 +11,18 @@ from app.database import begin_write
 from app.domain.papers import blueprint_from_spec
 from app.extensions import db
 from app.models import (
-    Attempt, AttemptStatus, Bank, ExamSession, Organisation, PaperBlueprint, Role, Round, ScoreRelease, SessionCandidate,
-    User, record,
+    Attempt,
+    AttemptStatus,
+    Bank,
+    ExamSession,
+    Organisation,
+    PaperBlueprint,
+    Role,
+    Round,
+    ScoreRelease,
+    SessionCandidate,
+    User,
+    record,
 )
 from app.papers.service import Unfillable, draw_paper
 

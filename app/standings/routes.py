@@ -10,12 +10,28 @@ from flask_login import current_user, login_required
 
 from app.admin.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from app.contests.pages import (
-    GROUP_BY_LABELS, component_label, component_note, download_table, may_see_draft, may_view, ordered_groups,
-    organisation_type_label, percent, tied_rows, typed_rows, visible_rounds,
+    GROUP_BY_LABELS,
+    component_label,
+    component_note,
+    download_table,
+    may_see_draft,
+    may_view,
+    ordered_groups,
+    organisation_type_label,
+    percent,
+    tied_rows,
+    typed_rows,
+    visible_rounds,
 )
 from app.contests.standings import RoundStandings, round_standings
 from app.contests.versions import (
-    Draft, find_version, latest_numbers, latest_version, version_changes, version_list, version_standings,
+    Draft,
+    find_version,
+    latest_numbers,
+    latest_version,
+    version_changes,
+    version_list,
+    version_standings,
 )
 from app.extensions import db
 from app.models import Round, RoundStatus, utcnow

@@ -5,9 +5,8 @@ Revises: dcc2b9061e7b
 Create Date: 2026-12-02
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '52a7651dc59a'
