@@ -36,16 +36,17 @@ def setup(candidates: int) -> dict:
         save_account(username, name=f"考生{username[5:]}", role="candidate", password=PASSWORD)
     db.session.commit()
     now = utcnow()
-    drills = {username: _drill(username, now) for username in usernames}
     session = schedule_session(blueprint_slug=PAPER, title="基准测试场次", opens_at=now - timedelta(minutes=1),
                                closes_at=now + timedelta(hours=4), usernames=usernames, org_code=None,
                                review="immediate", show_key=False, actor=None, channel="cli")
+    # After the exam is scheduled, as on exam day: drills hold none of its paper, which practice withholds.
+    drills = {username: _drill(username, now) for username in usernames}
     return {"session": session.id, "usernames": usernames, "password": PASSWORD,
             "items": len(session.paper.items), "drills": drills}
 
 
 def _drill(username: str, now) -> dict:
-    """A drill over every objective question, and what the bench needs to answer each in turn."""
+    """A drill over every objective question open to practice, and what the bench needs to answer each in turn."""
     user = db.session.scalar(select(User).where(User.username == username))
     drill = start_drill(user, DrillFilter(count=1000), now)
     questions = []
