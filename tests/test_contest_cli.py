@@ -185,3 +185,25 @@ def test_reload_keeps_judges_assigned_on_the_web_when_the_file_names_none(app, r
         db.session.commit()
     assert runner.invoke(args=["contest", "load", str(loaded / "contest.yaml")]).exit_code == 0
     assert count(app, JudgeAssignment) == 1
+
+
+def test_the_written_share_rounds_half_up_like_every_other_score(app, runner, loaded):
+    """Issue 8 §7: 36.5 of 80 is 45.625 on 100 — 45.63 by the one rule, where half-even rounding gave 45.62."""
+    from datetime import timedelta
+
+    from app.attempts.service import start_attempt, submit_attempt
+    from app.models import Attempt, utcnow
+    from exam_fixtures import load_exam_content
+    with app.app_context():
+        load_exam_content()
+    result = runner.invoke(args=["exam", "schedule", "five", "--title", "初赛笔试", "--opens", "2026-01-01T08:00",
+                                 "--closes", "2030-01-01T08:00", "--round", "test-2026/preliminary"])
+    session_id = int(result.stdout.strip().splitlines()[-1])
+    with app.app_context():
+        zhao = db.session.scalar(select(User).where(User.username == "zhao"))
+        attempt_id = start_attempt(session_id, zhao, utcnow()).id
+        submit_attempt(attempt_id, zhao, utcnow() + timedelta(minutes=1))
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.score, attempt.max_score = 36.5, 80.0     # as marked on an 80-point paper
+        db.session.commit()
+    assert {r["username"]: r for r in standings(runner)}["zhao"]["written"] == "45.63"
