@@ -132,16 +132,23 @@ class Checked:
 
 def next_position(drill: Drill, now: datetime) -> int | None:
     """Where the drill goes on: its next question that is still open to practice (None: nothing left to ask)."""
-    ahead = drill.question_ids[drill.position:]
-    askable = practicable(set(ahead), now)
-    return next((drill.position + index for index, qid in enumerate(ahead) if qid in askable), None)
+    return _next_askable(drill.question_ids, drill.position, _askable(drill, now))
+
+
+def _askable(drill: Drill, now: datetime) -> set[int]:
+    return practicable(set(drill.question_ids[drill.position:]), now)
+
+
+def _next_askable(question_ids: list[int], start: int, askable: set[int]) -> int | None:
+    return next((index for index in range(start, len(question_ids)) if question_ids[index] in askable), None)
 
 
 def answer(drill_id: int, user: User, question_id: int, response: Any, now: datetime) -> Checked:
     """Check the drill's current question; answering an earlier one again (a resent form) changes nothing."""
     begin_write()
     drill = own_drill(drill_id, user)
-    position = None if drill.finished_at is not None else next_position(drill, now)
+    askable = _askable(drill, now)
+    position = None if drill.finished_at is not None else _next_askable(drill.question_ids, drill.position, askable)
     if position is None or drill.question_ids[position] != question_id:
         db.session.rollback()
         if question_id in drill.question_ids[:drill.position]:
@@ -156,7 +163,7 @@ def answer(drill_id: int, user: User, question_id: int, response: Any, now: date
                    blank_order=revision.blank_order) == 1
     record_answer(user, revision, response, correct, drill.kind, now, drill=drill)
     drill.position = position + 1
-    if next_position(drill, now) is None:
+    if _next_askable(drill.question_ids, drill.position, askable) is None:
         drill.finished_at = now
     checked = Checked(correct, revision, response, drill.finished_at is not None, drill.position)
     db.session.commit()
