@@ -3,67 +3,137 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.domain.throttle import Policy, delay, failures_after_one_more, verdict
+from app.domain.throttle import (
+    Failures,
+    Policy,
+    account_delay,
+    counted,
+    holds,
+    pair_delay,
+    remembered,
+    verdict,
+)
 
-POLICY = Policy(slow_after=3, lock_after=10, lock_seconds=900)
+POLICY = Policy(pair_free=3, pair_max_delay=30, account_free=10, account_interval=40, hold_after=100,
+                forget_after=3600)
 T0 = datetime(2022, 10, 8, 9, 0, tzinfo=timezone.utc)
+NONE = Failures()
 
 
 def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-def test_a_pair_without_failures_may_try():
-    assert verdict(0, None, T0, POLICY).allowed
+def failed(count: int, seconds_ago: float = 0) -> Failures:
+    return Failures(count, at(-seconds_ago))
 
 
-@pytest.mark.parametrize("failures", [1, 2])
-def test_the_first_failures_cost_nothing(failures):
-    result = verdict(failures, T0, T0, POLICY)
-    assert result.allowed and result.failures == failures and not result.locked
+def test_the_defaults_are_the_documented_ones():
+    assert Policy() == POLICY
 
 
-@pytest.mark.parametrize("failures, seconds", [(3, 1), (4, 2), (5, 4), (6, 8), (7, 16), (8, 32), (9, 60)])
-def test_the_delay_doubles_from_the_slow_threshold_and_is_capped_at_a_minute(failures, seconds):
-    assert delay(failures, POLICY) == seconds
+def test_the_owner_never_waits_a_minute_behind_someone_elses_failures():
+    assert POLICY.longest_wait == 40 < 60
 
 
-def test_a_try_inside_the_delay_is_told_how_long_to_wait():
-    result = verdict(6, T0, at(3), POLICY)
-    assert (result.allowed, result.wait, result.locked) == (False, 5, False)
+def test_one_account_hears_at_most_a_hundred_failures_an_hour():
+    """OWASP ASVS 2.2.1, whatever the number of addresses."""
+    assert POLICY.most_per_hour == 100
 
 
-def test_part_seconds_round_up_so_the_wait_is_never_understated():
-    assert verdict(6, T0, at(7.2), POLICY).wait == 1
+def test_without_failures_a_try_is_heard_now():
+    assert verdict(NONE, NONE, False, T0, POLICY).allowed
 
 
-def test_a_try_after_the_delay_is_heard():
-    assert verdict(6, T0, at(8), POLICY).allowed
+# ---- one (account, address) pair ----------------------------------------------------------------
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_the_first_failures_from_an_address_cost_nothing(count):
+    assert verdict(failed(count), failed(count), False, T0, POLICY).allowed
 
 
-def test_the_lock_threshold_locks_the_pair_for_the_lock_time():
-    result = verdict(10, T0, at(60), POLICY)
-    assert (result.allowed, result.wait, result.locked) == (False, 840, True)
+@pytest.mark.parametrize("count, seconds", [(3, 1), (4, 2), (5, 4), (6, 8), (7, 16), (8, 30), (9, 30), (500, 30)])
+def test_the_wait_from_one_address_doubles_up_to_half_a_minute_never_a_lock(count, seconds):
+    assert pair_delay(count, POLICY) == seconds
 
 
-def test_the_lock_ends_after_the_lock_time_and_the_failures_are_forgotten():
-    result = verdict(10, T0, at(900), POLICY)
-    assert result.allowed and result.failures == 0 and not result.locked
+def test_a_huge_count_costs_nothing_to_compute():
+    assert pair_delay(10 ** 9, POLICY) == 30
 
 
-def test_a_pair_quiet_for_the_lock_time_starts_afresh():
-    assert failures_after_one_more(7, T0, at(900), POLICY) == 1
+def test_the_wait_counts_from_the_latest_failure_and_part_seconds_round_up():
+    result = verdict(failed(6, seconds_ago=7.2), failed(6, seconds_ago=7.2), False, T0, POLICY)
+    assert not result.allowed and result.wait == 1 and not result.held
 
 
-def test_recent_failures_add_up():
-    assert failures_after_one_more(7, T0, at(100), POLICY) == 8
+def test_a_try_after_the_wait_is_heard():
+    assert verdict(failed(6, seconds_ago=8), failed(6, seconds_ago=8), False, T0, POLICY).allowed
 
 
 def test_a_clock_running_behind_the_last_failure_never_lengthens_the_wait():
-    assert verdict(4, T0, at(-30), POLICY).wait == 2
+    assert verdict(failed(4, seconds_ago=-30), NONE, False, T0, POLICY).wait == 2
+
+
+# ---- one account from every address -------------------------------------------------------------
+
+@pytest.mark.parametrize("count, seconds", [(0, 0), (9, 0), (10, 40), (99, 40)])
+def test_the_account_is_paced_after_its_free_failures(count, seconds):
+    assert account_delay(count, POLICY) == seconds
+
+
+def test_a_new_address_waits_for_the_accounts_pace():
+    """Twenty addresses buy no more guesses than one: the account's count is shared."""
+    assert verdict(NONE, failed(10, seconds_ago=15), False, T0, POLICY).wait == 25
+
+
+def test_the_longer_of_the_two_waits_applies():
+    assert verdict(failed(8, seconds_ago=0), failed(10, seconds_ago=0), False, T0, POLICY).wait == 40
+    assert verdict(failed(8, seconds_ago=0), failed(8, seconds_ago=0), False, T0, POLICY).wait == 30
+
+
+def test_a_held_account_hears_nothing_and_has_no_time_to_wait_for():
+    result = verdict(NONE, NONE, True, at(10 ** 6), POLICY)
+    assert (result.allowed, result.held, result.wait) == (False, True, 0)
+
+
+@pytest.mark.parametrize("count, held", [(99, False), (100, True), (150, True)])
+def test_a_long_run_of_failures_holds_the_account(count, held):
+    assert holds(Failures(count, T0), POLICY) is held
+
+
+# ---- counting and forgetting --------------------------------------------------------------------
+
+def test_recent_failures_add_up():
+    assert counted(failed(7, seconds_ago=100), T0, POLICY) == Failures(8, T0)
+
+
+def test_a_counter_quiet_for_an_hour_starts_afresh():
+    assert remembered(failed(90, seconds_ago=3600), T0, POLICY) == 0
+    assert counted(failed(90, seconds_ago=3600), T0, POLICY) == Failures(1, T0)
+    assert verdict(failed(90, seconds_ago=3600), failed(90, seconds_ago=3600), False, T0, POLICY).allowed
+
+
+def test_a_counter_never_counted_remembers_nothing():
+    assert remembered(Failures(0, None), T0, POLICY) == 0
+
+
+# ---- the exam hall --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("guesses", [10, 30, 99])
+def test_a_neighbour_pacing_guesses_by_the_waits_never_keeps_the_owner_out_a_minute(guesses):
+    """The neighbour guesses as fast as the throttle allows from the hall's one address, then the owner types the
+    right password there: however long the attack, the owner is heard within a minute of its last guess."""
+    pair = account = NONE
+    now = T0
+    for _ in range(guesses):
+        now += timedelta(seconds=verdict(pair, account, False, now, POLICY).wait)
+        pair, account = counted(pair, now, POLICY), counted(account, now, POLICY)
+    assert not holds(account, POLICY)
+    assert verdict(pair, account, False, now, POLICY).wait <= 40
 
 
 def test_settings_change_the_thresholds():
-    strict = Policy(slow_after=1, lock_after=2, lock_seconds=60)
-    assert verdict(1, T0, at(0.5), strict).wait == 1
-    assert verdict(2, T0, at(0), strict).locked
+    strict = Policy(pair_free=1, pair_max_delay=5, account_free=2, account_interval=9, hold_after=3, forget_after=60)
+    assert verdict(failed(1), NONE, False, T0, strict).wait == 1
+    assert verdict(NONE, failed(2), False, T0, strict).wait == 9
+    assert holds(Failures(3, T0), strict)

@@ -1,10 +1,13 @@
-"""`flask users add` and `flask users import`, run as an organiser runs them."""
+"""`flask users add`, `import` and `unlock`, run as an organiser runs them."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import AccountThrottle, AuditEvent, LoginFailure, User, utcnow
 from app.users.service import check_password
+from login_failures import fail_logins
 
 HEADER = "username,name,role,org\n"
 
@@ -90,6 +93,13 @@ def test_add_with_a_password_resets_it_and_clears_the_change_demand(app, runner,
     assert account.org_code == "c02"
 
 
+def test_add_with_a_password_signs_out_the_accounts_sessions(app, runner, make_user):
+    before = make_user("zhang", name="张三").session_version
+    assert runner.invoke(args=["users", "add", "zhang", "--name", "张三", "--role", "candidate",
+                               "--password", "reset-pass-9"]).exit_code == 0
+    assert user(app, "zhang").session_version == before + 1
+
+
 def test_add_with_an_empty_org_removes_the_organisation(app, runner, orgs, make_user):
     make_user("zhang", org="c01")
     assert runner.invoke(args=["users", "add", "zhang", "--name", "zhang", "--role", "candidate",
@@ -107,7 +117,10 @@ def test_add_changing_nothing_says_so_and_audits_nothing(app, runner, make_user)
 @pytest.mark.parametrize("args, message", [
     (["--role", "candidate", "--org", "c99"], "unknown organisation code 'c99'"),
     (["--role", "boss"], "unknown role 'boss'"),
-    (["--role", "candidate", "--password", "short"], "at least 8 characters"),
+    (["--role", "candidate", "--password", "short-pass1"], "密码至少 12 个字符"),
+    (["--role", "candidate", "--password", "password1234"], "这是常见密码"),
+    (["--role", "candidate", "--password", "zhang-is-here-1"], "密码不能包含用户名或姓名"),
+    (["--role", "candidate", "--password", "张三的密码很长很长很长很长"], "密码不能包含用户名或姓名"),
 ])
 def test_add_refuses_bad_input_and_writes_nothing(app, runner, orgs, args, message):
     result = runner.invoke(args=["users", "add", "zhang", "--name", "张三", *args])
@@ -220,3 +233,35 @@ def test_import_refuses_a_file_that_is_not_utf8(app, runner, orgs, tmp_path):
 def test_import_of_a_missing_file_fails_cleanly(app, runner, tmp_path):
     result = runner.invoke(args=["users", "import", str(tmp_path / "nowhere.csv")])
     assert result.exit_code == 1 and "cannot read" in result.output
+
+
+# ---- users unlock --------------------------------------------------------------------------------
+
+def test_unlock_lifts_a_hold_and_forgets_every_addresses_failures_recorded(app, runner, make_user):
+    make_user("zhang", name="张三")
+    later = fail_logins(app, "zhang", 60, "10.0.0.1", utcnow() - timedelta(minutes=65))
+    fail_logins(app, "zhang", 40, "10.0.0.2", later)
+    with app.app_context():
+        assert db.session.scalar(select(AccountThrottle.held_since)) is not None
+    result = runner.invoke(args=["users", "unlock", "zhang"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("unlocked zhang: 100 failed login(s) in a row, from 2 address(es), forgotten; "
+                                    "the hold since ")
+    assert count(app, AccountThrottle) == count(app, LoginFailure) == 0
+    [event] = events(app, "user.unlocked")
+    assert (event.subject, event.channel, event.details["failures"]) == ("zhang", "cli", 100)
+    assert sorted(event.details["addresses"]) == ["10.0.0.1", "10.0.0.2"] and event.details["held_since"]
+
+
+def test_unlock_of_an_account_without_failures_changes_nothing(app, runner, make_user):
+    make_user("zhang")
+    result = runner.invoke(args=["users", "unlock", "zhang"])
+    assert result.exit_code == 0 and result.output.strip() == "zhang: no failed logins to forget"
+    assert events(app, "user.unlocked") == []
+
+
+def test_unlock_of_an_unknown_account_fails(app, runner):
+    fail_logins(app, "ghost", 5, "10.0.0.1", utcnow())
+    result = runner.invoke(args=["users", "unlock", "ghost"])
+    assert result.exit_code == 1 and "no account 'ghost'" in result.output
+    assert count(app, LoginFailure) == 1 and count(app, AuditEvent) == 0

@@ -1,6 +1,7 @@
-"""The sweep: what the clock alone ends. Attempts past their deadline are closed and marked, and formal sessions
-that have ended for everyone release their answers into practice history. `flask exam sweep`, the organisers'
-button and a thread in every app process run it; it is safe anywhere, any number of times at once."""
+"""The sweep: what the clock alone ends. Attempts past their deadline are closed and marked, formal sessions
+that have ended for everyone release their answers into practice history, and failed logins old enough to forget
+are pruned. `flask exam sweep`, the organisers' button and a thread in every app process run it; it is safe anywhere,
+any number of times at once."""
 import logging
 import os
 import threading
@@ -13,6 +14,7 @@ from app.attempts.service import sweep
 from app.extensions import db
 from app.models import utcnow
 from app.practice.service import collect_released
+from app.users import logins
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +23,11 @@ log = logging.getLogger(__name__)
 class Swept:
     closed: int      # attempts closed and marked
     collected: int   # answers of released sessions brought into practice history
+    forgotten: int   # failed-login records old enough to forget (app/users/logins.py)
 
 
 def sweep_all(now: datetime) -> Swept:
-    return Swept(sweep(now), collect_released(now))
+    return Swept(sweep(now), collect_released(now), logins.prune(now))
 
 
 def run_in_background(app: Flask) -> None:

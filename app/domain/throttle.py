@@ -1,6 +1,9 @@
-"""The failed-login policy (DESIGN §3.4): how long one (account, address) pair must wait before its next try.
+"""The failed-login policy (DESIGN §5): how long a try must wait before its password is checked.
 
-Pure: the caller keeps the pair's count and last failure time and says what time it is.
+Failures are counted twice: per (account, address), so a guesser is slowed without slowing the hundreds of
+candidates who share an exam hall's address, and per account across every address, so more addresses buy no more
+guesses. Neither counter makes the owner wait longer than `Policy.longest_wait`; only a long run of failures holds
+an account until an organiser unlocks it. Pure: the caller keeps the counters and says what time it is.
 """
 import math
 from dataclasses import dataclass
@@ -9,43 +12,85 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Policy:
-    slow_after: int          # failures that cost nothing
-    lock_after: int          # failures that lock the pair for lock_seconds
-    lock_seconds: int        # also how long a failure is remembered: a pair quiet that long starts afresh
-    max_delay: int = 60      # the longest wait short of a lock
+    pair_free: int = 3            # failures from one address that cost nothing; then it waits 1, 2, 4 … seconds
+    pair_max_delay: int = 30      # the longest wait between tries from one address
+    account_free: int = 10        # failures across all addresses before the account is paced
+    account_interval: int = 40    # the pace after that: one try per interval, from any address
+    hold_after: int = 100         # failures in a row that hold the account until an organiser unlocks it
+    forget_after: int = 3600      # a counter quiet this long starts afresh (and the sweep prunes it)
+
+    @property
+    def longest_wait(self) -> int:
+        """The longest anyone waits behind someone else's failures, short of a hold."""
+        return max(self.pair_max_delay, self.account_interval)
+
+    @property
+    def most_per_hour(self) -> int:
+        """The most failures one account can collect in any hour, from any number of addresses."""
+        return self.account_free + math.ceil(3600 / self.account_interval)
+
+
+@dataclass(frozen=True)
+class Failures:
+    """One counter: failures in a row and when the latest was."""
+    count: int = 0
+    last_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class Verdict:
-    failures: int            # failures still held against the pair
-    wait: int                # whole seconds before a try is heard; 0 means now
-    locked: bool
+    wait: int = 0                 # whole seconds before a try is heard; 0 means now
+    held: bool = False            # nothing is heard until an organiser unlocks the account
 
     @property
     def allowed(self) -> bool:
-        return self.wait == 0
+        return not self.held and self.wait == 0
 
 
-def delay(failures: int, policy: Policy) -> int:
-    """Seconds a pair must wait after its latest failure: nothing, then doubling, then a lock."""
-    if failures >= policy.lock_after:
-        return policy.lock_seconds
-    if failures < policy.slow_after:
+def pair_delay(count: int, policy: Policy) -> int:
+    """Seconds one address waits after its latest failure: nothing, then doubling up to the cap."""
+    if count < policy.pair_free:
         return 0
-    return min(2 ** (failures - policy.slow_after), policy.max_delay)
+    # Twenty doublings pass any sensible cap; stopping there keeps a huge count from building a huge number.
+    return min(2 ** min(count - policy.pair_free, 20), policy.pair_max_delay)
 
 
-def verdict(failures: int, last_failed_at: datetime | None, now: datetime, policy: Policy) -> Verdict:
-    if not failures or last_failed_at is None:
-        return Verdict(0, 0, False)
+def account_delay(count: int, policy: Policy) -> int:
+    """Seconds the account waits after its latest failure, whoever tries next and from wherever."""
+    return policy.account_interval if count >= policy.account_free else 0
+
+
+def remembered(failures: Failures, now: datetime, policy: Policy) -> int:
+    """The failures still held against a counter: all of them, or none once it has been quiet for forget_after."""
+    if not failures.count or failures.last_at is None:
+        return 0
+    return failures.count if _elapsed(failures, now) < policy.forget_after else 0
+
+
+def verdict(pair: Failures, account: Failures, held: bool, now: datetime, policy: Policy) -> Verdict:
+    """Whether a try for the account from the pair's address is heard now, or how long it must wait."""
+    if held:
+        return Verdict(held=True)
+    return Verdict(wait=max(_wait(pair, pair_delay(remembered(pair, now, policy), policy), now),
+                            _wait(account, account_delay(remembered(account, now, policy), policy), now)))
+
+
+def counted(failures: Failures, now: datetime, policy: Policy) -> Failures:
+    """The counter with one more failure at `now`; forgotten failures don't count."""
+    return Failures(remembered(failures, now, policy) + 1, now)
+
+
+def holds(account: Failures, policy: Policy) -> bool:
+    """Whether the account's failures in a row have reached the hold."""
+    return account.count >= policy.hold_after
+
+
+def _wait(failures: Failures, delay: int, now: datetime) -> int:
+    if not delay:
+        return 0
+    return max(math.ceil(delay - _elapsed(failures, now)), 0)
+
+
+def _elapsed(failures: Failures, now: datetime) -> float:
     # Another host's clock may run a little ahead: never make anyone wait longer than the delay.
-    elapsed = max((now - last_failed_at).total_seconds(), 0.0)
-    if elapsed >= policy.lock_seconds:
-        return Verdict(0, 0, False)
-    wait = max(math.ceil(delay(failures, policy) - elapsed), 0)
-    return Verdict(failures, wait, failures >= policy.lock_after)
-
-
-def failures_after_one_more(failures: int, last_failed_at: datetime | None, now: datetime, policy: Policy) -> int:
-    """The count to store after a failure at `now`: forgotten failures don't count."""
-    return verdict(failures, last_failed_at, now, policy).failures + 1
+    return max((now - failures.last_at).total_seconds(), 0.0)

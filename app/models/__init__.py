@@ -1,5 +1,5 @@
 """The database models, one module per concern; import them from here."""
-from app.models.accounts import LoginFailure, Organisation, OrganisationType, Role, User
+from app.models.accounts import AccountThrottle, LoginFailure, Organisation, OrganisationType, Role, User
 from app.models.audit import AuditEvent, record
 from app.models.banks import Bank, Question, QuestionRevision, RevisionTag
 from app.models.contests import (
@@ -36,6 +36,6 @@ __all__ = [
     "contest_organisations",
     "Attempt", "AttemptEvent", "AttemptStatus", "AwayRecord", "ExamSession", "Paper", "PaperBlueprint", "PaperItem",
     "Response", "ScoreRelease", "SessionCandidate",
-    "AuditEvent", "Bank", "LoginFailure", "Organisation", "OrganisationType", "Question",
+    "AccountThrottle", "AuditEvent", "Bank", "LoginFailure", "Organisation", "OrganisationType", "Question",
     "QuestionRevision", "RevisionTag", "Role", "UTCDateTime", "User", "record", "utcnow",
 ]

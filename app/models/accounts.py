@@ -65,6 +65,8 @@ class User(UserMixin, db.Model):
     # Set for accounts given a generated initial password: they must choose their own at first login.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session and remember-me cookie (get_id): raising it ends all the account's sessions at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -73,6 +75,16 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the account and its session version."""
+        return f"{self.id}:{self.session_version}"
+
+    @staticmethod
+    def parse_session_key(key: str) -> tuple[int, int] | None:
+        """(user id, session version) from what get_id made, or None for anything else (a cookie from before)."""
+        user_id, _, version = key.partition(":")
+        return (int(user_id), int(version)) if user_id.isdecimal() and version.isdecimal() else None
 
     @property
     def role_enum(self) -> Role:
@@ -83,7 +95,9 @@ class User(UserMixin, db.Model):
 
 
 class LoginFailure(db.Model):
-    """Failed logins for one (account, address) pair; the row goes when a login succeeds."""
+    """Failed logins for one (username, address) pair (app/domain/throttle.py). The username need not be an
+    account's: made-up names are counted alike, so the answers don't tell which accounts exist. The sweep prunes
+    rows once they are forgotten."""
 
     __tablename__ = "login_failures"
     __table_args__ = (UniqueConstraint("username", "address"),)
@@ -92,4 +106,18 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     failures: Mapped[int] = mapped_column(default=0)
-    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # None until a failure is counted
+
+
+class AccountThrottle(db.Model):
+    """Failed logins for one username from every address, and the hold a long run of them puts on it until an
+    organiser unlocks it. Like LoginFailure, kept for made-up names too and pruned by the sweep once forgotten
+    (a hold on a real account stays)."""
+
+    __tablename__ = "account_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # None until a failure is counted
+    held_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -59,3 +59,5 @@ def sweep_command() -> None:
     click.echo(f"closed {swept.closed} attempt(s)")
     if swept.collected:
         click.echo(f"{swept.collected} answer(s) of ended sessions added to practice history")
+    if swept.forgotten:
+        click.echo(f"{swept.forgotten} failed-login record(s) past their hour forgotten")

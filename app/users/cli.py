@@ -1,12 +1,14 @@
-"""`flask users add` and `flask users import` (DESIGN §3.3): accounts created or updated from the command line."""
+"""`flask users add`, `import` and `unlock` (DESIGN §3.3): accounts created, updated and unlocked from the command
+line."""
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.models import record
-from app.users import service
+from app.models import User, record, utcnow
+from app.users import logins, service
+from app.web import localtime
 
 users_cli = AppGroup("users", help="Manage accounts.")
 
@@ -15,8 +17,10 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.argument("username")
 @click.option("--name", required=True, help="Full name, as shown on pages and standings.")
 @click.option("--role", required=True, help="candidate, judge or organiser.")
-@click.option("--password", help="Set this password. Without it a new account gets a generated one, "
-                                 "to be changed at first login; an existing account keeps its own.")
+@click.option("--password", help="Set this password (at least 12 characters, not a common password, not containing "
+                                 "the username or name); it signs out the account's sessions. Without it a new "
+                                 "account gets a generated one, to be changed at first login; an existing account "
+                                 "keeps its own.")
 @click.option("--org", "org_code", help="Organisation code; an empty string removes the account's organisation.")
 def add(username: str, name: str, role: str, password: str | None, org_code: str | None) -> None:
     """Create or update one account."""
@@ -32,6 +36,23 @@ def add(username: str, name: str, role: str, password: str | None, org_code: str
     click.echo(f"{saved.outcome} {username}")
     if saved.initial_password:
         click.echo(f"initial password (shown only this once): {saved.initial_password}")
+
+
+@users_cli.command("unlock")
+@click.argument("username")
+def unlock(username: str) -> None:
+    """Lift the login throttle on one account: its failed logins from every address, and a hold, are forgotten."""
+    if db.session.scalar(db.select(User.id).filter_by(username=username)) is None:
+        raise click.ClickException(f"no account {username!r}")
+    lifted = logins.unlock(username, utcnow())
+    if lifted is None:
+        click.echo(f"{username}: no failed logins to forget")
+        return
+    record("user.unlocked", username, channel="cli", **lifted.audit())
+    db.session.commit()
+    held = f"; the hold since {localtime(lifted.held_since)} is lifted" if lifted.held_since else ""
+    click.echo(f"unlocked {username}: {lifted.failures} failed login(s) in a row, from "
+               f"{len(lifted.addresses)} address(es), forgotten{held}")
 
 
 @users_cli.command("import")

@@ -1,5 +1,5 @@
 """Account rules shared by the CLI, the demo data and the login pages: passwords, account fields,
-creating and importing accounts, and the stored count of failed logins."""
+creating and importing accounts. Failed logins and sessions are app/users/logins.py's."""
 import csv
 import functools
 import io
@@ -7,21 +7,18 @@ import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.database import begin_write
-from app.domain import throttle
+from app.domain import passwords as password_rules
 from app.extensions import db
-from app.models import LoginFailure, Organisation, Role, User
+from app.models import Organisation, Role, User
+from app.users.logins import end_sessions
 
 # No 0/O, 1/l/I: initial passwords are read off paper slips in an exam hall.
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _NAME_MAX = 100
 CSV_COLUMNS = ("username", "name", "role", "org")
@@ -89,10 +86,9 @@ def role_problem(role: str) -> str | None:
     return f"unknown role {role!r}: use {', '.join(r.value for r in Role)}"
 
 
-def password_problem(password: str) -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"password must have at least {MIN_PASSWORD_LENGTH} characters"
-    return None
+def password_problem(password: str, *, username: str, name: str) -> str | None:
+    """A chosen password held to app/domain/passwords.py's rules; the message is Chinese, for whoever chose it."""
+    return "".join(password_rules.problems(password, username=username, name=name)) or None
 
 
 def organisations_by_code(codes: set[str]) -> dict[str, Organisation]:
@@ -123,7 +119,7 @@ def save_account(username: str, *, name: str, role: str, password: str | None = 
     organisation, "" removes it. A chosen password is final; a generated one must be changed."""
     checks = [username_problem(username), name_problem(name), role_problem(role)]
     if password is not None:
-        checks.append(password_problem(password))
+        checks.append(password_problem(password, username=username, name=name))
     problems = [p for p in checks if p]
     if problems:
         raise AccountError("; ".join(problems))
@@ -135,6 +131,7 @@ def save_account(username: str, *, name: str, role: str, password: str | None = 
     if password is not None:
         set_password(user, password)
         user.must_change_password = False
+        end_sessions(user)   # a password reset by an organiser signs out whoever was using the old one
         changes["password"] = "set"
     return SavedAccount(user, "updated" if changes else "unchanged", changes)
 
@@ -253,55 +250,3 @@ def import_accounts(rows: list[AccountRow]) -> ImportResult:
                             organisation=organisations.get(row.org), must_change_password=True))
         result.created.append((row.username, password))
     return result
-
-
-# ---- failed logins --------------------------------------------------------------------------------
-
-def login_policy() -> throttle.Policy:
-    config = current_app.config
-    return throttle.Policy(slow_after=config["LOGIN_SLOW_AFTER"], lock_after=config["LOGIN_LOCK_AFTER"],
-                           lock_seconds=config["LOGIN_LOCK_SECONDS"])
-
-
-def _failure_row(username: str, address: str, *, for_update: bool = False) -> LoginFailure | None:
-    query = select(LoginFailure).filter_by(username=username, address=address)
-    return db.session.scalar(query.with_for_update() if for_update else query)
-
-
-def login_verdict(username: str, address: str, now: datetime) -> throttle.Verdict:
-    row = _failure_row(username, address)
-    if row is None:
-        return throttle.verdict(0, None, now, login_policy())
-    return throttle.verdict(row.failures, row.last_failed_at, now, login_policy())
-
-
-def record_login_failure(username: str, address: str, now: datetime) -> None:
-    """Count one more failure for the pair and commit it, so every app process sees it at once."""
-    begin_write()
-    try:
-        _count_failure(username, address, now)
-        db.session.commit()
-    except IntegrityError:
-        # Another process stored this pair's first failure at the same moment: count on its row.
-        db.session.rollback()
-        begin_write()
-        _count_failure(username, address, now)
-        db.session.commit()
-
-
-def _count_failure(username: str, address: str, now: datetime) -> None:
-    row = _failure_row(username, address, for_update=True)
-    if row is None:
-        db.session.add(LoginFailure(username=username, address=address, failures=1, last_failed_at=now))
-        db.session.flush()
-        return
-    row.failures = throttle.failures_after_one_more(row.failures, row.last_failed_at, now, login_policy())
-    row.last_failed_at = now
-
-
-def clear_login_failures(username: str, address: str) -> None:
-    """Forget the pair's failures after a success; most logins have none, and then nothing is written."""
-    if _failure_row(username, address) is None:
-        return
-    begin_write()
-    db.session.execute(db.delete(LoginFailure).filter_by(username=username, address=address))
