@@ -43,6 +43,10 @@ class Config:
     # Each app process closes attempts past their deadline (and releases ended sessions to practice) this often,
     # so a candidate who vanished is marked without cron; `flask exam sweep` from cron does the same. 0: off.
     SWEEP_EVERY_SECONDS = 30
+    # Request bodies past these are refused with 413 before anything reads them (app/web.py). A save of a whole
+    # paper's answers, essays included, or any form is far below 1 MB; only a score sheet upload is a file.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_UPLOAD_LENGTH = 4 * 1024 * 1024
 
     # A candidate's exam page must be able to save until the longest paper plus grace has run out;
     # Flask-WTF's one-hour default would break a 90-minute paper, so tokens live as long as the session.
@@ -52,6 +56,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Browsers keep to HTTPS this long once told (app/security.py tells them only while SESSION_COOKIE_SECURE).
+    HSTS_SECONDS = 365 * 24 * 3600
+    # The reverse proxies in front of the app (docs/operations.md): the X-Forwarded-For and X-Forwarded-Proto
+    # they add are believed, so login throttling sees the candidate's address. 0: no proxy, no such header believed.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     TIMEZONE = os.environ.get("EXAM_TIMEZONE", "Asia/Shanghai")
     BANKS_DIR = os.environ.get("BANKS_DIR", str(BASE_DIR / "question_banks"))
@@ -63,10 +72,15 @@ class Config:
     # werkzeug's scrypt is a memory-hard KDF; tests use a cheap method only to keep the suite fast.
     PASSWORD_HASH_METHOD = "scrypt"
 
-    # Failed logins: per (account, address) so that 500 candidates behind one hall's NAT don't lock each other out.
-    LOGIN_SLOW_AFTER = 3          # failures before each further try must wait
-    LOGIN_LOCK_AFTER = 10         # failures before the pair is refused for LOGIN_LOCK_SECONDS
-    LOGIN_LOCK_SECONDS = 15 * 60
+    # Failed logins (app/domain/throttle.py) slow guessers, counted per (account, address) — never per address alone,
+    # as 500 candidates share a hall's — and per account across all addresses. The owner never waits more than 40 s
+    # behind someone else's failures; only LOGIN_HOLD_AFTER of them in a row need an organiser's unlock.
+    LOGIN_PAIR_FREE = 3           # failures from one address that cost nothing; then it waits 1, 2, 4 … s
+    LOGIN_PAIR_MAX_DELAY = 30     # seconds: the longest wait between tries from one address
+    LOGIN_ACCOUNT_FREE = 10       # failures from all addresses before the account hears one try per interval
+    LOGIN_ACCOUNT_INTERVAL = 40   # seconds: at most 100 failures in any hour (OWASP ASVS 2.2.1)
+    LOGIN_HOLD_AFTER = 100        # failures in a row (NIST SP 800-63B §5.2.2): held until an organiser unlocks it
+    LOGIN_FORGET_AFTER = 3600     # seconds without a failure after which a count starts afresh and is pruned
 
 
 class DevelopmentConfig(Config):

@@ -1,8 +1,12 @@
 """Every bank validation rule (DESIGN §3.1), each with a malformed file, through the domain module."""
 import pytest
 from bank_samples import VALID
+from contest_samples import CANDIDATES, CONTEST
+from exam_fixtures import BLUEPRINT
 
 from app.domain.banks import dump_bank, parse_bank, validate_texts
+from app.domain.contests import parse_contest
+from app.domain.papers import parse_blueprint
 
 
 def check(text: str, file: str = "bank.yaml"):
@@ -147,3 +151,48 @@ def test_a_bank_is_closed_to_practice_unless_it_says_practice_true():
 def test_practice_must_be_true_or_false(value):
     bank, problems = check(VALID.replace("practice: true", f"practice: {value}"))
     assert bank is None and any(p.startswith("bank.yaml:4: ") and "practice 应为 true" in p for p in problems)
+
+
+# -- files too deep, too large, or holding text that cannot be stored (issue 9): a problem with its line ---------
+
+DEEP = "[" * 20_000 + "]" * 20_000
+TAGS, SHORT_STEM = "tags: [支部工作条例, 组织设置]", "stem: 简述党支部的基本任务。"
+BAD_TEXT = "文字含有无法保存的字符"
+LAUGHS = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10) if n else ', '.join(['x'] * 10)}]\n" for n in range(8))
+
+
+@pytest.mark.parametrize("text, line, message", [
+    (VALID.replace(TAGS, f"tags: {DEEP}"), line_of(VALID, TAGS), "YAML 嵌套超过 20 层"),
+    (VALID + "extra:\n" + "".join("  " * depth + "- \n" for depth in range(1, 40)), None, "YAML 嵌套超过 20 层"),
+    (VALID + LAUGHS, None, "YAML 内容过多：展开别名后超过 1000000 个值"),
+    (VALID + "loop: &loop [*loop]\n", None, "YAML 别名引用了包含它自己的内容"),
+    (VALID.replace(SHORT_STEM, 'stem: "简述\\0"'), line_of(VALID, SHORT_STEM), BAD_TEXT),
+    (VALID.replace(SHORT_STEM, 'stem: "简述\\ud800"'), line_of(VALID, SHORT_STEM), BAD_TEXT),
+    (VALID.replace(SHORT_STEM, 'stem: "简述\\e[31m"'), line_of(VALID, SHORT_STEM), BAD_TEXT),
+    ("# " + "x" * 5_000_000 + "\n" + VALID, 1, "文件过大：超过 5000000 个字符"),
+])
+def test_a_bank_too_deep_too_large_or_with_unstorable_text_is_a_problem_with_its_line(text, line, message):
+    bank, problems = check(text)
+    assert bank is None and len(problems) == 1, problems
+    found_line = int(problems[0].split(":")[1])
+    assert problems[0].startswith(f"bank.yaml:{found_line}: ") and message in problems[0], problems
+    assert line is None or found_line == line, problems
+
+
+def test_a_paper_or_contest_too_deep_is_a_problem_with_its_line():
+    spec, problems = parse_blueprint(BLUEPRINT.replace("duration: 30", f"duration: {DEEP}"), "papers/five.yaml")
+    assert spec is None and [str(p) for p in problems] == ["papers/five.yaml:3: YAML 嵌套超过 20 层"]
+    spec, problems = parse_contest(CONTEST.replace("title: 测试比武", f"title: {DEEP}"), "contest.yaml",
+                                   lambda name: CANDIDATES)
+    assert spec is None and [str(p) for p in problems] == ["contest.yaml:2: YAML 嵌套超过 20 层"]
+    spec, problems = parse_contest(CONTEST, "contest.yaml", lambda name: CANDIDATES + "bad,坏\x00人,c01\n")
+    assert spec is None and [str(p) for p in problems] == [
+        "candidates.csv:9: 本行含有无法保存的字符（空字符、控制字符或不成对的代理项）"]
+
+
+def test_bank_validate_reports_a_deep_file_without_a_traceback(runner, tmp_path):
+    (tmp_path / "deep.yaml").write_text(VALID.replace(TAGS, f"tags: {DEEP}"), encoding="utf-8")
+    result = runner.invoke(args=["bank", "validate", str(tmp_path / "deep.yaml")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert f"deep.yaml:{line_of(VALID, TAGS)}: YAML 嵌套超过 20 层" in result.output
+    assert "Traceback" not in result.output

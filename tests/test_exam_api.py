@@ -219,3 +219,53 @@ def test_without_login_or_csrf_header(client, exam):
     login(client, "cand1")
     response = client.post(f"/api/v1/sessions/{exam}/attempts")
     assert response.status_code == 400 and response.get_json()["error"] == "csrf_failed"
+
+
+# -- answers that cannot be stored (issue 9): refused with a reason, nothing kept, every page still renders -----------
+
+@pytest.mark.parametrize("qtype, value, message", [
+    ("short", "答案\ud800", "请求含有无法保存的字符（空字符、控制字符或不成对的代理项），请删除后重试。"),
+    ("short", "答案\x00", "请求含有无法保存的字符（空字符、控制字符或不成对的代理项），请删除后重试。"),
+    ("blank", ["义务\x0b", "纪律"], "请求含有无法保存的字符（空字符、控制字符或不成对的代理项），请删除后重试。"),
+    ("short", "论" * 20_001, "答案格式不对：简答不超过 20000 个字符。"),
+    ("blank", ["义" * 501, "纪律"], "答案格式不对：每空不超过 500 个字符。"),
+    ("blank", ["义务"], "答案格式不对：应是 2 个空的文字列表。"),
+    ("judge", "对", "答案格式不对：应是 true 或 false。"),
+])
+def test_an_answer_that_cannot_be_stored_is_422_with_its_reason(app, client, cand, exam, qtype, value, message):
+    attempt = cand.start(exam)
+    key = items_by_type(attempt)[qtype]["key"]
+    response = cand.call("PUT", f"/attempts/{attempt['id']}/responses", {"responses": {key: value}, "seq": 1})
+    assert response.status_code == 422 and response.get_json()["error"] == "invalid_response"
+    assert message in response.get_json()["message"]
+    assert cand.call("GET", f"/attempts/{attempt['id']}").get_json()["responses"] == {}
+
+
+def test_a_refused_lone_surrogate_leaves_every_page_of_the_attempt_working(app, client, cand, exam, make_user):
+    """The attack of issue 9: a "\\ud800" saved once broke the result page, the judge's page and the appeal record."""
+    attempt = cand.start(exam)
+    key = items_by_type(attempt)["short"]["key"]
+    body = ('{"responses": {"%s": "\\ud800"}, "seq": 1}' % key).encode()
+    reply = client.put(f"/api/v1/attempts/{attempt['id']}/responses", data=body,
+                       headers={"X-CSRFToken": cand.token, "Content-Type": "application/json"})
+    assert reply.status_code == 422
+    assert cand.call("POST", f"/attempts/{attempt['id']}/submit").status_code == 200
+    assert client.get(f"/exam/attempts/{attempt['id']}/result").status_code == 200
+    make_user("judge1", role="judge")
+    make_user("organiser1", role="organiser")
+    with app.app_context():
+        short = db.session.scalar(select(Response.id).where(Response.attempt_id == attempt["id"], Response.key == key))
+    for username, path in (("judge1", f"/marking/responses/{short}"),
+                           ("organiser1", f"/admin/sessions/{exam}/attempts/{attempt['id']}")):
+        other = app.test_client()
+        login(other, username)
+        assert other.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("path", ["/attempts/2147483648", "/attempts/9223372036854775808/responses",
+                                  "/sessions/99999999999999999999/attempts", "/attempts/-1/submit"])
+def test_an_id_past_32_bits_is_404_not_found(cand, exam, path):
+    method = "PUT" if path.endswith("responses") else "GET" if path.count("/") == 2 else "POST"
+    response = cand.call(method, path, {"responses": {}})
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "not_found", "message": "页面不存在。"}

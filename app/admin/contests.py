@@ -43,10 +43,11 @@ from app.contests.rounds import (
 )
 from app.contests.sheets import judged_components
 from app.contests.versions import Draft, draft_of
+from app.domain.inputs import int32
 from app.domain.standings import min_judges_to_trim
 from app.extensions import db
 from app.models import Role, Round, RoundStatus
-from app.web import confirmed, role_required
+from app.web import confirmed, role_required, takes_upload
 
 CANDIDATES_PER_PAGE = 50
 
@@ -69,7 +70,8 @@ def contests():
 def contest(slug: str):
     found = find_contest(slug) or abort(404)
     text = request.args.get("q", "").strip()
-    page = db.paginate(candidate_query(found, text), per_page=CANDIDATES_PER_PAGE, error_out=False)
+    page = db.paginate(candidate_query(found, text), page=request.args.get("page", 1, type=int32),
+                       per_page=CANDIDATES_PER_PAGE, error_out=False)
     return render_template("admin/contest.html", contest=found, tree=organisation_tree(found), page=page, q=text,
                            rounds_of=rounds_of(found, [c.user_id for c in page.items]),
                            entries=entry_counts(found))
@@ -137,6 +139,7 @@ def _judge_change(slug: str, round_slug: str, change):
 
 
 @bp.post("/contests/<slug>/rounds/<round_slug>/scores")
+@takes_upload
 @role_required(Role.ORGANISER)
 def upload(slug: str, round_slug: str):
     """A score sheet, all or nothing: any bad line and nothing is imported, every problem listed."""

@@ -1,36 +1,38 @@
-"""A table as a download: CSV with a BOM (so Excel reads the Chinese as UTF-8) and XLSX via openpyxl."""
+"""A table as a download: CSV with a BOM (so Excel reads the Chinese as UTF-8) and XLSX via openpyxl. Every text
+cell goes through domain.cells, so nothing in a file we write runs as a formula."""
 import csv
 import io
+import re
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.domain.cells import cell_text, neutralised, runs_as_formula
 from app.domain.scores import points_text
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Characters Excel refuses in a sheet's name (a round's title becomes one); nor may it start or end with "'".
+_NOT_IN_SHEET_NAME = re.compile(r"[\\/*?:\[\]]")
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def _text(value: Any) -> str:
+def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         return points_text(value)
-    text = str(value)
-    # A name typed as "=HYPERLINK(…)" must stay text when Excel opens the file.
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return neutralised(str(value))
 
 
 def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_text(value) for value in row] for row in rows)
+    writer.writerows([_csv_cell(value) for value in row] for row in [header, *rows])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -38,13 +40,13 @@ def to_xlsx(header: list[str], rows: list[list[Any]], sheet: str = "成绩") -> 
     """Numbers stay numbers, so the organiser can sort and sum in Excel; the header row is frozen."""
     book = Workbook()
     worksheet = book.active
-    worksheet.title = sheet[:31]
-    worksheet.append(header)
-    for row in rows:
-        worksheet.append(["" if value is None else value for value in row])
+    worksheet.title = _NOT_IN_SHEET_NAME.sub("_", cell_text(sheet))[:31].strip("'") or "Sheet1"
+    for row in [header, *rows]:
+        worksheet.append(["" if value is None else cell_text(value) if isinstance(value, str) else value
+                          for value in row])
         for cell in worksheet[worksheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"   # text, never a formula
+            if isinstance(cell.value, str) and runs_as_formula(cell.value):
+                cell.data_type, cell.quotePrefix = "s", True   # text as typed, even after editing it in Excel
     for cell in worksheet[1]:
         cell.font = Font(bold=True)
     for index, title in enumerate(header, start=1):

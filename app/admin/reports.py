@@ -16,6 +16,8 @@ from app.web import role_required
 HEADER = ["组织", "上级组织", "人数", "参与练习人数", "参与率(%)", "答题数", "答对数", "正确率(%)", "模拟考试次数"]
 DEFAULT_DAYS = 7
 UNASSIGNED = "未分配组织"
+# Dates a report may cover: far wider than any practice, and far from where a local day overflows as UTC.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def _period() -> tuple[date, date, str | None]:
@@ -31,6 +33,8 @@ def _period() -> tuple[date, date, str | None]:
         return *default, "日期格式应为 YYYY-MM-DD，已改为显示最近 7 天。"
     if start > end:
         return *default, "开始日期晚于结束日期，已改为显示最近 7 天。"
+    if not EARLIEST <= start <= end <= LATEST:
+        return *default, f"日期应在 {EARLIEST} 到 {LATEST} 之间，已改为显示最近 7 天。"
     return start, end, None
 
 

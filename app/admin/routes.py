@@ -13,6 +13,7 @@ from app.banks.queries import (
 )
 from app.banks.service import revision_spec
 from app.domain.banks import CATEGORIES, TYPES, changed_fields, describe_answer
+from app.domain.inputs import int32
 from app.extensions import db
 from app.models import AuditEvent, Bank, Question, Role, utcnow
 from app.web import role_required
@@ -37,11 +38,12 @@ def questions():
         bank=request.args.get("bank", ""),
         type=request.args.get("type", "") if request.args.get("type") in TYPES else "",
         tag=request.args.get("tag", ""),
-        difficulty=request.args.get("difficulty", type=int),
+        difficulty=request.args.get("difficulty", type=int32),
         text=request.args.get("q", "").strip(),
         include_retired=request.args.get("retired") == "1",
     )
-    page = db.paginate(question_query(filters), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(question_query(filters), page=request.args.get("page", 1, type=int32), per_page=PER_PAGE,
+                       error_out=False)
     banks = db.session.scalars(select(Bank).order_by(Bank.slug))
     return render_template("admin/questions.html", page=page, filters=filters, banks=list(banks),
                            tags=current_tags(), types=TYPES)

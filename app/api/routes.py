@@ -1,5 +1,5 @@
 """Exam endpoints for the exam page's script and other clients."""
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -13,7 +13,12 @@ from app.attempts.service import (
     submit_attempt,
 )
 from app.attempts.views import attempt_payload, sessions_for, submit_payload
+from app.domain.inputs import id_ok
 from app.models import utcnow
+from app.web import request_json
+
+# A save names at most this many items: more than any paper holds, and few enough for one IN (…) on SQLite.
+MAX_SAVE_ITEMS = 500
 
 
 def error(status: int, code: str, message: str):
@@ -54,22 +59,18 @@ def attempt(attempt_id: int):
     return jsonify(attempt_payload(attempt_for(attempt_id, current_user), now))
 
 
-SEQ_LIMIT = 2**31   # a seq is stored in a 32-bit column: the page's milliseconds since the start fit for 24 days
-
-
-def _seq(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < SEQ_LIMIT
-
-
 @bp.put("/attempts/<int:attempt_id>/responses")
 def save(attempt_id: int):
     """{"responses": {key: value}, "seq": n} and/or "seqs": {key: n}: each item kept unless its stored seq is higher."""
-    body = request.get_json(silent=True)
+    body = request_json()
     body = body if isinstance(body, dict) else {}
     responses, seq, seqs = body.get("responses"), body.get("seq"), body.get("seqs", {})
-    if not isinstance(responses, dict) or not (seq is None or _seq(seq)) or not isinstance(seqs, dict) \
-            or not all(key in responses and _seq(value) for key, value in seqs.items()):
+    # A seq is stored in a 32-bit column: the page's milliseconds since the start fit for 24 days.
+    if not isinstance(responses, dict) or not (seq is None or id_ok(seq)) or not isinstance(seqs, dict) \
+            or not all(key in responses and id_ok(value) for key, value in seqs.items()):
         raise InvalidResponse('请求应为 {"responses": {题号: 答案}, "seq": 整数} 或带每题序号 "seqs": {题号: 整数}。')
+    if len(responses) > MAX_SAVE_ITEMS:
+        raise InvalidResponse(f"一次最多保存 {MAX_SAVE_ITEMS} 题的答案。")
     now = utcnow()
     result = save_responses(attempt_id, current_user, responses, seq, now, seqs)
     return jsonify(saved=seq if seq is not None else len(result.saved), keys=result.saved, stale=result.stale,
@@ -79,7 +80,7 @@ def save(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/away")
 def away(attempt_id: int):
     """{"records": [{"number", "left_at", "back_at"}]}: times the page was left (切屏), kept as evidence."""
-    body = request.get_json(silent=True)
+    body = request_json()
     records = body.get("records") if isinstance(body, dict) else None
     now = utcnow()
     recorded, count = record_away(attempt_id, current_user, records, now)

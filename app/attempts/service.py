@@ -23,7 +23,7 @@ from app.attempts.letters import bank_letters
 from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
 from app.domain.banks import LETTERS
-from app.domain.marking import is_answered, mark, shape_ok
+from app.domain.marking import is_answered, mark, response_problem
 from app.domain.papers import arrange
 from app.domain.scores import rounded
 from app.domain.text import count_blanks
@@ -231,9 +231,10 @@ def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
             raise InvalidResponse(f"第 {key} 题不存在。")
         revision = row.paper_item.revision
         letters = tuple(LETTERS[: len(revision.options)])
-        if not shape_ok(revision.type, value, letters, count_blanks(revision.stem)):
+        problem = response_problem(revision.type, value, letters, count_blanks(revision.stem))
+        if problem:
             db.session.rollback()
-            raise InvalidResponse(f"第 {key} 题的答案格式不对。")
+            raise InvalidResponse(f"第 {key} 题的答案格式不对：{problem}。")
 
 
 # -- finishing and marking ---------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ from app.contests.scores import import_scores_csv, record_import
 from app.contests.standings import round_standings
 from app.contests.tables import standings_rows
 from app.contests.versions import find_version, latest_numbers, version_standings
+from app.domain.cells import neutralised
 from app.domain.contests import parse_contest, reader_beside
+from app.domain.inputs import INT_LIMIT
 from app.extensions import db
 from app.web import localtime
 
@@ -130,16 +132,17 @@ def close_command(round_ref: str, settle: str) -> None:
 @standings_cli.command("show")
 @click.argument("round_ref", metavar="CONTEST/ROUND")
 @click.option("--csv", "as_csv", is_flag=True, help="group,rank,username,name,<component…>,total,advanced")
-@click.option("--version", "number", type=int, help="a published version instead of the live computation")
+@click.option("--version", "number", type=click.IntRange(0, INT_LIMIT - 1),
+              help="a published version instead of the live computation")
 def show(round_ref: str, as_csv: bool, number: int | None) -> None:
     """Print the round's standings, computed from the raw scores now, or as published in version N."""
     round_ = _round(round_ref)
     result = round_standings(round_) if number is None else version_standings(_version(round_, number))
     header, rows = standings_rows(result)
     if as_csv:
+        # Redirected into a file that Excel opens, like the web download: names stay text (domain.cells).
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([neutralised(cell) for cell in row] for row in [header, *rows])
         return
     title = f"{result.round.contest.title} · {result.round.title}"
     if result.version is not None:

@@ -87,7 +87,10 @@ def _check(round_: Round, candidate: User, component: str, judge: User | None) -
 
 def import_scores_csv(round_: Round, component: str, text: str, file: str, actor: User | None) -> tuple[int, list[str]]:
     """`username,score` or `username,judge,score`; returns (scores added, problems). Caller commits or rolls back."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as error:   # a field past csv's limit (131072 characters): not a score sheet
+        return 0, [f"{file}: 不是可以读取的 CSV 文件（{error}）"]
     header = [cell.strip() for cell in rows[0]] if rows else []
     if header not in (["username", "score"], ["username", "judge", "score"]):
         return 0, [f"{file}:1: 表头应为 username,score 或 username,judge,score"]

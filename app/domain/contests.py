@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain import yamlmarks
+from app.domain.inputs import BAD_TEXT, text_ok
 from app.domain.problems import Problem, Report, text_value
 from app.domain.standings import Award, Component, RoundRules, Special
 
@@ -152,13 +153,20 @@ def _candidates(document: yamlmarks.MarkedMap, report: Report, read_file,
         reason = "不存在" if isinstance(error, FileNotFoundError) else "不是 UTF-8 编码"
         report.error(document.line_of("candidates"), f"考生名单 {name} {reason}")
         return [], []
+    if len(text) > yamlmarks.MAX_CHARS:
+        report.error(document.line_of("candidates"), f"考生名单 {name} 过大：超过 {yamlmarks.MAX_CHARS} 个字符")
+        return [], []
     return parse_candidates_csv(text, name, known_orgs)
 
 
 def parse_candidates_csv(text: str, file: str, known_orgs: set[str]) -> tuple[list[CandidateSpec], list[Problem]]:
     """`username,name,org` with a header; a candidate listed twice or an unknown org names its line."""
     report = Report(file)
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as error:   # a field past csv's limit (131072 characters)
+        report.error(1, f"无法读取 CSV：{error}")
+        return [], report.problems
     if not rows or [c.strip() for c in rows[0]] != CANDIDATE_COLUMNS:
         report.error(1, f"表头应为 {','.join(CANDIDATE_COLUMNS)}")
         return [], report.problems
@@ -170,7 +178,9 @@ def parse_candidates_csv(text: str, file: str, known_orgs: set[str]) -> tuple[li
             report.error(line, f"应有 3 列，实有 {len(row)} 列")
             continue
         username, name, org = (cell.strip() for cell in row)
-        if not username or not name:
+        if not all(text_ok(cell) for cell in row):
+            report.error(line, f"本行{BAD_TEXT}")
+        elif not username or not name:
             report.error(line, "用户名和姓名不能为空")
         elif username in candidates:
             report.error(line, f"考生 {username} 重复列出（第 {candidates[username].line} 行已有）")

@@ -4,29 +4,45 @@ Responses here are in the bank's letters: the caller maps shown letters back bef
 """
 from typing import Any
 
+from app.domain.inputs import BAD_TEXT, text_ok
 from app.domain.scores import rounded
 from app.domain.text import normalise
 
-MAX_TEXT = 20_000  # characters in one short answer: a long essay, not a file
+MAX_TEXT = 20_000      # characters in one short answer: a long essay, not a file
+MAX_BLANK_TEXT = 500   # characters in one blank: a phrase
 
 
 def shape_ok(qtype: str, response: Any, letters: tuple[str, ...] = (), blanks: int = 0) -> bool:
     """Whether a response has the shape its item type takes; None (an answer cleared) always does."""
+    return not response_problem(qtype, response, letters, blanks)
+
+
+def response_problem(qtype: str, response: Any, letters: tuple[str, ...] = (), blanks: int = 0) -> str:
+    """Why a response cannot be stored for its item type (empty when it can): the wrong shape, text too long, or
+    text that cannot be stored (domain.inputs.text_ok)."""
     if response is None:
-        return True
+        return ""
     if qtype == "single":
-        return isinstance(response, str) and response in letters
+        return "" if isinstance(response, str) and response in letters else f"应是 {'/'.join(letters)} 中的一个字母"
     if qtype == "multiple":
-        return (isinstance(response, list) and all(isinstance(r, str) and r in letters for r in response)
-                and len(set(response)) == len(response))
+        return "" if (isinstance(response, list) and all(isinstance(r, str) and r in letters for r in response)
+                      and len(set(response)) == len(response)) else "应是不重复的选项字母列表"
     if qtype == "judge":
-        return isinstance(response, bool)
+        return "" if isinstance(response, bool) else "应是 true 或 false"
     if qtype == "blank":
-        return (isinstance(response, list) and len(response) == blanks
-                and all(isinstance(r, str) and len(r) <= 500 for r in response))
+        if not (isinstance(response, list) and len(response) == blanks and all(isinstance(r, str) for r in response)):
+            return f"应是 {blanks} 个空的文字列表"
+        problems = [_text_problem(given, MAX_BLANK_TEXT, "每空") for given in response]
+        return next((problem for problem in problems if problem), "")
     if qtype == "short":
-        return isinstance(response, str) and len(response) <= MAX_TEXT
+        return _text_problem(response, MAX_TEXT, "简答") if isinstance(response, str) else "应是一段文字"
     raise ValueError(f"unknown item type {qtype!r}")
+
+
+def _text_problem(text: str, limit: int, what: str) -> str:
+    if len(text) > limit:
+        return f"{what}不超过 {limit} 个字符"
+    return "" if text_ok(text) else BAD_TEXT
 
 
 def is_answered(response: Any) -> bool:

@@ -8,4 +8,7 @@ def parse_local_iso(text: str, zone: str) -> datetime:
     value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:   # 0001-01-01 in Shanghai is before the first representable UTC time
+        raise ValueError(f"{text!r} is out of range") from None

@@ -33,6 +33,7 @@ from app.contests.versions import (
     version_list,
     version_standings,
 )
+from app.domain.inputs import int32
 from app.extensions import db
 from app.models import Round, RoundStatus, utcnow
 from app.standings import bp
@@ -66,7 +67,7 @@ def index():
 def _shown(round_: Round) -> RoundStandings:
     """The standings this request asks for and this user may see: ?version=K, ?draft=1, or the latest version
     (the draft for organisers and judges while nothing is published)."""
-    number = request.args.get("version", type=int)
+    number = request.args.get("version", type=int32)
     if number is not None:
         return version_standings(find_version(round_, number) or abort(404))
     latest = latest_version(round_)
@@ -99,8 +100,7 @@ def screen(round_id: int):
     """The live final on a projector: large rows that reload themselves every few seconds."""
     seconds = request.args.get("refresh", REFRESH_SECONDS, type=int)
     seconds = min(max(seconds, MIN_REFRESH), MAX_REFRESH)
-    response = render_template("standings/screen.html", refresh=seconds, **_context(_visible(round_id)))
-    return response, 200, {"Cache-Control": "no-store"}
+    return render_template("standings/screen.html", refresh=seconds, **_context(_visible(round_id)))
 
 
 @bp.get("/rounds/<int:round_id>.<any(csv, xlsx):fmt>")
