@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask, redirect, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, secret_key
 
@@ -16,14 +17,19 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(Path(app.instance_path))
+    if proxies := app.config["PROXY_COUNT"]:
+        # Each proxy appends the address it was reached from (what came before the outermost one is the client's to
+        # forge); the scheme is the one the TLS-ending proxy set and the others pass on.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=1)
 
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
 
-    from app import web
+    from app import security, web
     from app.attempts.sweeper import run_in_background
     web.init_app(app)
+    security.init_app(app)
     run_in_background(app)
 
     @app.get("/")
@@ -49,6 +55,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.web import IdConverter
+    app.url_map.converters["int"] = IdConverter   # before any route names it: path ids past 32 bits are 404
+
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp

@@ -147,8 +147,40 @@ def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        _watch_for_csp_violations(chromium)
         yield chromium
         chromium.close()
+
+
+CSP_VIOLATIONS: list[str] = []      # reported by the browser's pages during the current test
+
+
+def _watch_for_csp_violations(chromium) -> None:
+    """Every context the browser opens notes the Content-Security-Policy violations its pages report.
+
+    Tests open contexts of their own (a second device, JavaScript off), so the watch goes where contexts are made.
+    Chromium logs each violation to the console, with or without JavaScript."""
+    open_context = chromium.new_context
+
+    def new_context(**options):
+        context = open_context(**options)
+        context.on("console", _note_csp_violation)
+        return context
+
+    chromium.new_context = new_context
+
+
+def _note_csp_violation(message) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """A test fails when a page broke the CSP: what the policy blocked would look or work differently in a hall."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def _n(value: float) -> str:
 
 def _svg(width: int, height: int, title: str, css_class: str, body: list[str]) -> Markup:
     return Markup(
-        f'<svg class="chart {css_class}" viewBox="0 0 {width} {height}" width="100%" style="max-width: {width}px" '
+        f'<svg class="chart {css_class}" viewBox="0 0 {width} {height}" width="{width}" '
         f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
         + "".join(body) + "</svg>")
 

@@ -88,8 +88,8 @@
     verdict.hidden = false;
     next.textContent = data.finished ? "查看本次结果" : "下一题";
     next.hidden = false;
-    var meter = root.querySelector(".meter span");
-    if (meter) meter.style.width = (100 * data.next / Number(root.dataset.total)) + "%";
+    var meter = root.querySelector(".meter");
+    if (meter) meter.value = data.next;
     verdict.scrollIntoView({block: "nearest", behavior: "smooth"});
   }
 
