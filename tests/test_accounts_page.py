@@ -3,6 +3,8 @@ every device; and the sweep that prunes what the throttle has forgotten."""
 from datetime import timedelta
 
 import pytest
+from conftest import csrf_from, login
+from login_failures import fail_logins
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -10,8 +12,6 @@ from app.attempts.sweeper import sweep_all
 from app.extensions import db
 from app.models import AccountThrottle, AuditEvent, LoginFailure, User, utcnow
 from app.users import logins
-from conftest import csrf_from, login
-from login_failures import fail_logins
 
 
 def post(client, path: str, data: dict | None = None):

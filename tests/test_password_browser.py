@@ -1,7 +1,6 @@
 """Choosing a password in a real browser: the live hint and the show-password switch (password.js), and the
 server's word on a common password."""
 import pytest
-
 from conftest import sign_in
 
 pytestmark = pytest.mark.browser

@@ -201,7 +201,7 @@ def test_during_the_exam_practice_gives_nothing_of_the_paper_and_nothing_of_the_
         practised = set(db.session.scalars(select(PracticeAnswer.question_id)
                                            .where(PracticeAnswer.id.not_in(answered_before))))
         assert practised and practised <= question_ids("drill-bank")
-    book = [body for label, body in attacker.bodies.items() if label.startswith("GET /practice/book")][0]
+    book = next(body for label, body in attacker.bodies.items() if label.startswith("GET /practice/book"))
     assert "错题本" in book and "乙库" in book
     home = attacker.bodies[next(label for label in attacker.bodies if label.startswith("GET /practice/ "))]
     assert "contest-bank" not in home and "复赛题库" not in home, "a closed bank is not even offered"

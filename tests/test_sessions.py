@@ -1,11 +1,11 @@
 """Sessions that end: logout, a new password and an organiser's sign-out kill every copy of every cookie of the
 account; and a plain-HTTP deployment with secure cookies says why the login did not stick."""
+from conftest import csrf_from, login
 from flask_login.utils import encode_cookie
+from real_http import Browser
 
 from app.extensions import db
 from app.models import User
-from conftest import csrf_from, login
-from real_http import Browser
 
 
 def is_logged_in(client) -> bool:
