@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.banks.service import check_sources, import_sources
-from app.extensions import db
 from app.domain.practice import DrillFilter
 from app.domain.text import count_blanks
+from app.extensions import db
 from app.models import Attempt, AttemptEvent, Response, User, utcnow
 from app.practice.service import current_revision, start_drill
 from app.scheduling.service import schedule_session
@@ -52,7 +52,7 @@ def _drill(username: str, now) -> dict:
     questions = []
     for question_id in drill.question_ids:
         revision = current_revision(question_id)
-        questions.append({"id": question_id, "type": revision.type, "options": len(revision.options),
+        questions.append({"id": question_id, "input": revision.kind.input, "options": len(revision.options),
                           "blanks": count_blanks(revision.stem)})
     return {"id": drill.id, "questions": questions}
 

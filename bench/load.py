@@ -73,7 +73,7 @@ class Server:
                 raw = await response.read()
                 cookie_out = response.cookies.get("session")
                 result = Result(response.status, started, time.monotonic(), body=raw)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             return Result(None, started, time.monotonic(), error=type(error).__name__), None
         if want == "json":
             try:

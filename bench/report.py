@@ -47,13 +47,13 @@ class Report:
             (f"attempts by status: {outcome['attempts']}", outcome["attempts"] == {"submitted": candidates}),
             (f"attempts by number of submit events: {outcome['submit_events_per_attempt']}",
              outcome["submit_events_per_attempt"] == {"1": candidates}),
-            (f"events: start {events.get('start', 0)}, submit {events.get('submit', 0)}, "
-             f"close {events.get('close', 0)}",
+            ((f"events: start {events.get('start', 0)}, submit {events.get('submit', 0)}, "
+              f"close {events.get('close', 0)}"),
              events.get("start") == events.get("submit") == candidates and "close" not in events),
             (f"save events {events.get('save', 0)} = saves the server acknowledged {self.saves_kept}",
              events.get("save", 0) == self.saves_kept),
-            (f"responses per attempt {low}..{high} (paper: {self.items}), fewest answered "
-             f"{outcome['fewest_answered']}", low == high == self.items == outcome["fewest_answered"]),
+            ((f"responses per attempt {low}..{high} (paper: {self.items}), fewest answered "
+              f"{outcome['fewest_answered']}"), low == high == self.items == outcome["fewest_answered"]),
         ]
 
     def server(self, tag: str, share: float) -> float:

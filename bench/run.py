@@ -25,12 +25,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-
 import scenarios
-from config import Config
 from load import Server
 from machine import CpuMeter, busy_now
 from report import LEGEND, Report, print_report
+
+from config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

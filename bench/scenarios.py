@@ -35,7 +35,7 @@ class Candidate:
     items: list[dict[str, Any]] = field(default_factory=list)
     seq: int = 0
     saves_kept: int = 0         # saves the server says it stored: each must have left one `save` event
-    drill: dict[str, Any] = field(default_factory=dict)   # {"id", "questions": [{"id", "type", "options", "blanks"}]}
+    drill: dict[str, Any] = field(default_factory=dict)   # {"id", "questions": [{"id", "input", "options", "blanks"}]}
     drill_position: int = 0
 
     def next_seq(self) -> int:
@@ -164,15 +164,19 @@ def submit(server: Server, candidate: Candidate) -> Call:
 def answer(item: dict[str, Any], rng: random.Random) -> Any:
     """An answer of the right shape for the item, in the letters the candidate was shown."""
     letters = [option["key"] for option in item.get("options", [])]
-    kind = item["type"]
-    if kind == "single":
+    return response_for(item["input"], letters, item.get("blanks", 0), rng)
+
+
+def response_for(input_kind: str, letters: list[str], blanks: int, rng: random.Random) -> Any:
+    """A response in the shape the item's `input` (as the API names it) takes."""
+    if input_kind == "letter":
         return rng.choice(letters)
-    if kind == "multiple":
+    if input_kind == "letters":
         return sorted(rng.sample(letters, rng.randint(1, len(letters))))
-    if kind == "judge":
+    if input_kind == "truth":
         return rng.random() < 0.5
-    if kind == "blank":
-        return [rng.choice(["民主集中制", "党员大会", "三会一课", "一年"]) for _ in range(item["blanks"])]
+    if input_kind == "blanks":
+        return [rng.choice(["民主集中制", "党员大会", "三会一课", "一年"]) for _ in range(blanks)]
     return SHORT_ANSWER
 
 
@@ -180,14 +184,12 @@ def drill_answer(server: Server, candidate: Candidate, rng: random.Random) -> Ca
     """The drill page's answer to the candidate's current question (the server marks it and returns the key)."""
     question = candidate.drill["questions"][candidate.drill_position % len(candidate.drill["questions"])]
     candidate.drill_position += 1
-    letters = "ABCDEFGH"[: question["options"]]
-    response = {"single": lambda: rng.choice(letters), "multiple": lambda: sorted(rng.sample(letters, 2)),
-                "judge": lambda: rng.random() < 0.5,
-                "blank": lambda: ["答案"] * question["blanks"]}[question["type"]]()
+    response = response_for(question["input"], list("ABCDEFGH"[: question["options"]]), question["blanks"], rng)
 
     async def call() -> Result:
-        result, _ = await server.call("POST", f"/api/v1/drills/{candidate.drill['id']}/answers", cookie=candidate.cookie,
-                                      token=candidate.token, json={"question_id": question["id"], "response": response})
+        path = f"/api/v1/drills/{candidate.drill['id']}/answers"
+        result, _ = await server.call("POST", path, cookie=candidate.cookie, token=candidate.token,
+                                      json={"question_id": question["id"], "response": response})
         if result.ok:
             result.body = None
         return result

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.attempts.away import away_counts
-from app.attempts.judging import key_text, session_paper_ids
+from app.attempts.judging import session_paper_ids
 from app.attempts.service import bank_letters, is_due
 from app.domain.analysis import Bin, ItemStats, Observation, analyse_item, histogram
-from app.domain.banks import TYPES, describe_answer, describe_response
+from app.domain.questions import question_type
 from app.domain.scores import rounded
 from app.extensions import db
 from app.models import (
@@ -131,7 +131,7 @@ def answer_text(qtype: str, value: Any) -> str:
     """A candidate's response as a person reads it (blank answers are one string per blank)."""
     if value is None or value == [] or value == "":
         return "未作答"
-    return describe_response(qtype, sorted(value) if qtype == "multiple" else value)
+    return question_type(qtype).describe_response(value)
 
 
 def status_counts(rows: list[CandidateRow]) -> dict[str, int]:
@@ -193,19 +193,19 @@ class ItemAnalysis:
 
     @property
     def objective(self) -> bool:
-        return self.revision.type != "short"
+        return self.revision.kind.objective
 
     @property
     def type_label(self) -> str:
-        return TYPES[self.revision.type]
+        return self.revision.kind.label
 
     @property
     def key_shown(self) -> str:
-        return describe_answer(self.revision.type, self.key) if self.objective else ""
+        return self.revision.kind.describe_answer(self.key)
 
     @property
     def key_input(self) -> str:
-        return key_text(self.revision.type, self.key) if self.objective else ""
+        return self.revision.kind.key_text(self.key)
 
     @property
     def corrected(self) -> bool:
@@ -232,7 +232,6 @@ def _analyse(responses: list[Response]) -> ItemAnalysis:
     revision = item.revision
     observations = [Observation(r.attempt.score or 0.0, r.score, bank_letters(r))
                     for r in responses if r.score is not None]
-    options = list(revision.options) if revision.type in ("single", "multiple") else \
-        [True, False] if revision.type == "judge" else []
+    options = revision.kind.choices(revision.options)
     return ItemAnalysis(revision, item.section_index, item.points, item.key, item.explanation,
                         analyse_item(revision.type, item.points, item.key, options, observations))

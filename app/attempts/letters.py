@@ -1,8 +1,8 @@
 """Option letters as a candidate saw them and as the bank has them: options are shuffled per candidate."""
 from typing import Any
 
-from app.domain.banks import LETTERS
 from app.domain.papers import shown_to_original
+from app.domain.questions import LETTERS
 from app.models import Response
 
 

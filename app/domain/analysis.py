@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.domain.marking import is_answered
+from app.domain.questions import question_type
 
 UPPER_LOWER_SHARE = 0.27      # Kelley's upper and lower 27% by total score
 LOW_FACILITY = 0.2            # fewer than one in five right: a wrong key or a misleading stem is likely
@@ -78,33 +79,22 @@ def point_biserial(observations: list[Observation]) -> float | None:
     items = [o.score for o in observations]
     rests = [o.total - o.score for o in observations]
     mean_item, mean_rest = _mean(items), _mean(rests)
-    covariance = sum((i - mean_item) * (r - mean_rest) for i, r in zip(items, rests))
+    covariance = sum((i - mean_item) * (r - mean_rest) for i, r in zip(items, rests, strict=True))
     spread = math.sqrt(sum((i - mean_item) ** 2 for i in items) * sum((r - mean_rest) ** 2 for r in rests))
     if spread == 0:
         return None
     return covariance / spread
 
 
-def _chose(qtype: str, choice: Any, option: Any) -> bool:
-    if qtype == "multiple":
-        return isinstance(choice, list) and option in choice
-    if qtype == "judge":
-        return isinstance(choice, bool) and choice is option
-    return choice == option
-
-
-def _is_key(qtype: str, key: Any, option: Any) -> bool:
-    return option in key if qtype == "multiple" else key == option
-
-
 def option_shares(qtype: str, options: list[Any], key: Any, choices: list[Any]) -> tuple[OptionShare, ...]:
     """How many chose each option (a multiple choice counts once for every letter in it), key marked."""
     if not choices:
         return ()
+    kind = question_type(qtype)
     return tuple(
-        OptionShare(option, count, count / len(choices), _is_key(qtype, key, option))
+        OptionShare(option, count, count / len(choices), kind.picks(key, option))
         for option in options
-        for count in [sum(_chose(qtype, choice, option) for choice in choices)]
+        for count in [sum(kind.picks(choice, option) for choice in choices)]
     )
 
 
@@ -116,7 +106,7 @@ def concerns(qtype: str, stats: ItemStats) -> tuple[str, ...]:
         found.append("区分度为负：高分考生反而答得更差，请核对答案")
     if stats.facility is not None and stats.facility < LOW_FACILITY:
         found.append(f"得分率低于 {LOW_FACILITY:.0%}：请核对答案或题干表述")
-    if qtype == "single":
+    if question_type(qtype).has_distractors:
         keyed = max((o.count for o in stats.options if o.is_key), default=0)
         tempting = [o for o in stats.options if not o.is_key and o.count > keyed]
         if tempting:

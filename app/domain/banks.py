@@ -5,33 +5,21 @@
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
 
 from app.domain import yamlmarks
 from app.domain.problems import Problem, Report, text_value
-from app.domain.text import count_blanks, normalise
+from app.domain.questions import QUESTION_TYPES, TYPES, question_type
+from app.domain.text import normalise
 
 CATEGORIES = {"theory": "理论", "policy": "政策", "party_affairs": "党务业务"}
-TYPES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "blank": "填空题", "short": "简答题"}
-OBJECTIVE_TYPES = ("single", "multiple", "judge", "blank")
 
 BANK_KEYS = {"bank", "title", "category", "description", "practice", "questions"}
 COMMON_KEYS = {"id", "type", "stem", "explanation", "source", "difficulty", "tags"}
-KEYS_BY_TYPE = {
-    "single": COMMON_KEYS | {"options", "answer"},
-    "multiple": COMMON_KEYS | {"options", "answer"},
-    "judge": COMMON_KEYS | {"answer"},
-    "blank": COMMON_KEYS | {"answer", "blank_order"},
-    "short": COMMON_KEYS | {"reference_answer", "rubric"},
-}
-ALL_QUESTION_KEYS = set().union(*KEYS_BY_TYPE.values())
-RUBRIC_KEYS = {"point", "score"}
-JUDGE_WORDS = {"true": True, "对": True, "正确": True, "√": True, "✓": True,
-               "false": False, "错": False, "错误": False, "×": False, "✗": False}
-LETTERS = "ABCDEFGH"
+ALL_QUESTION_KEYS = COMMON_KEYS.union(*(kind.fields for kind in QUESTION_TYPES))
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -149,18 +137,18 @@ def _parse_question(item: Any, line: int, report: Report) -> QuestionSpec | None
         report.error(item.line_of("type"), f"未知题型 {qtype!r}，应为 {' | '.join(TYPES)} 之一", qid)
         report.unknown_keys(item, ALL_QUESTION_KEYS, qid)
         return None
+    kind = question_type(qtype)
     before = len(report.problems)
     for key in item:
-        if key in ALL_QUESTION_KEYS and key not in KEYS_BY_TYPE[qtype]:
-            report.error(item.line_of(key), f"{TYPES[qtype]}不使用字段 {key!r}", qid)
+        if key in ALL_QUESTION_KEYS and key not in COMMON_KEYS | kind.fields:
+            report.error(item.line_of(key), f"{kind.label}不使用字段 {key!r}", qid)
     report.unknown_keys(item, ALL_QUESTION_KEYS, qid)
 
     spec = QuestionSpec(id=qid, type=qtype, stem=text_value(item.get("stem")) or "", line=item.line)
     if not spec.stem:
         report.error(item.line_of("stem"), "题干 stem 为空或缺失", qid)
     _parse_common(item, spec, report)
-    {"single": _parse_choice, "multiple": _parse_choice, "judge": _parse_judge,
-     "blank": _parse_blank, "short": _parse_short}[qtype](item, spec, report)
+    spec = replace(spec, **kind.parse(item, qid, spec.stem, report))
     return None if any(not p.warning for p in report.problems[before:]) else spec
 
 
@@ -183,111 +171,6 @@ def _parse_common(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report)
         report.error(item.line_of("tags"), "tags 应是非空文字的列表，如 [党章, 组织原则]", spec.id)
     else:
         spec.tags = [text_value(tag) for tag in tags]
-
-
-def _parse_choice(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
-    options = item.get("options")
-    line = item.line_of("options")
-    if not isinstance(options, dict) or not options:
-        report.error(line, "缺少 options，或 options 不是 {A: …, B: …} 形式", spec.id)
-        return
-    letters = [str(key) for key in options]
-    if not 2 <= len(letters) <= 8:
-        report.error(line, f"选项应有 2 到 8 个，现有 {len(letters)} 个", spec.id)
-    if letters != list(LETTERS[: len(letters)]):
-        report.error(line, f"选项字母应从 A 起依次排列，而不是 {', '.join(letters)}", spec.id)
-    for key, value in options.items():
-        if not text_value(value):
-            report.error(options.line_of(key), f"选项 {key} 为空", spec.id)
-    spec.options = {str(key): text_value(value) or "" for key, value in options.items()}
-    _parse_choice_answer(item, spec, report)
-
-
-def _parse_choice_answer(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
-    answer = item.get("answer")
-    line = item.line_of("answer")
-    if answer is None:
-        report.error(line, "缺少 answer（答案）", spec.id)
-        return
-    if spec.type == "single":
-        letter = text_value(answer)
-        if isinstance(answer, list) or not letter:
-            report.error(line, "单选题的 answer 应是一个选项字母，如 A", spec.id)
-        elif letter not in spec.options:
-            report.error(line, f"答案 {letter} 不在选项 {', '.join(spec.options)} 中", spec.id)
-        spec.answer = letter
-        return
-    if not isinstance(answer, list):
-        report.error(line, "多选题的 answer 应是字母列表，如 [A, C]", spec.id)
-        return
-    letters = [text_value(value) or "" for value in answer]
-    missing = [letter for letter in letters if letter not in spec.options]
-    if missing:
-        report.error(line, f"答案 {', '.join(missing)} 不在选项 {', '.join(spec.options)} 中", spec.id)
-    if len(set(letters)) != len(letters):
-        report.error(line, "多选题答案中有重复字母", spec.id)
-    if len(set(letters)) < 2:
-        report.error(line, "多选题至少要有两个正确选项", spec.id)
-    spec.answer = sorted(set(letters))
-
-
-def _parse_judge(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
-    answer = item.get("answer")
-    value = answer if isinstance(answer, bool) else JUDGE_WORDS.get(str(answer).strip().lower())
-    if value is None:
-        report.error(item.line_of("answer"),
-                     f"判断题的 answer 应是 true/false（或 对/错、正确/错误、√/×），而不是 {answer!r}", spec.id)
-        return
-    spec.answer = value
-
-
-def _parse_blank(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
-    answer = item.get("answer")
-    line = item.line_of("answer")
-    entries = answer if isinstance(answer, list) else [answer]
-    blanks = count_blanks(spec.stem)
-    if answer is None:
-        report.error(line, "缺少 answer（填空答案）", spec.id)
-        return
-    if blanks == 0:
-        report.error(item.line_of("stem"), "填空题的题干中没有 ___（三个或更多下划线表示一个空）", spec.id)
-    elif len(entries) != blanks:
-        report.error(line, f"题干有 {blanks} 个空，answer 却有 {len(entries)} 项", spec.id)
-    canonical = []
-    for number, entry in enumerate(entries, start=1):
-        variants = entry if isinstance(entry, list) else [entry]
-        texts = [text_value(variant) for variant in variants]
-        if not texts or any(not text for text in texts):
-            report.error(line, f"第 {number} 空的答案为空或不是文字", spec.id)
-        canonical.append([text for text in texts if text])
-    spec.answer = canonical
-    order = text_value(item.get("blank_order", "fixed"))
-    if order not in ("fixed", "any"):
-        report.error(item.line_of("blank_order"), f"blank_order 应为 any 或 fixed，而不是 {order!r}", spec.id)
-    spec.blank_order = order or "fixed"
-
-
-def _parse_short(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report) -> None:
-    spec.reference_answer = text_value(item.get("reference_answer")) or ""
-    if not spec.reference_answer:
-        report.error(item.line_of("reference_answer"), "简答题缺少 reference_answer（参考答案）", spec.id)
-    rubric = item.get("rubric")
-    if not isinstance(rubric, list) or not rubric:
-        report.error(item.line_of("rubric"), "简答题缺少 rubric（评分要点列表，如 [{point: …, score: 2}]）", spec.id)
-        return
-    for index, entry in enumerate(rubric):
-        line = rubric.line_of(index)
-        if not isinstance(entry, yamlmarks.MarkedMap):
-            report.error(line, "评分要点应写成 {point: …, score: …}", spec.id)
-            continue
-        report.unknown_keys(entry, RUBRIC_KEYS, spec.id, where="评分要点中")
-        point, score = text_value(entry.get("point")), entry.get("score")
-        if not point:
-            report.error(line, "评分要点缺少 point", spec.id)
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or score <= 0:
-            report.error(line, f"评分要点的 score 应为正数，而不是 {score!r}", spec.id)
-            continue
-        spec.rubric.append({"point": point or "", "score": score})
 
 
 def validate_texts(files: list[tuple[str, str]]) -> tuple[list[BankSpec], list[Problem]]:
@@ -342,17 +225,7 @@ def dump_bank(bank: BankSpec) -> str:
 
 def _question_document(question: QuestionSpec) -> dict[str, Any]:
     doc: dict[str, Any] = {"id": question.id, "type": question.type, "stem": question.stem}
-    if question.options:
-        doc["options"] = question.options
-    if question.type == "blank":
-        doc["answer"] = [variants[0] if len(variants) == 1 else variants for variants in question.answer]
-        if question.blank_order != "fixed":
-            doc["blank_order"] = question.blank_order
-    elif question.type != "short":
-        doc["answer"] = question.answer
-    if question.type == "short":
-        doc["reference_answer"] = question.reference_answer
-        doc["rubric"] = question.rubric
+    doc.update(question_type(question.type).yaml_fields(question.content()))
     for key in ("explanation", "source"):
         if getattr(question, key):
             doc[key] = getattr(question, key)
@@ -379,30 +252,6 @@ FIELD_LABELS = {
     "reference_answer": "参考答案", "rubric": "评分要点", "explanation": "解析", "source": "出处",
     "difficulty": "难度", "tags": "标签",
 }
-
-
-def describe_answer(qtype: str, answer: Any) -> str:
-    """An answer key as a person reads it: 'A、C', '正确', '（1）义务 / 党员义务；（2）纪律'."""
-    if qtype == "single":
-        return answer
-    if qtype == "multiple":
-        return "、".join(answer)
-    if qtype == "judge":
-        return "正确" if answer else "错误"
-    if qtype == "blank":
-        return "；".join(f"（{n}）{' / '.join(variants)}" for n, variants in enumerate(answer, start=1))
-    return ""
-
-
-def describe_response(qtype: str, response: Any) -> str:
-    """A candidate's answer as a person reads it: 'A、C', '正确', '（1）义务；（2）未填'."""
-    if qtype == "multiple":
-        return "、".join(response)
-    if qtype == "judge":
-        return "正确" if response else "错误"
-    if qtype == "blank":
-        return "；".join(f"（{n}）{text or '未填'}" for n, text in enumerate(response, start=1))
-    return str(response)
 
 
 def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

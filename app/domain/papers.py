@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain import yamlmarks
-from app.domain.banks import LETTERS, TYPES, BankSpec
+from app.domain.banks import BankSpec
 from app.domain.problems import Problem, Report, text_value
+from app.domain.questions import LETTERS, TYPES
 
 DRAW_MODES = ("per_session", "per_attempt")
 MULTIPLE_SCORING = ("strict", "half", "proportional")
@@ -300,13 +301,14 @@ def draw(blueprint: BlueprintSpec, pool: list[PoolQuestion], seed: int) -> DrawR
     for s_index, p_index, section, pick in random_picks:
         candidates = [q for q in ordered_pool if q.ref not in used and _matches(q, pick, section.type)]
         if len(candidates) < pick.count:
-            shortfalls.append(Shortfall(pick.line or section.line,
-                                        f"{section.title}: needs {pick.describe(section.type)}; pool has {len(candidates)}"))
+            needs = f"{section.title}: needs {pick.describe(section.type)}; pool has {len(candidates)}"
+            shortfalls.append(Shortfall(pick.line or section.line, needs))
         chosen[s_index, p_index] = rng.sample(candidates, min(pick.count, len(candidates)))
         used.update(question.ref for question in chosen[s_index, p_index])
     sections = [
         DrawnSection(section.title, section.type, section.points,
-                     fixed[s_index] + [q for p_index in range(len(section.picks)) for q in chosen.get((s_index, p_index), [])])
+                     fixed[s_index] + [question for p_index in range(len(section.picks))
+                                       for question in chosen.get((s_index, p_index), [])])
         for s_index, section in enumerate(blueprint.sections)
     ]
     return DrawResult(sections, shortfalls)
@@ -399,7 +401,8 @@ def validate_blueprint_texts(files: list[tuple[str, str]],
         if blueprint is None:
             continue
         if blueprint.slug in seen:
-            problems.append(Problem(name, blueprint.line, f"试卷标识 paper: {blueprint.slug} 与 {seen[blueprint.slug]} 重复"))
+            message = f"试卷标识 paper: {blueprint.slug} 与 {seen[blueprint.slug]} 重复"
+            problems.append(Problem(name, blueprint.line, message))
             continue
         seen[blueprint.slug] = name
         shortfalls = draw(blueprint, pool, seed=0).shortfalls

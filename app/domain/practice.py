@@ -1,13 +1,15 @@
 """Practice rules (百日练兵): choosing drill questions, the daily set, streaks and the wrong-question book.
 
-Drills use objective items only: a practising cadre gets right or wrong at once, which a judge-marked
-`short` item cannot give.
+Drills use drillable types only (app/domain/questions): a practising cadre gets right or wrong at once, which a
+judge-marked item cannot give.
 """
 import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-DRILL_TYPES = ("single", "multiple", "judge", "blank")
+from app.domain.questions import QUESTION_TYPES
+
+DRILL_TYPES = tuple(kind.name for kind in QUESTION_TYPES if kind.drillable)
 MODES = ("filtered", "unseen", "weakest", "book")
 
 

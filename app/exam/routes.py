@@ -7,22 +7,21 @@ from datetime import datetime, timedelta
 from math import ceil
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.attempts.errors import ExamError, NotFound
+from app.attempts.presenters import attempt_payload, sessions_for
 from app.attempts.service import attempt_for, start_attempt
-from app.attempts.views import attempt_payload, sessions_for
-from app.domain.banks import TYPES
 from app.domain.marking import is_answered
 from app.domain.scores import rounded
+from app.errors import NotFound, SessionNotOpen
 from app.exam import bp
 from app.extensions import db
+from app.forms import ActionForm
 from app.models import Attempt, AttemptStatus, PaperItem, Response, Role, utcnow
-from app.web import confirmed, role_required
+from app.web import refused_back, role_required
 
-TIME_FIELDS = ("opens_at", "closes_at", "deadline_if_started_now", "deadline")
 # Past this, "还有 3 天" is all a candidate needs; nearer, the home page reloads itself at the opening.
 RELOAD_WITHIN = timedelta(hours=12)
 
@@ -40,8 +39,7 @@ def _home_page(starting: int | None = None):
     now = utcnow()
     groups: dict[str, list[dict[str, Any]]] = {"open": [], "upcoming": [], "finished": []}
     confirm = None
-    for summary in sessions_for(current_user, now):
-        session = _with_times(summary)
+    for session in sessions_for(current_user, now):
         groups[_group(session)].append(session)
         if session["state"] == "upcoming":
             session["opens_in"] = _duration(session["opens_at"] - now)
@@ -50,12 +48,6 @@ def _home_page(starting: int | None = None):
     groups["finished"].reverse()
     return render_template("exam/home.html", groups=groups, reload_in=_reload_in(groups["upcoming"], now),
                            confirm=confirm, now=now)
-
-
-def _with_times(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: datetime.fromisoformat(value) if key in TIME_FIELDS
-            else _with_times(value) if isinstance(value, dict) else value
-            for key, value in data.items()}
 
 
 def _group(session: dict[str, Any]) -> str:
@@ -85,13 +77,12 @@ def _reload_in(upcoming: list[dict[str, Any]], now: datetime) -> int | None:
 @role_required(Role.CANDIDATE)
 def start(session_id: int):
     """Starting fixes the deadline, so the first press asks (the dialog says when it will be); resuming does not."""
-    if not confirmed() and _starts_anew(session_id):
+    if not ActionForm().is_confirmed() and _starts_anew(session_id):
         return _home_page(starting=session_id)
     try:
         attempt = start_attempt(session_id, current_user, utcnow())
-    except ExamError as error:
-        flash(error.message, "error")
-        return redirect(url_for("exam.home"))
+    except (NotFound, SessionNotOpen) as error:
+        return refused_back(error, url_for("exam.home"))
     return redirect(url_for("exam.sit", attempt_id=attempt.id))
 
 
@@ -114,7 +105,7 @@ def result(attempt_id: int):
     payload = attempt_payload(attempt, now)
     shown = payload["result"]
     return render_template("exam/result.html", attempt=attempt, session=attempt.session,
-                           shown=shown, payload=payload, types=TYPES, answered=is_answered,
+                           shown=shown, payload=payload, answered=is_answered,
                            sections=_section_scores(attempt) if shown["visible"] else None)
 
 

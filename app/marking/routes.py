@@ -4,36 +4,24 @@ Judges never see who wrote an answer: pages name the attempt by its number only.
 """
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import StringField
-from wtforms.validators import ValidationError
 
-from app.attempts.errors import ExamError
 from app.attempts.judging import (
+    MarkingError,
     mark_response,
     marking_loads,
     next_unmarked,
     session_short_responses,
 )
 from app.domain.scores import points_text
+from app.errors import NotFound
 from app.extensions import db
 from app.marking import bp
+from app.marking.forms import MarkForm
 from app.models import Attempt, AttemptEvent, ExamSession, Response, Role, utcnow
 from app.web import role_required
 
 MARKERS = (Role.JUDGE, Role.ORGANISER)
-
-
-def _number(form, field) -> None:
-    try:
-        float((field.data or "").strip())
-    except ValueError:
-        raise ValidationError("请输入分数，如 3 或 3.5。") from None
-
-
-class MarkForm(FlaskForm):
-    score = StringField("得分", validators=[_number])
 
 
 @bp.get("/")
@@ -78,8 +66,7 @@ def response(response_id: int):
         return _response_page(answer, form, 422)
     try:
         marked = mark_response(answer.id, float(form.score.data), current_user, utcnow())
-    except ExamError as error:
-        db.session.rollback()
+    except (NotFound, MarkingError) as error:
         form.score.errors = [*form.score.errors, error.message]
         return _response_page(_short_answer(response_id), form, 422)
     flash(f"已保存答卷 #{marked.attempt_id} 第 {marked.key} 题的评分：{points_text(marked.score)} 分。", "success")
@@ -89,7 +76,7 @@ def response(response_id: int):
 def _short_answer(response_id: int) -> Response:
     """A short answer of a finished attempt; anything else is not a judge's business."""
     answer = db.session.get(Response, response_id)
-    if answer is None or answer.paper_item.revision.type != "short" or not answer.attempt.finished:
+    if answer is None or answer.paper_item.revision.kind.objective or not answer.attempt.finished:
         abort(404)
     return answer
 

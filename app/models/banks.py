@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
+from app.domain.questions import QUESTION_TYPES, QuestionType, question_type
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
@@ -82,7 +83,7 @@ class QuestionRevision(db.Model):
     __tablename__ = "question_revisions"
     __table_args__ = (
         UniqueConstraint("question_id", "number"),
-        CheckConstraint("type IN ('single', 'multiple', 'judge', 'blank', 'short')", name="type"),
+        CheckConstraint(f"type IN ({', '.join(repr(kind.name) for kind in QUESTION_TYPES)})", name="type"),
         CheckConstraint("difficulty BETWEEN 1 AND 5", name="difficulty"),
     )
 
@@ -106,6 +107,11 @@ class QuestionRevision(db.Model):
 
     question: Mapped[Question] = relationship(back_populates="revisions")
     tag_rows: Mapped[list["RevisionTag"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def kind(self) -> QuestionType:
+        """The question type, which knows this revision's response, marking and key."""
+        return question_type(self.type)
 
 
 class RevisionTag(db.Model):

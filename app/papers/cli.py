@@ -2,16 +2,16 @@
 import random
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.domain.banks import TYPES, describe_answer
+from app.commands import Commands
 from app.domain.papers import blueprint_from_spec, draw
+from app.domain.questions import question_type
 from app.extensions import db
 from app.models import PaperBlueprint, QuestionRevision
 from app.papers.service import load_pool
 
-paper_cli = AppGroup("paper", help="Look at paper blueprints.")
+paper_cli = Commands("paper", help="Look at paper blueprints.")
 
 
 @paper_cli.command("preview")
@@ -30,7 +30,7 @@ def preview(paper_id: str, seed: int | None) -> None:
     click.echo(f"{spec.title}  (paper {spec.slug}, seed {seed}, {spec.duration} 分钟, 满分 {spec.total_points:g})")
     number = 0
     for section in result.sections:
-        click.echo(f"\n{section.title}  [{TYPES[section.type]}, 每题 {section.points:g} 分]")
+        click.echo(f"\n{section.title}  [{question_type(section.type).label}, 每题 {section.points:g} 分]")
         for question in section.questions:
             number += 1
             _print_question(number, question.ref, db.session.get(QuestionRevision, question.revision_id))
@@ -40,5 +40,5 @@ def _print_question(number: int, ref: str, revision: QuestionRevision) -> None:
     click.echo(f"{number}. {revision.stem}  ({ref})")
     for letter, text in revision.options.items():
         click.echo(f"   {letter}. {text}")
-    key = describe_answer(revision.type, revision.answer) if revision.type != "short" else revision.reference_answer
+    key = revision.kind.describe_answer(revision.answer) if revision.kind.objective else revision.reference_answer
     click.echo(f"   答案：{key}")

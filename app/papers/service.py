@@ -13,6 +13,7 @@ from app.domain.papers import (
     blueprint_from_spec,
     draw,
 )
+from app.errors import AppError
 from app.extensions import db
 from app.models import (
     Bank,
@@ -25,11 +26,13 @@ from app.models import (
 )
 
 
-class Unfillable(Exception):
+class Unfillable(AppError):
     """The pool cannot fill a blueprint; carries each shortfall."""
 
+    status, code = 422, "unfillable"
+
     def __init__(self, shortfalls: list[Shortfall]):
-        super().__init__("; ".join(map(str, shortfalls)))
+        super().__init__("试卷无法组卷：" + "；".join(map(str, shortfalls)))
         self.shortfalls = shortfalls
 
 

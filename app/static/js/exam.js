@@ -10,7 +10,6 @@
   var ZONE = root.dataset.timezone;
   var TOKEN = document.querySelector('meta[name="csrf-token"]').content;
   var STORE = "exam." + root.dataset.attempt + ".";
-  var LABELS = {single: "单选题", multiple: "多选题", judge: "判断题", blank: "填空题", short: "简答题"};
   var TEXT_DELAY = 800;
   var LOW_TIME = 5 * 60 * 1000;
   var MAX_BACKOFF = 30000;
@@ -28,7 +27,7 @@
     offset: 0,             // server time minus Date.now(), in ms
     deadline: 0,           // server time, ms since the epoch
     startedAt: 0,
-    items: [],             // in paper order: {key, type, card, navLink, flagButton, read, write}
+    items: [],             // in paper order: {key, card, navLink, flagButton, read, write}
     byKey: {},
     values: {},            // what the page shows for each item
     queue: load("queue", {}),   // key -> {value, seq}: given on this device, not yet confirmed by the server
@@ -317,8 +316,9 @@
     return {node: box, inputs: inputs};
   }
 
+  // One widget per input kind the API names (an item's `input`), each reading and writing its response's shape.
   var BUILD = {
-    single: function (item) {
+    letter: function (item) {
       var built = choiceInputs(item, "radio", item.options.map(function (o) { return [o.key, o.key, o.html]; }));
       built.read = function () {
         var on = built.inputs.filter(function (i) { return i.checked; })[0];
@@ -327,7 +327,7 @@
       built.write = function (value) { built.inputs.forEach(function (i) { i.checked = i.value === value; }); };
       return built;
     },
-    multiple: function (item) {
+    letters: function (item) {
       var built = choiceInputs(item, "checkbox", item.options.map(function (o) { return [o.key, o.key, o.html]; }));
       built.read = function () {
         return built.inputs.filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
@@ -337,9 +337,9 @@
       };
       return built;
     },
-    judge: function (item) {
+    truth: function (item) {
       var built = choiceInputs(item, "radio", [["true", "正确"], ["false", "错误"]]);
-      built.node.classList.add("judge");
+      built.node.classList.add("truth");
       built.read = function () {
         var on = built.inputs.filter(function (i) { return i.checked; })[0];
         return on ? on.value === "true" : null;
@@ -349,7 +349,7 @@
       };
       return built;
     },
-    blank: function (item) {
+    blanks: function (item) {
       var box = el("div", "blanks");
       var inputs = [];
       for (var n = 1; n <= item.blanks; n++) {
@@ -368,7 +368,7 @@
         write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
       });
     },
-    short: function (item) {
+    text: function (item) {
       var area = el("textarea", "short-text");
       area.rows = 8;
       area.maxLength = 20000;
@@ -411,13 +411,13 @@
   }
 
   function renderItem(data) {
-    var built = BUILD[data.type](data);
-    var item = {key: data.key, type: data.type, read: built.read, write: built.write, inputs: built.inputs};
+    var built = BUILD[data.input](data);
+    var item = {key: data.key, read: built.read, write: built.write, inputs: built.inputs};
     var card = el("article", "item");
     card.id = "q-" + data.key;
     var head = el("div", "item-head");
     head.appendChild(el("span", "item-no", data.key + "."));
-    head.appendChild(el("span", "badge", LABELS[data.type] + " · " + points(data.points) + " 分"));
+    head.appendChild(el("span", "badge", data.type_label + " · " + points(data.points) + " 分"));
     var flagButton = el("button", "flag", "标记");
     flagButton.type = "button";
     flagButton.addEventListener("click", function () { toggleFlag(item.key); });

@@ -9,7 +9,7 @@
 
   var TOKEN = document.querySelector('meta[name="csrf-token"]').content;
   var question = document.getElementById("question");
-  var TYPE = question.dataset.type;
+  var INPUT = question.dataset.input;   // the response's shape, as the question type names it
   var submit = document.getElementById("submit");
   var problem = document.getElementById("problem");
   var verdict = document.getElementById("verdict");
@@ -22,24 +22,15 @@
 
   // The response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in.
   function response() {
-    if (TYPE === "blank") {
+    if (INPUT === "blanks") {
       var texts = inputs().map(function (input) { return input.value; });
       return texts.some(function (text) { return text.trim(); }) ? texts : null;
     }
     var chosen = inputs().filter(function (input) { return input.checked; }).map(function (input) { return input.value; });
     if (!chosen.length) return null;
-    if (TYPE === "multiple") return chosen.sort();
-    if (TYPE === "judge") return chosen[0] === "true";
+    if (INPUT === "letters") return chosen.sort();
+    if (INPUT === "truth") return chosen[0] === "true";
     return chosen[0];
-  }
-
-  function said(value) {
-    if (TYPE === "multiple") return value.join("、");
-    if (TYPE === "judge") return value ? "正确" : "错误";
-    if (TYPE === "blank") {
-      return value.map(function (text, i) { return "（" + (i + 1) + "）" + (text || "未填"); }).join("；");
-    }
-    return value;
   }
 
   function say(message) {
@@ -58,16 +49,16 @@
 
   function markChoices(key) {
     inputs().forEach(function (input) {
-      if (TYPE === "blank") return;
-      var value = TYPE === "judge" ? input.value === "true" : input.value;
-      var inKey = TYPE === "multiple" ? key.indexOf(value) >= 0 : value === key;
+      if (INPUT === "blanks") return;
+      var value = INPUT === "truth" ? input.value === "true" : input.value;
+      var inKey = INPUT === "letters" ? key.indexOf(value) >= 0 : value === key;
       var label = input.closest(".choice");
       label.classList.toggle("correct", inKey);
       label.classList.toggle("wrong", input.checked && !inKey);
     });
   }
 
-  function show(data, given) {
+  function show(data) {
     markChoices(data.answer);
     form.querySelector("fieldset").disabled = true;
     submit.hidden = true;
@@ -79,7 +70,7 @@
     head.textContent = data.correct ? "✓ 回答正确" : "✗ 回答错误";
     var list = document.createElement("dl");
     list.className = "meta";
-    entry(list, "您的答案", said(given));
+    entry(list, "您的答案", data.response_text);
     entry(list, "正确答案", data.answer_text);
     if (data.explanation_html) entry(list, "解析", null, data.explanation_html);
     if (data.source) entry(list, "出处", data.source);
@@ -116,7 +107,7 @@
       body: JSON.stringify({question_id: Number(form.elements.question_id.value), response: given}),
     }).then(function (reply) {
       return reply.json().catch(function () { return {}; }).then(function (data) {
-        if (reply.status === 200) return show(data, given);
+        if (reply.status === 200) return show(data);
         if (reply.status === 409) return form.submit();   // already kept: the server shows that first answer
         done();
         say(data.message || "服务器出错，请稍后重试。");

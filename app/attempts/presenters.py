@@ -1,4 +1,4 @@
-"""What a candidate may see of an attempt, as plain data for the JSON API and the result page.
+"""What a candidate may see of an attempt, as plain data (times as datetimes) for the JSON API and the result page.
 
 Answer keys, explanations and per-item scores are added only once the attempt is finished and the
 session's review policy allows it (DESIGN §2, app/domain/review.py): nothing here can leak a key into a running
@@ -15,8 +15,8 @@ from app.attempts.away import away_count
 from app.attempts.letters import shown_letters
 from app.attempts.release import has_ended, not_withheld, practicable
 from app.domain import review
-from app.domain.banks import LETTERS, describe_answer
 from app.domain.markup import render_inline, render_markdown, render_stem
+from app.domain.questions import LETTERS
 from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import Attempt, ExamSession, PaperItem, Response, SessionCandidate, User
@@ -49,22 +49,22 @@ def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": attempt.id, "status": attempt.status, "title": attempt.paper.title,
         "session": {"id": attempt.session_id, "title": attempt.session.title},
-        "started_at": attempt.started_at.isoformat(), "deadline": attempt.deadline.isoformat(),
-        "server_time": now.isoformat(), "sections": _sections(responses),
+        "started_at": attempt.started_at, "deadline": attempt.deadline, "server_time": now,
+        "sections": _sections(responses),
         "responses": {r.key: r.value for r in responses if r.value is not None},
         # A reload or a second device numbers its away records (切屏) after these, and shows the count.
         "away_count": away_count(attempt.id),
     }
     if attempt.finished:
-        payload["finished_at"] = attempt.finished_at.isoformat()
+        payload["finished_at"] = attempt.finished_at
         payload["result"] = result_payload(attempt, responses, now)
     return payload
 
 
 def submit_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap."""
-    payload: dict[str, Any] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline.isoformat(),
-                               "finished_at": attempt.finished_at.isoformat(), "server_time": now.isoformat()}
+    payload: dict[str, Any] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline,
+                               "finished_at": attempt.finished_at, "server_time": now}
     visible = score_visible(attempt.session, attempt, now)
     payload["result"] = result_payload(attempt, _responses(attempt), now) if visible else {"visible": False}
     return payload
@@ -82,12 +82,13 @@ def _sections(responses: list[Response]) -> list[dict[str, Any]]:
 
 def _item(response: Response) -> dict[str, Any]:
     revision = response.paper_item.revision
-    item: dict[str, Any] = {"key": response.key, "type": revision.type, "stem_html": _stem_html(revision.stem),
+    item: dict[str, Any] = {"key": response.key, "type": revision.type, "type_label": revision.kind.label,
+                            "input": revision.kind.input, "stem_html": _stem_html(revision.stem),
                             "points": response.paper_item.points}
     if revision.options:
         item["options"] = [{"key": LETTERS[shown], "html": _inline_html(revision.options[letter])}
                            for shown, letter in enumerate(response.option_order)]
-    if revision.type == "blank":
+    if revision.kind.has_blanks:
         item["blanks"] = count_blanks(revision.stem)
     return item
 
@@ -120,15 +121,15 @@ def _held_back(response: Response) -> dict[str, Any]:
 def _reviewed(response: Response) -> dict[str, Any]:
     item, revision = response.paper_item, response.paper_item.revision
     reviewed = {"score": response.score, "points": item.points, "explanation_html": _markdown_html(item.explanation)}
-    if revision.type == "short":
+    if not revision.kind.objective:
         reviewed["reference_html"] = _markdown_html(revision.reference_answer)
         return reviewed
     shown = shown_letters(response, item.key)
     reviewed["answer"] = shown
-    reviewed["answer_text"] = describe_answer(revision.type, shown)
+    reviewed["answer_text"] = revision.kind.describe_answer(shown)
     if item.answer_override is not None:
         original = shown_letters(response, revision.answer)
-        reviewed["corrected"] = {"old": original, "old_text": describe_answer(revision.type, original)}
+        reviewed["corrected"] = {"old": original, "old_text": revision.kind.describe_answer(original)}
     return reviewed
 
 
@@ -153,12 +154,12 @@ def session_summary(session: ExamSession, attempt: Attempt | None, now: datetime
     state = "upcoming" if now < session.opens_at else "open" if now < session.closes_at else "closed"
     summary: dict[str, Any] = {
         "id": session.id, "title": session.title, "state": state, "duration": duration, "review": session.review,
-        "opens_at": session.opens_at.isoformat(), "closes_at": session.closes_at.isoformat(),
-        "deadline_if_started_now": deadline_if_started(session, now).isoformat(),
+        "opens_at": session.opens_at, "closes_at": session.closes_at,
+        "deadline_if_started_now": deadline_if_started(session, now),
         "attempt": None,
     }
     if attempt is not None:
-        summary["attempt"] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline.isoformat()}
+        summary["attempt"] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline}
         if score_visible(session, attempt, now):
             summary["attempt"].update(score=attempt.score, max_score=attempt.max_score,
                                       fully_marked=attempt.fully_marked)

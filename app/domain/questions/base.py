@@ -1,0 +1,98 @@
+"""What every question type answers to: the base class the registry's types override where they differ."""
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from app.domain import yamlmarks
+from app.domain.inputs import BAD_TEXT, text_ok
+from app.domain.problems import Report
+
+
+class QuestionType(ABC):
+    """One question type: its YAML, the response it takes, its marking and its key, for every page and command.
+
+    Stateless: the registry holds one instance of each, and revisions hand it out as `kind`.
+    """
+
+    name: ClassVar[str]                 # the YAML token, stored on every revision
+    label: ClassVar[str]                # what people read: 单选题…
+    fields: ClassVar[frozenset[str]]    # the YAML fields this type adds to the ones every question has
+    # How a page takes the response, in the response's shape: letter | letters | truth | blanks | text.
+    input: ClassVar[str]
+    objective: ClassVar[bool] = True    # marked by the server against a key; otherwise a judge marks it
+    has_options: ClassVar[bool] = False
+    has_blanks: ClassVar[bool] = False  # one answer per ___ run in the stem
+    many_choices: ClassVar[bool] = False
+    # One right option among wrong ones: item analysis flags a wrong option that draws more than the key.
+    has_distractors: ClassVar[bool] = False
+    prompt: ClassVar[str] = ""          # what a drill asks the cadre to do
+    key_hint: ClassVar[str] = ""        # how an organiser types a corrected key
+
+    @property
+    def drillable(self) -> bool:
+        """Practice gives right or wrong at once, which only a type marked against a key can."""
+        return self.objective
+
+    # -- the bank's YAML (DESIGN §3.1) ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def parse(self, item: yamlmarks.MarkedMap, qid: str, stem: str, report: Report) -> dict[str, Any]:
+        """This type's fields of one question, in canonical form; problems go to the report with their lines."""
+
+    @abstractmethod
+    def yaml_fields(self, content: dict[str, Any]) -> dict[str, Any]:
+        """This type's fields of a revision's content as the export writes them, parsing back to the same content."""
+
+    # -- responses and marking -----------------------------------------------------------------------------------
+
+    @abstractmethod
+    def response_problem(self, response: Any, letters: tuple[str, ...], blanks: int) -> str:
+        """Why a response (not None) cannot be stored for this type; empty when it can."""
+
+    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str) -> float:
+        """The score of an answered response to an objective item: full points when it is the key."""
+        return float(points) if response == key else 0.0
+
+    def form_response(self, given: list[str]) -> Any:
+        """A response from a plain form's `response` fields, in the shape the JSON API takes; None when unanswered."""
+        return given[0] if len(given) == 1 else None
+
+    def choices(self, options: dict[str, str]) -> list[Any]:
+        """What a candidate chooses among (the bank's letters, or True and False); empty for a written answer."""
+        return []
+
+    def picks(self, value: Any, option: Any) -> bool:
+        """Whether a response or a key chooses this option."""
+        return False
+
+    def describe_response(self, response: Any) -> str:
+        """A response as a person reads it: 'A、C', '正确', '（1）义务；（2）未填'."""
+        return str(response)
+
+    def describe_answer(self, key: Any) -> str:
+        """A key as a person reads it; the same as a response unless the key holds more (a blank's variants)."""
+        return self.describe_response(key)
+
+    # -- correcting a key ----------------------------------------------------------------------------------------
+
+    def parse_key(self, text: str) -> Any:
+        """A key as an organiser types it (NFKC-normalised), in canonical form; `key_problem` says if it can stand."""
+        return None
+
+    def key_text(self, key: Any) -> str:
+        """A key written the way `parse_key` reads it, to prefill the correction form."""
+        return self.describe_answer(key)
+
+    def key_rows(self, key: Any) -> int:
+        """Lines the correction form gives the key."""
+        return 1
+
+    @abstractmethod
+    def key_problem(self, key: Any, letters: tuple[str, ...], blanks: int) -> str:
+        """Why a corrected key cannot stand for an item (empty when it can)."""
+
+
+def text_problem(text: str, limit: int, what: str) -> str:
+    """Why a written answer cannot be stored: too long, or characters no page or file can hold."""
+    if len(text) > limit:
+        return f"{what}不超过 {limit} 个字符"
+    return "" if text_ok(text) else BAD_TEXT
