@@ -27,17 +27,20 @@ from app.models import Role, Round, User
 
 SLUG = "demo-dabiwu"
 UNITS = [
-    "教育体育局", "卫生健康委", "财政局", "人力资源社会保障局", "自然资源规划局", "住房城乡建设局", "交通运输局", "水利局",
-    "农业农村局", "商务局", "文化旅游局", "退役军人事务局", "应急管理局", "审计局", "市场监管局", "统计局", "医保局",
-    "城管执法局", "数据资源局", "生态环境局", "司法局", "民政局", "发展改革委", "经济和信息化局", "科技局", "公安局",
-    "国资委", "信访局", "林业局", "粮食和物资储备局", "机关事务管理局", "供销社", "总工会", "团市委", "妇联", "科协",
-    "文联", "残联", "工商联", "红十字会", "税务局", "气象局", "烟草专卖局", "邮政管理局", "电力公司", "人民银行",
-    "金融监管分局", "海关", "消防救援支队", "公积金中心", "广播电视台", "日报社", "党校", "职业技术学院", "第一中学",
-    "人民医院", "中医院", "疾控中心", "妇幼保健院", "图书馆", "博物馆", "档案馆", "地方志办", "投资集团", "城建集团",
-    "交通投资集团", "水务集团", "文旅集团", "农业发展集团", "公共资源交易中心", "政务服务中心", "融媒体中心",
+    "教育体育局", "卫生健康委", "财政局", "人力资源社会保障局", "自然资源规划局", "住房城乡建设局", "交通运输局",
+    "水利局", "农业农村局", "商务局", "文化旅游局", "退役军人事务局", "应急管理局", "审计局", "市场监管局", "统计局",
+    "医保局", "城管执法局", "数据资源局", "生态环境局", "司法局", "民政局", "发展改革委", "经济和信息化局", "科技局",
+    "公安局", "国资委", "信访局", "林业局", "粮食和物资储备局", "机关事务管理局", "供销社", "总工会", "团市委",
+    "妇联", "科协", "文联", "残联", "工商联", "红十字会", "税务局", "气象局", "烟草专卖局", "邮政管理局", "电力公司",
+    "人民银行", "金融监管分局", "海关", "消防救援支队", "公积金中心", "广播电视台", "日报社", "党校", "职业技术学院",
+    "第一中学", "人民医院", "中医院", "疾控中心", "妇幼保健院", "图书馆", "博物馆", "档案馆", "地方志办", "投资集团",
+    "城建集团", "交通投资集团", "水务集团", "文旅集团", "农业发展集团", "公共资源交易中心", "政务服务中心",
+    "融媒体中心",
 ]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬斌宇浩凯健俊帆帅旭宁亮晨辰阳佳欣怡雪琳晶婷倩颖慧"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
+            "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍"
+         "红娥玲芬燕彬斌宇浩凯健俊帆帅旭宁亮晨辰阳佳欣怡雪琳晶婷倩颖慧")
 GROUPS, COMMITTEES_PER_GROUP, DIRECT_BRANCHES = 5, 14, 12
 JUDGES = [f"demo-judge{n}" for n in range(1, 6)]
 
@@ -45,15 +48,17 @@ JUDGES = [f"demo-judge{n}" for n in range(1, 6)]
 def build_demo_contest(rng: random.Random, existing_candidates: dict[str, str]) -> ContestSpec:
     """The contest as a spec; `existing_candidates` (demo accounts that can log in, username → name) join the
     first committee under their own names."""
-    organisations = [OrganisationSpec(f"demo-g{g}", f"第{'一二三四五'[g - 1]}联系片组（演示）", "liaison_group", None, 0)
-                     for g in range(1, GROUPS + 1)]
+    organisations = [
+        OrganisationSpec(f"demo-g{g}", f"第{'一二三四五'[g - 1]}联系片组（演示）", "liaison_group", None, 0)
+        for g in range(1, GROUPS + 1)]
     units = iter(UNITS)
     committees = []
     for g in range(1, GROUPS + 1):
         for c in range(1, COMMITTEES_PER_GROUP + 1):
             code = f"demo-c{g}{c:02d}"
             committees.append(code)
-            organisations.append(OrganisationSpec(code, f"市{next(units)}机关党委（演示）", "committee", f"demo-g{g}", 0))
+            name = f"市{next(units)}机关党委（演示）"
+            organisations.append(OrganisationSpec(code, name, "committee", f"demo-g{g}", 0))
     directs = [f"demo-d{n:02d}" for n in range(1, DIRECT_BRANCHES + 1)]
     organisations += [OrganisationSpec(code, f"市{next(units, '直属单位')}党支部（演示）", "direct_branch",
                                        f"demo-g{n % GROUPS + 1}", 0) for n, code in enumerate(directs)]
@@ -64,7 +69,8 @@ def build_demo_contest(rng: random.Random, existing_candidates: dict[str, str]) 
             candidates.append(CandidateSpec(f"demo-{len(candidates) + 1:04d}", next(names), committee, 0))
     candidates += [CandidateSpec(f"demo-{len(candidates) + n + 1:04d}", next(names), code, 0)
                    for n, code in enumerate(directs)]
-    return ContestSpec(SLUG, "2022年度市直机关党支部书记党建业务能力大比武（演示）", True, organisations, candidates, _rounds())
+    title = "2022年度市直机关党支部书记党建业务能力大比武（演示）"
+    return ContestSpec(SLUG, title, True, organisations, candidates, _rounds())
 
 
 def _names(rng: random.Random):
@@ -80,14 +86,15 @@ def _rounds() -> list[RoundSpec]:
     judges = tuple(JudgeSpec(username, (), 0) for username in JUDGES)
     half = (Component("written", Decimal("0.5")), Component("lecture", Decimal("0.5"), trim=1))
     return [
-        RoundSpec("preliminary", "初赛", "committee", RoundRules(half, ("written", "lecture"), advance_top=1),
-                  ("direct_branch",), 0, judges),
+        RoundSpec("preliminary", "初赛", "committee",
+                  RoundRules(half, ("written", "lecture"), advance_top=1, skip=("direct_branch",)), 0, judges),
         RoundSpec("semifinal", "复赛", "liaison_group", RoundRules(half, ("written", "lecture"), advance_top=2),
-                  (), 0, judges),
+                  0, judges),
         RoundSpec("final", "决赛", "all", RoundRules(
-            (Component("written", Decimal("0.4")), Component("lecture", Decimal("0.6"), trim=1)), ("lecture", "written"),
+            (Component("written", Decimal("0.4")), Component("lecture", Decimal("0.6"), trim=1)),
+            ("lecture", "written"),
             awards=(Award("一等奖", 2), Award("二等奖", 3), Award("三等奖", 5)),
-            specials=(Special("十佳党课", "lecture", 10),)), (), 0, judges),
+            specials=(Special("十佳党课", "lecture", 10),)), 0, judges),
     ]
 
 
@@ -97,12 +104,14 @@ def create_demo_contest(seed: int = 2022) -> None:
     rng = random.Random(seed)
     _create_judges()
     existing = {u.username: u.name for u in db.session.scalars(
-        select(User).where(User.role == Role.CANDIDATE, User.username.like("demo-candidate%")).order_by(User.username))}
+        select(User).where(User.role == Role.CANDIDATE, User.username.like("demo-candidate%"))
+        .order_by(User.username))}
     spec = build_demo_contest(rng, existing)
     _create_candidates(spec, set(existing))
     load_contest(spec, "（演示数据）")
     db.session.flush()
-    rounds = {r.slug: r for r in db.session.scalars(select(Round).join(Round.contest).where(Round.contest.has(slug=SLUG)))}
+    rounds = {r.slug: r for r in db.session.scalars(
+        select(Round).join(Round.contest).where(Round.contest.has(slug=SLUG)))}
     judges = list(db.session.scalars(select(User).where(User.username.in_(JUDGES)).order_by(User.username)))
     for slug in ("preliminary", "semifinal", "final"):
         _score(rounds[slug], judges, rng)
@@ -116,7 +125,8 @@ def create_demo_contest(seed: int = 2022) -> None:
 def _create_judges() -> None:
     for username in JUDGES:
         if db.session.scalar(select(User).where(User.username == username)) is None:
-            db.session.add(User(username=username, name=f"评委{username[-1]}（演示）", role=Role.JUDGE, password_hash="!"))
+            db.session.add(User(username=username, name=f"评委{username[-1]}（演示）", role=Role.JUDGE,
+                                password_hash="!"))
 
 
 def _create_candidates(spec: ContestSpec, existing: set[str]) -> None:

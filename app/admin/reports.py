@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from flask import current_app, render_template, request, send_file
 from markupsafe import Markup
 
-from app.admin import bp, exports
+from app import exports
+from app.admin import bp
 from app.models import Role, utcnow
 from app.practice.charts import Bar, bar_chart
 from app.practice.progress import Participation, Tally, participation

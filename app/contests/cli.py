@@ -4,8 +4,8 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
+from app.commands import Commands
 from app.contests.loading import ContestRejected, load_contest
 from app.contests.pages import locked_round
 from app.contests.rounds import (
@@ -23,18 +23,10 @@ from app.contests.versions import find_version, latest_numbers, version_standing
 from app.domain.cells import neutralised
 from app.domain.contests import parse_contest, reader_beside
 from app.domain.inputs import INT_LIMIT
-from app.extensions import db
 from app.web import localtime
 
-contest_cli = AppGroup("contest", help="Load contests, import scores, publish and close rounds.")
-standings_cli = AppGroup("standings", help="Show a round's standings.")
-
-
-def _round(ref: str):
-    try:
-        return find_round(ref)
-    except RoundRefused as refused:
-        raise click.ClickException(refused.message) from None
+contest_cli = Commands("contest", help="Load contests, import scores, publish and close rounds.")
+standings_cli = Commands("standings", help="Show a round's standings.")
 
 
 @contest_cli.command("load")
@@ -55,11 +47,9 @@ def load(file: str) -> None:
     try:
         summary = load_contest(spec, path.name)
     except ContestRejected as rejected:
-        db.session.rollback()
         click.echo("\n".join(rejected.problems))
         click.echo("nothing loaded", err=True)
         raise SystemExit(1) from None
-    db.session.commit()
     if summary.new_accounts:
         click.echo("New accounts and their initial passwords (shown only this once):")
         click.echo("username,password")
@@ -76,19 +66,17 @@ def load(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 def scores(round_ref: str, component: str, file: str) -> None:
     """Import one component's scores: username,score or username,judge,score. All or nothing."""
-    round_ = _round(round_ref)
+    round_ = find_round(round_ref)
     try:
         text = Path(file).read_text(encoding="utf-8-sig")
     except (FileNotFoundError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{file}: cannot read ({error.__class__.__name__})") from None
     added, problems = import_scores_csv(round_, component, text, file, actor=None)
     if problems:
-        db.session.rollback()
         click.echo("\n".join(problems))
         click.echo("nothing imported", err=True)
         raise SystemExit(1)
     record_import(round_, component, added, None, Path(file).name)
-    db.session.commit()
     click.echo(f"{added} score(s) added to {round_ref} {component}")
 
 
@@ -100,10 +88,8 @@ def publish_command(round_ref: str) -> None:
     try:
         draft = publish_plan(round_)
     except RoundRefused as refused:
-        db.session.rollback()
         raise click.ClickException(f"{refused.message}; nothing published") from None
     version = publish(round_, draft, None, channel="cli")
-    db.session.commit()
     click.echo(f"{round_ref}: version {version.number} published ({draft.moved} moved)")
 
 
@@ -114,13 +100,8 @@ def close_command(round_ref: str, settle: str) -> None:
     """Close the round — publishing its final version first if the standings changed since the latest one —
     and enter its qualifiers into the next round."""
     round_ = _locked(round_ref)
-    try:
-        plan = close_plan(round_, {u.strip() for u in settle.split(",") if u.strip()})
-    except RoundRefused as refused:
-        db.session.rollback()
-        raise click.ClickException(refused.message) from None
+    plan = close_plan(round_, {u.strip() for u in settle.split(",") if u.strip()})
     version = close(round_, plan, None, channel="cli")
-    db.session.commit()
     if plan.draft.differs:
         click.echo(f"{round_ref}: version {version.number} published as the final version ({plan.draft.moved} moved)")
     else:
@@ -136,7 +117,7 @@ def close_command(round_ref: str, settle: str) -> None:
               help="a published version instead of the live computation")
 def show(round_ref: str, as_csv: bool, number: int | None) -> None:
     """Print the round's standings, computed from the raw scores now, or as published in version N."""
-    round_ = _round(round_ref)
+    round_ = find_round(round_ref)
     result = round_standings(round_) if number is None else version_standings(_version(round_, number))
     header, rows = standings_rows(result)
     if as_csv:
@@ -154,7 +135,7 @@ def show(round_ref: str, as_csv: bool, number: int | None) -> None:
 
 def _locked(ref: str):
     """The round, held for this command's write (see locked_round)."""
-    return locked_round(_round(ref).id)
+    return locked_round(find_round(ref).id)
 
 
 def _version(round_, number: int):

@@ -7,18 +7,31 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.domain.contests import ContestSpec, RoundSpec
+from app.domain.standings import ALL_GROUPS
+from app.errors import AppError
 from app.extensions import db
 from app.models import (
-    Contest, ContestCandidate, JudgeAssignment, Organisation, Role, Round, RoundEntry, RoundStatus, User, record,
+    Contest,
+    ContestCandidate,
+    JudgeAssignment,
+    Organisation,
+    Role,
+    Round,
+    RoundEntry,
+    RoundStatus,
+    User,
+    record,
 )
 from app.users.service import generate_password, hash_passwords
 
-ALL_GROUPS = "*"
 
+class ContestRejected(AppError):
+    """A contest file that validated alone but not against the database; carries every problem."""
 
-class ContestRejected(Exception):
+    status, code = 422, "invalid_contest"
+
     def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
+        super().__init__("；".join(problems))
         self.problems = problems
 
 
@@ -138,22 +151,23 @@ def _new_account(username: str, name: str, organisation: Organisation, summary: 
 def _hash_new_passwords(members: dict[str, User], summary: LoadSummary) -> None:
     """All new accounts' hashes in one batch: a few hundred scrypt hashes one by one would take a minute."""
     hashes = hash_passwords([password for _, password in summary.new_accounts])
-    for (username, _), password_hash in zip(summary.new_accounts, hashes):
+    for (username, _), password_hash in zip(summary.new_accounts, hashes, strict=True):
         members[username].password_hash = password_hash
 
 
 def _round(contest: Contest, spec: RoundSpec, position: int, entrants: dict[str, User], summary: LoadSummary) -> None:
     current = next((r for r in contest.rounds if r.slug == spec.slug), None)
-    document = spec.rules_document()
+    document = spec.rules.document()
+    wanted = (spec.title, position, spec.group_by, document)
     if current is None:
         current = Round(contest=contest, slug=spec.slug, title=spec.title, position=position, group_by=spec.group_by,
-                        rules=document, status=RoundStatus.DRAFT)
+                        rules_document=document, status=RoundStatus.DRAFT)
         db.session.add(current)
         summary.changes.append(f"new round {spec.slug}")
-    elif (current.title, current.position, current.group_by, current.rules) != (spec.title, position, spec.group_by, document):
+    elif (current.title, current.position, current.group_by, current.rules_document) != wanted:
         if current.status == RoundStatus.CLOSED:
             raise ContestRejected([f"{spec.slug}: 轮次已结束，不能再修改其规则"])
-        current.title, current.position, current.group_by, current.rules = spec.title, position, spec.group_by, document
+        current.title, current.position, current.group_by, current.rules_document = wanted
         summary.changes.append(f"round {spec.slug} rules changed")
     _entries(current, entrants, summary)
     _judges(current, spec, summary)

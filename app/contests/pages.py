@@ -6,13 +6,13 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.contests.loading import ALL_GROUPS
-from app.contests.scores import import_scores_csv, record_import
+from app.contests.scores import ScoreRefused, check_component, check_open, import_scores_csv, record_import
 from app.contests.standings import RoundStandings
 from app.contests.tables import standings_rows
 from app.contests.versions import latest_numbers
 from app.database import begin_write
-from app.domain.standings import Combined, GroupTable, Row, min_judges_to_trim
+from app.domain.standings import ALL_GROUPS, GroupTable, Row
+from app.errors import AppError
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -39,19 +39,19 @@ EVENT_LABELS = {
 }
 
 
-class PageRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class PageRefused(AppError):
+    """A change asked for on the organisers' round page that cannot be made: nothing is written."""
+
+    status, code = 422, "contest_refused"
 
 
 def component_label(name: str) -> str:
     return COMPONENT_LABELS.get(name, name)
 
 
-def percent(weight: str) -> str:
-    """A stored weight as a percentage: '0.5' → '50', '0.125' → '12.5'."""
-    text = f"{Decimal(weight) * 100:f}"
+def percent(weight: Decimal) -> str:
+    """A component's weight as a percentage: 0.5 → '50', 0.125 → '12.5'."""
+    text = f"{weight * 100:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -239,10 +239,11 @@ def unassign_judge(round_: Round, username: str, group_code: str, actor: User) -
 
 def upload_scores(round_: Round, component: str, filename: str, data: bytes, actor: User) -> tuple[int, list[str]]:
     """The same rules as `flask contest scores`, in the caller's transaction: (added, problems)."""
-    if component not in {c["name"] for c in round_.rules["components"]}:
-        raise PageRefused(f"{round_.title}没有成绩项 {component}")
-    if round_.status == RoundStatus.CLOSED:
-        raise PageRefused(f"{round_.title}已结束，成绩不能再修改")
+    try:
+        check_component(round_, component)
+        check_open(round_)
+    except ScoreRefused as refused:   # said once for the whole sheet rather than on every line
+        raise PageRefused(refused.message) from None
     if not data:
         raise PageRefused("请选择要上传的 CSV 文件")
     try:
@@ -256,18 +257,6 @@ def upload_scores(round_: Round, component: str, filename: str, data: bytes, act
 
 
 # -- standings shaped for pages and downloads -----------------------------------------------------------------
-
-def component_note(result: RoundStandings, component: str, combined: Combined | None) -> str:
-    """How one candidate's component score was reached: '5 位评委，去掉最高最低各 1' or '3 位评委，不足 5 人取平均'."""
-    if combined is None or combined.count == 1:
-        return ""
-    trim = result.trim(component)
-    if combined.trimmed:
-        return f"{combined.count} 位评委，去掉最高最低各 {combined.trimmed}"
-    if trim:
-        return f"{combined.count} 位评委，不足 {min_judges_to_trim(trim)} 人取平均"
-    return f"{combined.count} 位评委，取平均"
-
 
 def ordered_groups(result: RoundStandings) -> list[GroupTable]:
     """Groups by organisation code (c01, c02 …), as the contest file lists them, rather than by name."""
@@ -295,12 +284,12 @@ def download_table(result: RoundStandings) -> tuple[list[str], list[list[str]]]:
     awards = {row.entrant.username: row.award or "" for g in result.standings.groups for row in g.ranked}
     specials = {title: {row.entrant.username for row in winners}
                 for title, winners in result.standings.specials.items()}
-    extra = (["award"] if result.rules["awards"] else []) + list(specials)
+    extra = (["award"] if result.rules.awards else []) + list(specials)
     if not extra:
         return header, rows
     for row in rows:
         username = row[2]
-        if result.rules["awards"]:
+        if result.rules.awards:
             row.append(awards.get(username, ""))
         row.extend("yes" if username in members else "" for members in specials.values())
     return header + extra, rows

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.contests.versions import Draft, add_version, draft_of
 from app.domain.standings import Entrant, settle
+from app.errors import AppError
 from app.extensions import db
 from app.models import (
     Contest,
@@ -23,16 +24,17 @@ from app.models import (
 )
 
 
-class RoundRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class RoundRefused(AppError):
+    """A round that is not there, or cannot be published or closed as it stands."""
+
+    status, code = 409, "round_refused"
 
 
 def find_round(ref: str) -> Round:
     """'dabiwu-2022/semifinal' → the round; RoundRefused naming what is missing."""
     contest_slug, _, round_slug = ref.partition("/")
-    round_ = db.session.scalar(select(Round).join(Contest).where(Contest.slug == contest_slug, Round.slug == round_slug))
+    round_ = db.session.scalar(select(Round).join(Contest)
+                               .where(Contest.slug == contest_slug, Round.slug == round_slug))
     if round_ is None:
         raise RoundRefused(f"没有轮次 {ref!r}（格式：比赛标识/轮次标识，如 dabiwu-2022/semifinal）")
     return round_

@@ -8,18 +8,27 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from app.contests.loading import ALL_GROUPS
-from app.contests.standings import group_of
+from app.domain.standings import group_of
+from app.errors import AppError
 from app.extensions import db
 from app.models import (
-    ContestCandidate, JudgeAssignment, Role, Round, RoundEntry, RoundStatus, ScoreEntry, User, record, utcnow,
+    ContestCandidate,
+    JudgeAssignment,
+    Role,
+    Round,
+    RoundEntry,
+    RoundStatus,
+    ScoreEntry,
+    User,
+    record,
+    utcnow,
 )
 
 
-class ScoreRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ScoreRefused(AppError):
+    """A score that may not be entered: not a score, a closed round, a candidate outside the judge's groups."""
+
+    status, code = 422, "invalid_score"
 
 
 def parse_score(text: str) -> int:
@@ -45,12 +54,9 @@ def may_score(round_: Round, judge: User, candidate: User) -> bool:
     assignments at all takes any judge's scores (an organiser importing a paper score sheet)."""
     if judge.role == Role.ORGANISER or not _has_assignments(round_):
         return True
-    groups = judge_groups(round_, judge)
-    if ALL_GROUPS in groups:
-        return True
     membership = db.session.get(ContestCandidate, (round_.contest_id, candidate.id))
     group = group_of(membership.organisation if membership else None, round_.group_by)
-    return group is not None and group.code in groups
+    return group.scored_by(judge_groups(round_, judge))
 
 
 def _has_assignments(round_: Round) -> bool:
@@ -58,13 +64,32 @@ def _has_assignments(round_: Round) -> bool:
         is not None
 
 
+def check_open(round_: Round) -> None:
+    """Once a round is closed its scores stay as they are."""
+    if round_.status == RoundStatus.CLOSED:
+        raise ScoreRefused(f"{round_.title}已结束，成绩不能再修改")
+
+
+def check_component(round_: Round, component: str) -> None:
+    if component not in round_.rules.names:
+        raise ScoreRefused(f"{round_.title}没有成绩项 {component}")
+
+
 def enter_score(round_: Round, candidate: User, component: str, hundredths: int, *, judge: User | None,
                 actor: User | None, channel: str) -> ScoreEntry | None:
-    """Add a score in the caller's transaction; None when it equals the current one (nothing to record)."""
+    """Check a score (a CSV's, the command line's) and add it in the caller's transaction; None when unchanged."""
     _check(round_, candidate, component, judge)
+    return add_score(round_, candidate, component, hundredths, judge=judge, actor=actor, channel=channel)
+
+
+def add_score(round_: Round, candidate: User, component: str, hundredths: int, *, judge: User | None,
+              actor: User | None, channel: str) -> ScoreEntry | None:
+    """Add a score already checked, by enter_score or by the judge's sheet it was typed into; None when it equals
+    the current one (nothing to record)."""
+    judge_id = judge.id if judge else None
     current = db.session.scalar(
         select(ScoreEntry).where(ScoreEntry.round_id == round_.id, ScoreEntry.user_id == candidate.id,
-                                 ScoreEntry.component == component, ScoreEntry.judge_id == (judge.id if judge else None))
+                                 ScoreEntry.component == component, ScoreEntry.judge_id == judge_id)
         .order_by(ScoreEntry.entered_at.desc(), ScoreEntry.id.desc()).limit(1))
     if current is not None and current.hundredths == hundredths:
         return None
@@ -75,10 +100,8 @@ def enter_score(round_: Round, candidate: User, component: str, hundredths: int,
 
 
 def _check(round_: Round, candidate: User, component: str, judge: User | None) -> None:
-    if round_.status == RoundStatus.CLOSED:
-        raise ScoreRefused(f"{round_.title}已结束，成绩不能再修改")
-    if component not in {c["name"] for c in round_.rules["components"]}:
-        raise ScoreRefused(f"{round_.title}没有成绩项 {component}")
+    check_open(round_)
+    check_component(round_, component)
     if db.session.get(RoundEntry, (round_.id, candidate.id)) is None:
         raise ScoreRefused(f"{candidate.username} 不是{round_.title}的参赛者")
     if judge is not None and not may_score(round_, judge, candidate):
@@ -109,7 +132,7 @@ def import_scores_csv(round_: Round, component: str, text: str, file: str, actor
 def _import_row(round_, component, header, row, users, seen, actor) -> int:
     if len(row) != len(header):
         raise ScoreRefused(f"应有 {len(header)} 列，实有 {len(row)} 列")
-    values = dict(zip(header, row))
+    values = dict(zip(header, row, strict=True))
     candidate = users.get(values["username"])
     if candidate is None:
         raise ScoreRefused(f"没有考生 {values['username']}")

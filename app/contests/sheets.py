@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.contests.loading import ALL_GROUPS
 from app.contests.pages import component_label, memberships
-from app.contests.scores import ScoreRefused, enter_score, judge_groups, parse_score
-from app.contests.standings import EVERYONE, group_of, judged_in
+from app.contests.scores import ScoreRefused, add_score, check_open, judge_groups, parse_score
+from app.domain.standings import ALL_GROUPS, group_of
 from app.extensions import db
 from app.models import (
     Contest,
@@ -20,7 +19,6 @@ from app.models import (
     Role,
     Round,
     RoundEntry,
-    RoundStatus,
     ScoreEntry,
     User,
 )
@@ -32,7 +30,7 @@ def points(hundredths: int) -> str:
 
 
 def judged_components(round_: Round) -> list[str]:
-    return judged_in(round_.rules)
+    return [component.name for component in round_.rules.judged]
 
 
 def scoring_rounds(user: User) -> list[Round]:
@@ -81,7 +79,7 @@ def score_sheet(round_: Round, user: User, component: str, only: int | None = No
     if not groups:
         return []
     organisations = memberships(round_.contest)
-    skip = set(round_.rules.get("skip", []))
+    rules = round_.rules
     own = _own_entries(round_, user, component, only)
     query = select(User).join(RoundEntry, RoundEntry.user_id == User.id).where(RoundEntry.round_id == round_.id)
     if only is not None:
@@ -89,14 +87,10 @@ def score_sheet(round_: Round, user: User, component: str, only: int | None = No
     sheet: dict[str, SheetGroup] = {}
     for candidate in db.session.scalars(query.order_by(User.username)):
         organisation = organisations.get(candidate.id)
-        if organisation is not None and organisation.type in skip:
-            continue
         group = group_of(organisation, round_.group_by)
-        code, name = (group.code, group.name) if group else \
-            (ALL_GROUPS, EVERYONE if round_.group_by == "all" else "（未分组）")
-        if ALL_GROUPS not in groups and code not in groups:
+        if rules.enters_directly(organisation) or not group.scored_by(groups):
             continue
-        sheet.setdefault(code, SheetGroup(code, name, [])).rows.append(
+        sheet.setdefault(group.code, SheetGroup(group.code, group.name, [])).rows.append(
             SheetRow(candidate, organisation, own.get(candidate.id, [])))
     return sorted(sheet.values(), key=lambda g: g.code)
 
@@ -121,10 +115,10 @@ def save_score(round_: Round, candidate_id: int, component: str, text: str, judg
     """One judge's score for one candidate, in the caller's transaction; None when it is unchanged.
 
     ScoreRefused says why nothing was written: a closed round, a candidate outside the judge's groups, a value
-    that is not a number from 0 to 100 with at most two decimals.
+    that is not a number from 0 to 100 with at most two decimals. The candidate's row on the judge's sheet is the
+    check of entrant and group, so the score is added without enter_score checking them again.
     """
-    if round_.status == RoundStatus.CLOSED:
-        raise ScoreRefused(f"{round_.title}已结束，成绩不能再修改")
+    check_open(round_)
     if component not in judged_components(round_):
         raise ScoreRefused(f"{round_.title}的{component_label(component)}成绩不由评委打分")
     row = sheet_row(round_, judge, component, candidate_id)
@@ -132,4 +126,4 @@ def save_score(round_: Round, candidate_id: int, component: str, text: str, judg
         raise ScoreRefused("这位考生不在您负责评分的组中")
     if not (text or "").strip():
         raise ScoreRefused("请填写分数（0 到 100，最多两位小数）")
-    return enter_score(round_, row.candidate, component, parse_score(text), judge=judge, actor=judge, channel="web")
+    return add_score(round_, row.candidate, component, parse_score(text), judge=judge, actor=judge, channel="web")

@@ -6,12 +6,9 @@ from app.domain.standings import Row, outcome
 def standings_rows(result: RoundStandings) -> tuple[list[str], list[list[str]]]:
     components = result.components
     header = ["group", "rank", "username", "name", *components, "total", "advanced"]
-    rows = []
-    for group in result.standings.groups:
-        for row in group.ranked + group.incomplete:
-            rows.append(_cells(group.name, row, components, outcome(row, result.advancing)))
-    for row in result.standings.direct:
-        rows.append(_cells(row.entrant.group, row, components, outcome(row)))
+    rows = [_cells(group.name, row, components, outcome(row, result.advancing))
+            for group in result.standings.groups for row in group.ranked + group.incomplete]
+    rows += [_cells(row.entrant.group, row, components, outcome(row)) for row in result.standings.direct]
     return header, rows
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from app.contests.standings import RoundStandings, round_standings
+from app.domain.standings import RoundRules
 from app.domain.versions import (
     Change,
     compare,
@@ -52,7 +53,8 @@ def latest_numbers(rounds: list[Round]) -> dict[int, int]:
 def version_standings(version: StandingsVersion) -> RoundStandings:
     """A version read back into the shape the draft has, so every page and download shows either alike."""
     snapshot = version.snapshot
-    return RoundStandings(version.round, thaw(snapshot), snapshot["group_codes"], snapshot["rules"], version)
+    return RoundStandings(version.round, thaw(snapshot), snapshot["group_codes"],
+                          RoundRules.from_document(snapshot["rules"]), version)
 
 
 def version_changes(version: StandingsVersion) -> list[Change]:
@@ -63,7 +65,7 @@ def version_changes(version: StandingsVersion) -> list[Change]:
 def snapshot_of(result: RoundStandings) -> dict[str, Any]:
     """Everything a version shows — the rules it was computed under, the group codes, every row — as the JSON that
     is stored, so a draft and a stored version compare equal exactly when they show the same."""
-    document = {"rules": result.rules, "group_codes": result.group_codes, **freeze(result.standings)}
+    document = {"rules": result.rules.document(), "group_codes": result.group_codes, **freeze(result.standings)}
     return json.loads(json.dumps(document, ensure_ascii=False))
 
 

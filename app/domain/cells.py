@@ -22,6 +22,6 @@ def runs_as_formula(text: str) -> bool:
 
 def neutralised(text: str) -> str:
     """Text for a CSV cell, which has no types: one that would run as a formula gets the apostrophe that makes a
-    spreadsheet keep it as typed ("'=HYPERLINK(…)"). XLSX marks such a cell as text instead (admin/exports.py)."""
+    spreadsheet keep it as typed ("'=HYPERLINK(…)"). XLSX marks such a cell as text instead (app/exports.py)."""
     text = cell_text(text)
     return "'" + text if runs_as_formula(text) else text

@@ -57,28 +57,12 @@ class RoundSpec:
     title: str
     group_by: str
     rules: RoundRules
-    skip: tuple[str, ...]
     line: int
     judges: tuple[JudgeSpec, ...] = ()
 
-    def rules_document(self) -> dict[str, Any]:
-        """The round's rules as stored (JSON): weights as strings so they stay exact."""
-        rules = self.rules
-        return {
-            "components": [{"name": c.name, "weight": str(c.weight), "trim": c.trim} for c in rules.components],
-            "tie_break": list(rules.tie_break), "advance_top": rules.advance_top, "skip": list(self.skip),
-            "awards": [{"title": a.title, "top": a.top} for a in rules.awards],
-            "specials": [{"title": s.title, "component": s.component, "top": s.top} for s in rules.specials],
-        }
-
-
-def rules_from_document(document: dict[str, Any]) -> RoundRules:
-    return RoundRules(
-        components=tuple(Component(c["name"], Decimal(c["weight"]), c["trim"]) for c in document["components"]),
-        tie_break=tuple(document["tie_break"]), advance_top=document["advance_top"],
-        awards=tuple(Award(a["title"], a["top"]) for a in document["awards"]),
-        specials=tuple(Special(s["title"], s["component"], s["top"]) for s in document["specials"]),
-    )
+    @property
+    def skip(self) -> tuple[str, ...]:
+        return self.rules.skip
 
 
 @dataclass
@@ -137,7 +121,8 @@ def _organisations(document: yamlmarks.MarkedMap, report: Report) -> list[Organi
         found[code] = OrganisationSpec(code, name, kind, parent, line)
     for organisation in found.values():
         if organisation.parent and organisation.parent not in found:
-            report.error(organisation.line, f"组织 {organisation.code} 的上级 {organisation.parent} 不在 organisations 中")
+            report.error(organisation.line,
+                         f"组织 {organisation.code} 的上级 {organisation.parent} 不在 organisations 中")
     return list(found.values())
 
 
@@ -218,7 +203,8 @@ def _round(item: yamlmarks.MarkedMap, report: Report, org_types: set[str], org_c
         return None
     group_by = item.get("group_by", "all")
     if group_by not in GROUP_BY:
-        report.error(item.line_of("group_by"), f"{slug}: group_by 应为 {' | '.join(GROUP_BY)} 之一，而不是 {group_by!r}")
+        report.error(item.line_of("group_by"),
+                     f"{slug}: group_by 应为 {' | '.join(GROUP_BY)} 之一，而不是 {group_by!r}")
     elif group_by != "all" and group_by not in org_types:
         report.error(item.line_of("group_by"), f"{slug}: 按 {group_by} 分组，但 organisations 中没有这种类型的组织")
     components = _components(item, slug, report)
@@ -231,10 +217,11 @@ def _round(item: yamlmarks.MarkedMap, report: Report, org_types: set[str], org_c
     for kind in skip:
         if kind not in ORGANISATION_TYPES:
             report.error(item.line_of("skip"), f"{slug}: skip 中的 {kind} 不是组织类型")
-    rules = RoundRules(components=tuple(components), tie_break=tuple(tie_break), advance_top=_advance(item, slug, report),
-                       awards=tuple(_awards(item, slug, report)), specials=tuple(_specials(item, slug, names, report)))
+    rules = RoundRules(components=tuple(components), tie_break=tuple(tie_break),
+                       advance_top=_advance(item, slug, report), awards=tuple(_awards(item, slug, report)),
+                       specials=tuple(_specials(item, slug, names, report)), skip=tuple(skip))
     judges = tuple(_judges(item, slug, org_codes, report))
-    return RoundSpec(slug, title, str(group_by), rules, tuple(skip), item.line, judges)
+    return RoundSpec(slug, title, str(group_by), rules, item.line, judges)
 
 
 def _judges(item: yamlmarks.MarkedMap, slug: str, org_codes: set[str], report: Report) -> list[JudgeSpec]:

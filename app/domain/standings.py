@@ -1,12 +1,20 @@
-"""Round standings (排名/积分榜, DESIGN §2): judges' scores combined, weighted totals, ranks, advancement, awards.
+"""Round standings (排名/积分榜, DESIGN §2): a round's rules, who ranks in which group, judges' scores combined,
+the written share of an exam, weighted totals, ranks, advancement, awards.
 
 Everything is recomputed from raw scores. Component scores and totals are rounded to hundredths (half up)
 before ranking, so what the table shows is what ranks: two totals shown alike are a tie.
 """
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Protocol
 
-from app.domain.scores import hundredths
+from app.domain.scores import hundredths, share_of
+
+WRITTEN = "written"          # the component a paper or an exam feeds; judges score every other one
+ALL_GROUPS = "*"             # a judge given every group; also the code of a round's one group when it groups all
+EVERYONE = "全体"
+UNGROUPED = "（未分组）"
 
 
 @dataclass(frozen=True)
@@ -16,6 +24,33 @@ class Component:
     name: str
     weight: Decimal
     trim: int = 1            # judges' scores: drop this many highest and lowest, when enough judges
+
+    @property
+    def judged(self) -> bool:
+        return self.name != WRITTEN
+
+    @property
+    def trim_note(self) -> str:
+        """How judges' scores combine, as the standings and the judges' sheet say it."""
+        if self.trim == 0:
+            return "各评委评分取平均"
+        return (f"评委满 {min_judges_to_trim(self.trim)} 人时去掉 {self.trim} 个最高分和 {self.trim} 个最低分后取平均，"
+                "不足时取平均")
+
+    @property
+    def trim_brief(self) -> str:
+        """The same in a few words, beside the weight on the contest page."""
+        return f"评委满 {min_judges_to_trim(self.trim)} 人去掉最高最低各 {self.trim}"
+
+    def note(self, combined: "Combined | None") -> str:
+        """How one candidate's score was reached: '5 位评委，去掉最高最低各 1' or '3 位评委，不足 5 人取平均'."""
+        if combined is None or combined.count == 1:
+            return ""
+        if combined.trimmed:
+            return f"{combined.count} 位评委，去掉最高最低各 {combined.trimmed}"
+        if self.trim:
+            return f"{combined.count} 位评委，不足 {min_judges_to_trim(self.trim)} 人取平均"
+        return f"{combined.count} 位评委，取平均"
 
 
 @dataclass(frozen=True)
@@ -33,13 +68,85 @@ class Special:
     top: int
 
 
+class Member(Protocol):
+    """An organisation as far as grouping needs it (app.models.Organisation is one)."""
+
+    code: str
+    name: str
+    type: str
+    parent: "Member | None"
+
+
 @dataclass(frozen=True)
 class RoundRules:
+    """A round's rules, typed; `from_document` is the one reader of the JSON a round (and a version) stores."""
+
     components: tuple[Component, ...]
     tie_break: tuple[str, ...] = ()
     advance_top: int | None = None
     awards: tuple[Award, ...] = ()
     specials: tuple[Special, ...] = ()
+    skip: tuple[str, ...] = ()   # organisation types whose candidates go on without being ranked here (直接晋级)
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> "RoundRules":
+        return cls(
+            components=tuple(Component(c["name"], Decimal(c["weight"]), c["trim"]) for c in document["components"]),
+            tie_break=tuple(document["tie_break"]), advance_top=document["advance_top"],
+            awards=tuple(Award(a["title"], a["top"]) for a in document["awards"]),
+            specials=tuple(Special(s["title"], s["component"], s["top"]) for s in document["specials"]),
+            skip=tuple(document["skip"]),
+        )
+
+    def document(self) -> dict[str, Any]:
+        """The rules as stored: weights as strings so they stay exact, keys in the order published versions keep."""
+        return {
+            "components": [{"name": c.name, "weight": str(c.weight), "trim": c.trim} for c in self.components],
+            "tie_break": list(self.tie_break), "advance_top": self.advance_top, "skip": list(self.skip),
+            "awards": [{"title": a.title, "top": a.top} for a in self.awards],
+            "specials": [{"title": s.title, "component": s.component, "top": s.top} for s in self.specials],
+        }
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.components]
+
+    @property
+    def judged(self) -> list[Component]:
+        return [c for c in self.components if c.judged]
+
+    @property
+    def advancing(self) -> bool:
+        """Whether anyone goes on from the round (nobody does from a final)."""
+        return self.advance_top is not None
+
+    def component(self, name: str) -> Component:
+        return next(c for c in self.components if c.name == name)
+
+    def enters_directly(self, organisation: Member | None) -> bool:
+        return organisation is not None and organisation.type in self.skip
+
+
+@dataclass(frozen=True)
+class Group:
+    """The group a candidate ranks in, and a judge scores by: an organisation, or everyone together."""
+
+    code: str                # the grouping organisation's code, or ALL_GROUPS
+    name: str
+
+    def scored_by(self, codes: Collection[str]) -> bool:
+        """Whether a judge given these group codes scores this group."""
+        return ALL_GROUPS in codes or self.code in codes
+
+
+def group_of(organisation: Member | None, group_by: str) -> Group:
+    """The organisation itself or its nearest ancestor of the round's grouping type; everyone when the round groups
+    all, and a group of its own for a candidate with no such ancestor."""
+    if group_by == "all":
+        return Group(ALL_GROUPS, EVERYONE)
+    while organisation is not None and organisation.type != group_by:
+        organisation = organisation.parent
+    return Group(organisation.code, organisation.name) if organisation else Group(ALL_GROUPS, UNGROUPED)
 
 
 @dataclass(frozen=True)
@@ -76,6 +183,23 @@ def combine(scores: list[Decimal], trim: int) -> Combined:
     dropped = trim if trim > 0 and len(ordered) >= min_judges_to_trim(trim) else 0
     kept = ordered[dropped:len(ordered) - dropped]
     return Combined(hundredths(sum(kept, Decimal(0)) / len(kept)), len(ordered), dropped)
+
+
+def exam_shares(marks: Iterable[tuple[int, float, float]]) -> dict[int, Decimal]:
+    """The written score exams give each candidate, from (user id, score, paper's points) of marked attempts: the
+    share of the paper on 100, the best if several; a paper worth no points gives none."""
+    best: dict[int, Decimal] = {}
+    for user_id, score, out_of in marks:
+        if not out_of:
+            continue
+        best[user_id] = max(share_of(score, out_of), best.get(user_id, Decimal(0)))
+    return best
+
+
+def add_exam_shares(scores: dict[int, dict[str, list[Decimal]]], shares: dict[int, Decimal]) -> None:
+    """Exam shares as the written component, where no written score was entered: an entered one takes precedence."""
+    for user_id, value in shares.items():
+        scores.setdefault(user_id, {}).setdefault(WRITTEN, [value])
 
 
 @dataclass

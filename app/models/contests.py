@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.standings import RoundRules
 from app.extensions import db
 from app.models.accounts import Organisation, User
 from app.models.types import UTCDateTime, utcnow
@@ -72,7 +73,8 @@ class RoundStatus(StrEnum):
 
 
 class Round(db.Model):
-    """轮次: its rules are the canonical form of the contest YAML's round (components, weights, …)."""
+    """轮次: its rules are the canonical form of the contest YAML's round (components, weights, …), stored as a
+    JSON document and read through `rules`."""
 
     __tablename__ = "rounds"
     __table_args__ = (
@@ -86,7 +88,7 @@ class Round(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     position: Mapped[int]
     group_by: Mapped[str] = mapped_column(String(20))
-    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rules_document: Mapped[dict[str, Any]] = mapped_column("rules", JSON)
     status: Mapped[str] = mapped_column(String(16), default=RoundStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -95,6 +97,10 @@ class Round(db.Model):
     entries: Mapped[list["RoundEntry"]] = relationship(back_populates="round")
     versions: Mapped[list["StandingsVersion"]] = relationship(back_populates="round",
                                                               order_by="StandingsVersion.number")
+
+    @property
+    def rules(self) -> RoundRules:
+        return RoundRules.from_document(self.rules_document)
 
     @property
     def ref(self) -> str:
@@ -109,7 +115,8 @@ class RoundEntry(db.Model):
 
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
-    via: Mapped[str] = mapped_column(String(16))   # list: named in the contest; advanced / direct: from the round before
+    # list: named in the contest; advanced / direct: from the round before
+    via: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="entries")

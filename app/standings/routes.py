@@ -8,11 +8,9 @@ import io
 from flask import abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from app.admin.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from app.contests.pages import (
     GROUP_BY_LABELS,
     component_label,
-    component_note,
     download_table,
     may_see_draft,
     may_view,
@@ -34,6 +32,7 @@ from app.contests.versions import (
     version_standings,
 )
 from app.domain.inputs import int32
+from app.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from app.extensions import db
 from app.models import Round, RoundStatus, utcnow
 from app.standings import bp
@@ -43,7 +42,7 @@ REFRESH_SECONDS, MIN_REFRESH, MAX_REFRESH = 10, 2, 300
 
 @bp.context_processor
 def _helpers():
-    return {"component_label": component_label, "component_note": component_note, "percent": percent,
+    return {"component_label": component_label, "percent": percent,
             "organisation_type_label": organisation_type_label, "GROUP_BY_LABELS": GROUP_BY_LABELS,
             "RoundStatus": RoundStatus}
 
@@ -85,7 +84,7 @@ def _context(round_: Round) -> dict:
     return {"round": round_, "result": result, "groups": ordered_groups(result), "tied": tied_rows(result),
             "now": utcnow(), "versions": versions, "latest": latest, "changes": changes,
             "may_draft": may_see_draft(current_user), "has_advance": result.advancing,
-            "has_awards": bool(result.rules["awards"])}
+            "has_awards": bool(result.rules.awards)}
 
 
 @bp.get("/rounds/<int:round_id>")
