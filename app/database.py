@@ -1,28 +1,44 @@
-"""Database settings that differ by engine, and the one way to open a write transaction.
+"""Database settings that differ by engine, the one way to open a write transaction, and the unit of work.
 
 SQLite gets WAL, a busy timeout and foreign keys; we issue its BEGIN ourselves so that writers can take the
 write lock up front (BEGIN IMMEDIATE) instead of failing when a read transaction tries to become a write.
 Within one process SQLite writers also queue on a lock first: SQLite's own busy wait sleeps and retries, so
 under a burst some of 32 threads would lose every retry and time out, while a queue serves them in turn.
+
+One unit of work per request, `flask` command or app context: services change the session and flush, and never
+commit or roll back. A request's unit ends once, after its view has answered and before the answer leaves: kept
+if the answer is a success (so an autosave's 200 means the answers are stored), rolled back if it is a 4xx or 5xx.
+`end_unit` ends it sooner where the view must: the one error handler (app/web.py) and the commands' error path
+(app/commands.py) for a refusal, a view that answers a refusal with a page showing what is stored, and the exam
+API's start, submit and drill answer, kept before their answer is built so the write lock is not held meanwhile.
+Any other app context (a command, a script, a test) keeps its work when it closes cleanly. Units of their own by
+design: a login try's slot (app/users/logins.py), each batch of the sweep (app/attempts/sweeper.py), and a dry run,
+which rolls back.
 """
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.errors import AppError
 from app.extensions import db
 
 _BEGIN_OPTION = "sqlite_begin"
 _HOLDS_WRITER = "holds_sqlite_writer"
+_WRITING = "writing"
 _sqlite_writer = threading.Lock()
 
 
-class DatabaseBusy(Exception):
-    """No turn to write came within the busy timeout: the request should be retried."""
+class DatabaseBusy(AppError):
+    """No turn to write came within the busy timeout: the request should be retried; the exam page does."""
+
+    status, code, retry_after = 503, "busy", 2
 
 
 def init_app(app: Flask) -> None:
+    app.after_request(_end_request)
+    app.teardown_appcontext(_end_context)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
@@ -50,12 +66,15 @@ def _sqlite_begin(connection) -> None:
 
 
 def begin_write() -> None:
-    """End any read transaction and start one that may write, holding SQLite's write lock from the start.
+    """End any read transaction and start one that may write, holding SQLite's write lock from the start; in a
+    unit of work that already writes, carry on in its transaction.
 
     Call it before the first query of a write. On PostgreSQL it is a plain new transaction; rows that two
     requests may race for are then locked with SELECT … FOR UPDATE.
     """
     session = db.session()
+    if session.info.get(_WRITING):
+        return
     if session.in_transaction():
         session.commit()
     if db.engine.dialect.name == "sqlite":
@@ -65,11 +84,35 @@ def begin_write() -> None:
     except Exception:
         _release_writer(session)
         raise
+    session.info[_WRITING] = True
+
+
+def end_unit(*, keep: bool) -> None:
+    """End the unit of work: commit what it wrote, or roll it all back."""
+    if not db.session.registry.has():
+        return
+    if keep:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+def _end_request(response: Response) -> Response:
+    end_unit(keep=response.status_code < 400)
+    return response
+
+
+def _end_context(error: BaseException | None) -> None:
+    """A command, a script or a test's app context: its work is kept if it closes cleanly. Its session is closed
+    next, so what it loaded is left readable as it was rather than expired by the commit."""
+    if db.session.registry.has():
+        db.session().expire_on_commit = False
+    end_unit(keep=error is None)
 
 
 def _queue_for_writer(session: Session) -> None:
     if not _sqlite_writer.acquire(timeout=current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000):
-        raise DatabaseBusy("database busy")
+        raise DatabaseBusy("服务器繁忙，请稍后重试；已作答的内容不会丢失。")
     session.info[_HOLDS_WRITER] = True
 
 
@@ -81,4 +124,5 @@ def _release_writer(session: Session) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _transaction_ended(session: Session, transaction) -> None:
     if transaction.parent is None:
+        session.info.pop(_WRITING, None)
         _release_writer(session)

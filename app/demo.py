@@ -7,17 +7,18 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.banks.service import check_sources, import_sources
+from app.commands import Commands
+from app.database import begin_write
 from app.demo_contest import create_demo_contest
 from app.extensions import db
 from app.models import Organisation, Role, ScoreRelease, User, record, utcnow
 from app.scheduling.service import schedule_session
 from app.users.service import generate_password, set_password
 
-demo_cli = AppGroup("demo", help="Demo data for a first look.")
+demo_cli = Commands("demo", help="Demo data for a first look.")
 
 DEMO_ORGANISATIONS = [
     ("demo-g1", "第一联系片组（演示）", "liaison_group", None),
@@ -38,6 +39,7 @@ def init() -> None:
     """Import the sample banks and create demo accounts, printing their logins; later runs do nothing."""
     if db.session.scalar(select(User).where(User.username == DEMO_ACCOUNTS[0][0])):
         return
+    begin_write()   # one transaction for all of it, so the demo is there whole or not at all
     _import_sample_banks()
     organisations = _create_organisations()
     logins = _create_accounts(organisations)
@@ -45,7 +47,6 @@ def init() -> None:
     _schedule_demo_exams()
     create_demo_contest()
     record("demo.init", "demo", channel="cli", accounts=[username for username, _ in logins])
-    db.session.commit()
     click.echo("演示账号（只显示这一次；忘记后可用 flask users add 用户名 --password 新密码 重设）：")
     for username, password in logins:
         click.echo(f"  {username:<18} {password}")
@@ -65,11 +66,11 @@ def _schedule_demo_exams() -> None:
     candidates = [username for username, _, role, _ in DEMO_ACCOUNTS if role == Role.CANDIDATE]
     schedule_session(blueprint_slug="semifinal-sample", title="复赛笔试（演示）", opens_at=now,
                      closes_at=now + timedelta(days=30), usernames=candidates, org_code=None,
-                     review=ScoreRelease.AFTER_CLOSE, show_key=True, actor=None, channel="cli", commit=False)
+                     review=ScoreRelease.AFTER_CLOSE, show_key=True, actor=None, channel="cli")
     schedule_session(blueprint_slug="mock-objective", title="百日练兵模拟卷（演示）", opens_at=now,
                      closes_at=now + timedelta(days=100), usernames=candidates, org_code=None,
-                     review=ScoreRelease.IMMEDIATE, show_key=True, actor=None, channel="cli", commit=False,
-                     mock=True, max_attempts=10)
+                     review=ScoreRelease.IMMEDIATE, show_key=True, actor=None, channel="cli", mock=True,
+                     max_attempts=10)
 
 
 def _create_organisations() -> dict[str, Organisation]:

@@ -3,5 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from app.api import routes  # noqa: E402,F401
-from app.api import practice  # noqa: E402,F401
+from app.api import practice, routes  # noqa: E402,F401  (their routes register on bp, so they come after it)

@@ -1,62 +1,56 @@
 """Exam endpoints for the exam page's script and other clients."""
-from flask import jsonify
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.api import bp
+from app.api.replies import reply
 from app.attempts.away import record_away
-from app.attempts.errors import ExamError, InvalidResponse
+from app.attempts.presenters import attempt_payload, sessions_for, submit_payload
 from app.attempts.service import (
     attempt_for,
     save_responses,
     start_attempt,
     submit_attempt,
 )
-from app.attempts.views import attempt_payload, sessions_for, submit_payload
+from app.database import end_unit
 from app.domain.inputs import id_ok
+from app.errors import CsrfFailed, InvalidResponse, Unauthenticated
 from app.models import utcnow
-from app.web import request_json
+from app.web import refusal, request_json
 
 # A save names at most this many items: more than any paper holds, and few enough for one IN (…) on SQLite.
 MAX_SAVE_ITEMS = 500
 
 
-def error(status: int, code: str, message: str):
-    return jsonify(error=code, message=message), status
-
-
 @bp.before_request
-def require_login():
+def require_login() -> None:
     if not current_user.is_authenticated:
-        return error(401, "unauthenticated", "请先登录。")
-    return None
-
-
-@bp.errorhandler(ExamError)
-def exam_error(exc: ExamError):
-    return error(exc.status, exc.code, exc.message)
+        raise Unauthenticated("请先登录。")
 
 
 @bp.errorhandler(CSRFError)
-def csrf_error(exc: CSRFError):
-    return error(400, "csrf_failed", "页面已过期或缺少安全令牌，请刷新页面后重试。")
+def csrf_failed(_error: CSRFError):
+    """CSRFProtect's refusal, a plain 400 on pages, named for the API's clients."""
+    return refusal(CsrfFailed("页面已过期或缺少安全令牌，请刷新页面后重试。"))
 
 
 @bp.get("/sessions")
 def sessions():
-    return jsonify(sessions=sessions_for(current_user, utcnow()))
+    return reply(sessions=sessions_for(current_user, utcnow()))
 
 
 @bp.post("/sessions/<int:session_id>/attempts")
 def start(session_id: int):
     now = utcnow()
-    return jsonify(attempt_payload(start_attempt(session_id, current_user, now), now))
+    attempt = start_attempt(session_id, current_user, now)
+    end_unit(keep=True)   # before the paper is written out: a burst of starts never waits on another's rendering
+    return reply(attempt_payload(attempt, now))
 
 
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id: int):
     now = utcnow()
-    return jsonify(attempt_payload(attempt_for(attempt_id, current_user), now))
+    return reply(attempt_payload(attempt_for(attempt_id, current_user), now))
 
 
 @bp.put("/attempts/<int:attempt_id>/responses")
@@ -73,8 +67,10 @@ def save(attempt_id: int):
         raise InvalidResponse(f"一次最多保存 {MAX_SAVE_ITEMS} 题的答案。")
     now = utcnow()
     result = save_responses(attempt_id, current_user, responses, seq, now, seqs)
-    return jsonify(saved=seq if seq is not None else len(result.saved), keys=result.saved, stale=result.stale,
-                   deadline=result.attempt.deadline.isoformat(), server_time=now.isoformat())
+    stored = len(result.saved)
+    # `saved` keeps its two meanings for clients written before `seq` and `stored` said each (docs/api.md).
+    return reply(seq=seq, stored=stored, saved=stored if seq is None else seq, keys=result.saved, stale=result.stale,
+                 deadline=result.attempt.deadline, server_time=now)
 
 
 @bp.post("/attempts/<int:attempt_id>/away")
@@ -84,10 +80,12 @@ def away(attempt_id: int):
     records = body.get("records") if isinstance(body, dict) else None
     now = utcnow()
     recorded, count = record_away(attempt_id, current_user, records, now)
-    return jsonify(recorded=recorded, away_count=count, server_time=now.isoformat())
+    return reply(recorded=recorded, away_count=count, server_time=now)
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     now = utcnow()
-    return jsonify(submit_payload(submit_attempt(attempt_id, current_user, now), now))
+    attempt = submit_attempt(attempt_id, current_user, now)
+    end_unit(keep=True)   # before the result is written out: the deadline burst holds the write lock no longer
+    return reply(submit_payload(attempt, now))

@@ -1,13 +1,13 @@
 """切屏记录: the times an exam page was hidden or lost focus, as the page reports them, and their counts for
 the organisers' pages. Evidence only: nothing here touches a score."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from app.attempts.errors import InvalidResponse
 from app.attempts.service import writable_attempt
+from app.errors import InvalidResponse
 from app.extensions import db
 from app.models import Attempt, AwayRecord, User
 
@@ -45,7 +45,7 @@ def record_away(attempt_id: int, user: User, records: Any, now: datetime) -> tup
             db.session.add(stored[period.number])
         elif record.back_at is None and period.back_at is not None and period.back_at >= record.left_at:
             record.back_at = period.back_at
-    db.session.commit()
+    db.session.flush()
     return sorted({p.number for p in periods}), away_count(attempt_id)
 
 
@@ -76,7 +76,7 @@ def _time(text: Any, number: int) -> datetime:
     try:
         value = datetime.fromisoformat(text)
         if value.tzinfo is not None:
-            return value.astimezone(timezone.utc)
+            return value.astimezone(UTC)
     except (ValueError, OverflowError):
         pass
     raise InvalidResponse(problem)
@@ -87,7 +87,6 @@ def _check_times(periods: list[Period], attempt: Attempt, now: datetime) -> None
     for period in periods:
         times = [period.left_at] + ([period.back_at] if period.back_at else [])
         if not all(earliest <= time <= latest for time in times):
-            db.session.rollback()
             raise InvalidResponse(f"第 {period.number} 条离开记录的时间不在本次作答期间。")
 
 

@@ -3,7 +3,6 @@
 Both write under the attempt's row lock and keep every change as an AttemptEvent (DESIGN §2), so a disputed
 result can be replayed: a judge changing a score adds an event, the earlier one stays.
 """
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,12 +11,11 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
-from app.attempts.errors import ExamError, NotFound
 from app.attempts.service import add_event, locked_attempt, mark_attempt, total
-from app.database import begin_write
-from app.domain.banks import JUDGE_WORDS, describe_answer
-from app.domain.marking import key_problem
+from app.database import begin_write, end_unit
+from app.domain.questions import QUESTION_TYPES, option_letters, question_type
 from app.domain.text import count_blanks
+from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import (
     Attempt,
@@ -32,9 +30,10 @@ from app.models import (
 )
 
 SCORE_STEP = 0.5
+JUDGED_TYPES = tuple(kind.name for kind in QUESTION_TYPES if not kind.objective)
 
 
-class MarkingError(ExamError):
+class MarkingError(AppError):
     status, code = 422, "invalid_mark"
 
 
@@ -52,11 +51,11 @@ class MarkingLoad:
 
 
 def _short_responses():
-    """Short answers of finished attempts: the only ones a judge may score."""
+    """Answers to judge-marked items (short answers) of finished attempts: the only ones a judge may score."""
     return (select(Response).join(Attempt, Attempt.id == Response.attempt_id)
             .join(PaperItem, PaperItem.id == Response.paper_item_id)
             .join(QuestionRevision, QuestionRevision.id == PaperItem.revision_id)
-            .where(QuestionRevision.type == "short", Attempt.status != AttemptStatus.IN_PROGRESS))
+            .where(QuestionRevision.type.in_(JUDGED_TYPES), Attempt.status != AttemptStatus.IN_PROGRESS))
 
 
 def marking_loads() -> list[MarkingLoad]:
@@ -102,21 +101,19 @@ def mark_response(response_id: int, score: float, judge: User, now: datetime) ->
     item = response.paper_item
     problem = _mark_problem(attempt, item, score)
     if problem:
-        db.session.rollback()
         raise MarkingError(problem)
     old = response.score
     if old == score:
-        db.session.rollback()
-        return db.session.get(Response, response_id)
+        return response
     response.score, response.marked_by, response.marked_at = score, judge, now
     add_event(attempt, "mark", now, judge, key=response.key, question=question_ref(item.revision), old=old, new=score)
     total(attempt)
-    db.session.commit()
-    return db.session.get(Response, response_id)
+    db.session.flush()
+    return response
 
 
 def _mark_problem(attempt: Attempt, item: PaperItem, score: float) -> str:
-    if item.revision.type != "short":
+    if item.revision.kind.objective:
         return "只有简答题由评委评分，客观题已自动评分。"
     if not attempt.finished:
         return "这份答卷尚未交卷，交卷后才能评分。"
@@ -129,40 +126,6 @@ def _mark_problem(attempt: Attempt, item: PaperItem, score: float) -> str:
 
 # -- answer-key correction -----------------------------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"[\s,，、;；/]+")
-_VARIANT_BAR = re.compile(r"[|｜]")
-
-
-def parse_key(qtype: str, text: str) -> Any:
-    """A key as an organiser types it, in canonical form; `key_problem` then says whether it can stand.
-
-    single: "B"; multiple: "ACD" or "A, C, D"; judge: 正确/错误 (对/错, true/false);
-    blank: one line per blank, accepted variants separated by | or ｜.
-    """
-    text = unicodedata.normalize("NFKC", text or "").strip()
-    if qtype == "single":
-        return text.upper()
-    if qtype == "multiple":
-        return sorted(set(_SEPARATORS.sub("", text).upper()))
-    if qtype == "judge":
-        return JUDGE_WORDS.get(text.lower())
-    if qtype == "blank":
-        lines = [line for line in text.splitlines() if line.strip()]
-        return [[variant.strip() for variant in _VARIANT_BAR.split(line) if variant.strip()] for line in lines]
-    return None
-
-
-def key_text(qtype: str, key: Any) -> str:
-    """A key written the way `parse_key` reads it, to prefill the correction form."""
-    if qtype == "multiple":
-        return "".join(key)
-    if qtype == "judge":
-        return "正确" if key else "错误"
-    if qtype == "blank":
-        return "\n".join(" | ".join(variants) for variants in key)
-    return str(key)
-
-
 @dataclass(frozen=True)
 class Correction:
     question: str
@@ -174,11 +137,11 @@ class Correction:
 
     @property
     def old_text(self) -> str:
-        return describe_answer(self.type, self.old_key)
+        return question_type(self.type).describe_answer(self.old_key)
 
     @property
     def new_text(self) -> str:
-        return describe_answer(self.type, self.new_key)
+        return question_type(self.type).describe_answer(self.new_key)
 
 
 def session_paper_ids(session: ExamSession) -> set[int]:
@@ -202,17 +165,16 @@ def correct_key(session_id: int, revision_id: int, text: str, explanation: str, 
         select(PaperItem).where(PaperItem.paper_id.in_(session_paper_ids(session)),
                                 PaperItem.revision_id == revision_id).options(selectinload(PaperItem.revision))))
     if not items:
-        db.session.rollback()
         raise NotFound("本场考试没有这道题。")
     revision, old_key, old_explanation = items[0].revision, items[0].key, items[0].explanation
-    new_key, explanation = parse_key(revision.type, text), (explanation or "").strip()
-    problem = key_problem(revision.type, tuple(revision.options), count_blanks(revision.stem), new_key)
+    new_key = revision.kind.parse_key(unicodedata.normalize("NFKC", text or "").strip())
+    explanation = (explanation or "").strip()
+    problem = revision.kind.key_problem(new_key, option_letters(revision.options), count_blanks(revision.stem))
     if not problem and new_key == old_key:
         problem = "新答案与现行答案相同，无需更正。"
     if not problem and (not explanation or explanation == old_explanation.strip()):
         problem = "答案更正后，解析也须随之更正：请写明与新答案一致的解析。"
     if problem:
-        db.session.rollback()
         raise MarkingError(problem)
     attempts = _lock_attempts({item.paper_id for item in items})
     for item in items:
@@ -226,12 +188,12 @@ def correct_key(session_id: int, revision_id: int, text: str, explanation: str, 
              if (change := _remark(attempt, revision_id, ref, old_key, new_key, actor, now))]
     correction = Correction(ref, old_key, new_key, len(finished), moved, revision.type)
     if dry_run:
-        db.session.rollback()
+        end_unit(keep=False)
         return correction
     record("exam.remark", f"session:{session.id}", actor=actor, channel="web", question=ref, revision=revision.id,
            type=revision.type, old_key=old_key, new_key=new_key, old_explanation=old_explanation,
            new_explanation=explanation, reason=reason, remarked=len(finished), moved=moved)
-    db.session.commit()
+    db.session.flush()
     return correction
 
 
@@ -261,5 +223,5 @@ def corrections(session_id: int) -> list[dict[str, Any]]:
         select(AuditEvent).where(AuditEvent.action == "exam.remark", AuditEvent.subject == f"session:{session_id}")
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).options(selectinload(AuditEvent.actor)))
     return [{"at": e.at, "actor": e.actor, **e.details,
-             "old_text": describe_answer(e.details["type"], e.details["old_key"]),
-             "new_text": describe_answer(e.details["type"], e.details["new_key"])} for e in events]
+             "old_text": question_type(e.details["type"]).describe_answer(e.details["old_key"]),
+             "new_text": question_type(e.details["type"]).describe_answer(e.details["new_key"])} for e in events]

@@ -67,8 +67,9 @@ def withheld(now: datetime) -> ColumnElement[bool]:
 
 
 def _banks_drawn_per_attempt(now: datetime) -> set[str]:
-    specs = db.session.scalars(select(PaperBlueprint.spec).join(ExamSession, ExamSession.blueprint_id == PaperBlueprint.id)
-                               .where(_not_ended(now), ExamSession.paper_id.is_(None)))
+    specs = db.session.scalars(
+        select(PaperBlueprint.spec).join(ExamSession, ExamSession.blueprint_id == PaperBlueprint.id)
+        .where(_not_ended(now), ExamSession.paper_id.is_(None)))
     return {bank for spec in specs for bank in blueprint_from_spec(spec).banks()}
 
 
@@ -100,7 +101,8 @@ def holding_sessions(question: Question, now: datetime) -> list[ExamSession]:
             select(Attempt.paper_id).where(Attempt.session_id == session.id)))
         on_paper = db.session.scalar(select(PaperItem.id).join(QuestionRevision).where(
             PaperItem.paper_id.in_(papers), QuestionRevision.question_id == question.id).limit(1)) is not None
-        drawn_from = session.paper_id is None and question.bank.slug in blueprint_from_spec(session.blueprint.spec).banks()
+        drawn_from = (session.paper_id is None
+                      and question.bank.slug in blueprint_from_spec(session.blueprint.spec).banks())
         if on_paper or drawn_from:
             holding.append(session)
     return holding

@@ -12,21 +12,21 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.attempts.errors import (
+from app.attempts.letters import bank_letters
+from app.attempts.release import grace, open_to_practice
+from app.database import begin_write
+from app.domain.marking import is_answered, mark, response_problem
+from app.domain.papers import arrange
+from app.domain.questions import option_letters
+from app.domain.scores import rounded
+from app.domain.text import count_blanks
+from app.errors import (
     AttemptClosed,
     DeadlinePassed,
     InvalidResponse,
     NotFound,
     SessionNotOpen,
 )
-from app.attempts.letters import bank_letters
-from app.attempts.release import grace, open_to_practice
-from app.database import begin_write
-from app.domain.banks import LETTERS
-from app.domain.marking import is_answered, mark, response_problem
-from app.domain.papers import arrange
-from app.domain.scores import rounded
-from app.domain.text import count_blanks
 from app.extensions import db
 from app.history import collect_attempt
 from app.models import (
@@ -85,16 +85,13 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     begin_write()
     existing = _existing_attempt(session, user)   # again, now that no other start can slip in
     if existing is not None and not _may_sit_again(session, existing):
-        db.session.commit()
         return _closed_if_due(existing, now)
     try:
-        attempt = _new_attempt(session, user, now, number=existing.number + 1 if existing else 1)
-        db.session.commit()
+        with db.session.begin_nested():
+            return _new_attempt(session, user, now, number=existing.number + 1 if existing else 1)
     except IntegrityError:
         # Two tabs started at once: the other one won; hand back its attempt.
-        db.session.rollback()
-        attempt = _existing_attempt(session, user)
-    return attempt
+        return _existing_attempt(session, user)
 
 
 def _may_sit_again(session: ExamSession, latest: Attempt) -> bool:
@@ -130,7 +127,6 @@ def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
     try:
         return draw_paper(session.blueprint, seed, *([open_to_practice(now)] if session.mock else []))
     except Unfillable:
-        db.session.rollback()
         raise SessionNotOpen("暂时无法组卷：可用的题目不够这份试卷，请联系组织者。") from None
 
 
@@ -162,12 +158,11 @@ def attempt_for(attempt_id: int, user: User) -> Attempt:
 def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
     if not is_due(attempt, now):
         return attempt
-    attempt_id = attempt.id
-    locked = locked_attempt(attempt_id)
+    locked = locked_attempt(attempt.id)
     if is_due(locked, now):
         _finish(locked, AttemptStatus.CLOSED, locked.deadline, None)
-    db.session.commit()
-    return db.session.get(Attempt, attempt_id)
+        db.session.flush()
+    return locked
 
 
 # -- saving ------------------------------------------------------------------------------------------------
@@ -201,7 +196,7 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
     if result.saved:
         add_event(attempt, "save", now, user, seq=seq, responses={key: responses[key] for key in result.saved},
                   **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}))
-    db.session.commit()
+    db.session.flush()
     return result
 
 
@@ -215,11 +210,10 @@ def writable_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
 
 def _check_writable(attempt: Attempt, now: datetime) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
-        db.session.rollback()
         raise AttemptClosed("答卷已经提交，不能再修改。")
     if now > attempt.deadline + grace():
         _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
-        db.session.commit()
+        db.session.flush()
         raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
 
 
@@ -227,13 +221,10 @@ def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
     for key, value in responses.items():
         row = rows.get(key)
         if row is None:
-            db.session.rollback()
             raise InvalidResponse(f"第 {key} 题不存在。")
         revision = row.paper_item.revision
-        letters = tuple(LETTERS[: len(revision.options)])
-        problem = response_problem(revision.type, value, letters, count_blanks(revision.stem))
+        problem = response_problem(revision.type, value, option_letters(revision.options), count_blanks(revision.stem))
         if problem:
-            db.session.rollback()
             raise InvalidResponse(f"第 {key} 题的答案格式不对：{problem}。")
 
 
@@ -247,28 +238,24 @@ def submit_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
             _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
         else:
             _finish(attempt, AttemptStatus.SUBMITTED, now, user)
-    db.session.commit()
-    return db.session.get(Attempt, attempt_id)
+    db.session.flush()
+    return attempt
 
 
-def sweep(now: datetime) -> int:
-    """Close and mark every attempt past its deadline; safe to run on every host at once."""
+def close_overdue(now: datetime) -> int:
+    """Close and mark up to SWEEP_BATCH attempts past their deadline, passing over any a request holds; safe on every
+    host at once. The sweep (app/attempts/sweeper.py) commits each batch and asks again while they come back full."""
     overdue = (Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now - grace())
     if db.session.scalar(select(Attempt.id).where(*overdue).limit(1)) is None:
         return 0   # most runs: nothing to close, so no write lock taken
-    closed = 0
-    while True:
-        begin_write()
-        batch = db.session.scalars(
-            select(Attempt).where(*overdue)
-            .order_by(Attempt.id).limit(SWEEP_BATCH).with_for_update(skip_locked=True)
-        ).all()
-        for attempt in batch:
-            _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
-        db.session.commit()
-        closed += len(batch)
-        if len(batch) < SWEEP_BATCH:
-            return closed
+    begin_write()
+    batch = db.session.scalars(
+        select(Attempt).where(*overdue).order_by(Attempt.id).limit(SWEEP_BATCH).with_for_update(skip_locked=True)
+    ).all()
+    for attempt in batch:
+        _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
+    db.session.flush()
+    return len(batch)
 
 
 def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User | None) -> None:
@@ -281,13 +268,13 @@ def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User |
 
 
 def mark_attempt(attempt: Attempt) -> None:
-    """(Re)compute every objective item's score and the total. Judges' scores for `short` items stay; a
-    `short` item left blank scores 0 without waiting for a judge."""
+    """(Re)compute every objective item's score and the total. Judges' scores for the other items stay; one left
+    blank scores 0 without waiting for a judge."""
     paper = attempt.paper
     for response in _responses_with_items(attempt):
         item = response.paper_item
         revision = item.revision
-        if revision.type == "short":
+        if not revision.kind.objective:
             if response.score is None and not is_answered(response.value):
                 response.score = 0.0
             continue

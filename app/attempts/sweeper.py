@@ -10,10 +10,11 @@ from datetime import datetime
 
 from flask import Flask
 
-from app.attempts.service import sweep
+from app.attempts.service import SWEEP_BATCH, close_overdue
+from app.database import end_unit
 from app.extensions import db
 from app.models import utcnow
-from app.practice.service import collect_released
+from app.practice.service import collect_session, released_sessions
 from app.users import logins
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,23 @@ class Swept:
 
 
 def sweep_all(now: datetime) -> Swept:
-    return Swept(sweep(now), collect_released(now), logins.prune(now))
+    """Each batch of attempts, each released session and the pruning is a unit of work committed at once: the sweep
+    runs beside candidates' saves, so it never holds the write lock for long, and what it did stays done."""
+    closed = _close_all(now)
+    collected = sum(_committed(collect_session(session_id, now)) for session_id in released_sessions(now))
+    return Swept(closed, collected, _committed(logins.prune(now)))
+
+
+def _close_all(now: datetime) -> int:
+    closed = 0
+    while (batch := _committed(close_overdue(now))) == SWEEP_BATCH:
+        closed += batch
+    return closed + batch
+
+
+def _committed(count: int) -> int:
+    end_unit(keep=True)
+    return count
 
 
 def run_in_background(app: Flask) -> None:
@@ -57,6 +74,6 @@ def _loop(app: Flask, interval: float, stop: threading.Event) -> None:
                 sweep_all(utcnow())
             except Exception:   # a sweep that fails (database restarting) is retried at the next tick
                 log.exception("sweep failed")
-                db.session.rollback()
+                end_unit(keep=False)
             finally:
                 db.session.remove()

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
 from app.banks.service import (
     CheckedSources,
@@ -13,10 +12,11 @@ from app.banks.service import (
     export_banks,
     import_sources,
 )
+from app.commands import Commands
+from app.database import end_unit
 from app.domain.problems import Problem
-from app.extensions import db
 
-bank_cli = AppGroup("bank", help="Validate, import and export question banks and paper blueprints.")
+bank_cli = Commands("bank", help="Validate, import and export question banks and paper blueprints.")
 PROGRESS_ABOVE = 300  # questions; smaller imports finish before a bar would be useful
 
 
@@ -65,17 +65,15 @@ def import_(paths: tuple[str, ...], dry_run: bool) -> None:
                                hidden=total <= PROGRESS_ABOVE) as bar:
             summary, papers = import_sources(checked, on_question=lambda: bar.update(1))
     except SourcesRejected as rejected:
-        db.session.rollback()
         _report(rejected.problems)
         click.echo("nothing imported", err=True)
         raise SystemExit(1) from None
     _print_changes(summary, verbose=dry_run)
     if dry_run:
-        db.session.rollback()
+        end_unit(keep=False)
         paper_counts = f"; {papers.counts()}" if checked.blueprints else ""
         click.echo(f"dry run: would be {summary.counts()}{paper_counts}; nothing written")
         return
-    db.session.commit()
     click.echo(summary.counts())
     if checked.blueprints:
         click.echo(papers.counts())

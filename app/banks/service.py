@@ -20,6 +20,7 @@ from app.domain.papers import (
 )
 from app.domain.problems import Problem
 from app.domain.sources import read_sources
+from app.errors import AppError
 from app.extensions import db
 from app.models import (
     Bank,
@@ -212,9 +213,11 @@ def import_sources(checked: CheckedSources, *, actor: User | None = None, channe
     return summary, import_blueprints(checked.blueprints)
 
 
-class SourcesRejected(Exception):
+class SourcesRejected(AppError):
     """Files that validated alone but not against the database (a blueprint the imported pool can't fill)."""
 
+    status, code = 422, "invalid_sources"
+
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
+        super().__init__("；".join(map(str, problems)))
         self.problems = problems

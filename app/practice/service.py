@@ -18,10 +18,11 @@ from app.attempts.release import has_ended, open_to_practice, practicable
 from app.banks.queries import CURRENT
 from app.database import begin_write
 from app.domain import practice
-from app.domain.banks import LETTERS, describe_answer
 from app.domain.marking import is_answered, mark, shape_ok
 from app.domain.markup import render_markdown
+from app.domain.questions import option_letters
 from app.domain.text import count_blanks
+from app.errors import AppError, InvalidResponse, NotFound
 from app.extensions import db
 from app.history import collect_attempt, record_answer
 from app.models import (
@@ -40,10 +41,20 @@ from app.models import (
 )
 
 
-class PracticeError(Exception):
-    def __init__(self, message: str, status: int = 400, code: str | None = None):
-        super().__init__(message)
-        self.message, self.status, self.code = message, status, code
+class PracticeError(AppError):
+    """A drill that cannot be started, or go on, as asked."""
+
+    code = "practice_refused"
+
+
+class AlreadyAnswered(PracticeError):
+    status, code = 409, "already_answered"
+
+
+class NotAvailable(PracticeError):
+    """A question no longer open to practice: an exam that has not ended may ask it."""
+
+    status, code = 409, "not_available"
 
 
 def local_day(at: datetime) -> date:
@@ -75,7 +86,7 @@ def start_drill(user: User, wanted: practice.DrillFilter, now: datetime) -> Dril
     drill = Drill(user=user, kind="book" if wanted.mode == "book" else "drill", question_ids=[int(r) for r in refs],
                   settings=_settings(wanted), created_at=now)
     db.session.add(drill)
-    db.session.commit()
+    db.session.flush()
     return drill
 
 
@@ -98,7 +109,7 @@ def daily_drill(user: User, now: datetime) -> Drill:
     if drill is None:
         drill = Drill(user=user, kind="daily", day=day, question_ids=[int(r) for r in refs], created_at=now)
         db.session.add(drill)
-    db.session.commit()
+        db.session.flush()
     return drill
 
 
@@ -111,7 +122,7 @@ def open_drill(user: User) -> Drill | None:
 def own_drill(drill_id: int, user: User) -> Drill:
     drill = db.session.get(Drill, drill_id)
     if drill is None or drill.user_id != user.id:
-        raise PracticeError("没有找到这次练习。", 404)
+        raise NotFound("没有找到这次练习。")
     return drill
 
 
@@ -150,24 +161,21 @@ def answer(drill_id: int, user: User, question_id: int, response: Any, now: date
     askable = _askable(drill, now)
     position = None if drill.finished_at is not None else _next_askable(drill.question_ids, drill.position, askable)
     if position is None or drill.question_ids[position] != question_id:
-        db.session.rollback()
         if question_id in drill.question_ids[:drill.position]:
-            raise PracticeError("这道题已经答过了，请继续下一题。", 409, "already_answered")
-        raise PracticeError("这道题现在不能练习，请继续下一题。", 409, "not_available")
+            raise AlreadyAnswered("这道题已经答过了，请继续下一题。")
+        raise NotAvailable("这道题现在不能练习，请继续下一题。")
     revision = current_revision(question_id)
-    letters = tuple(LETTERS[: len(revision.options)])
+    letters = option_letters(revision.options)
     if response is None or not shape_ok(revision.type, response, letters, count_blanks(revision.stem)):
-        db.session.rollback()
-        raise PracticeError("请先作答。", 422)
+        raise InvalidResponse("请先作答。")
     correct = mark(revision.type, revision.answer, response, 1, multiple_scoring="strict",
                    blank_order=revision.blank_order) == 1
     record_answer(user, revision, response, correct, drill.kind, now, drill=drill)
     drill.position = position + 1
     if _next_askable(drill.question_ids, drill.position, askable) is None:
         drill.finished_at = now
-    checked = Checked(correct, revision, response, drill.finished_at is not None, drill.position)
-    db.session.commit()
-    return checked
+    db.session.flush()
+    return Checked(correct, revision, response, drill.finished_at is not None, drill.position)
 
 
 def remove_from_book(user: User, question_id: int, now: datetime) -> None:
@@ -175,25 +183,27 @@ def remove_from_book(user: User, question_id: int, now: datetime) -> None:
     entry = db.session.get(BookEntry, (user.id, question_id))
     if entry is not None and entry.active:
         entry.active, entry.right_in_row, entry.removed_by_hand_at = False, 0, now
-    db.session.commit()
+        db.session.flush()
 
 
-def collect_released(now: datetime) -> int:
-    """Formal sessions whose keys are now released: their finished attempts' objective answers into practice
-    history and the book, once per session. Run with the sweep, never on a page view."""
+def released_sessions(now: datetime) -> list[int]:
+    """Formal sessions whose keys are now released and whose answers practice has not collected yet."""
     sessions = db.session.scalars(select(ExamSession).where(
         ExamSession.mock.is_(False), ExamSession.show_key.is_(True), ExamSession.review != ScoreRelease.NEVER,
         ExamSession.collected_at.is_(None), ExamSession.closes_at < now))
-    ended = [session.id for session in sessions if has_ended(session, now)]
-    count = 0
-    for session_id in ended:
-        begin_write()
-        session = db.session.get(ExamSession, session_id)
-        attempts = db.session.scalars(select(Attempt).where(Attempt.session_id == session_id,
-                                                            Attempt.status != AttemptStatus.IN_PROGRESS))
-        count += sum(collect_attempt(attempt, "exam", now) for attempt in attempts)
-        session.collected_at = now
-        db.session.commit()
+    return [session.id for session in sessions if has_ended(session, now)]
+
+
+def collect_session(session_id: int, now: datetime) -> int:
+    """A released session's finished attempts' objective answers into practice history and the book, once. Run
+    by the sweep, never on a page view."""
+    begin_write()
+    session = db.session.get(ExamSession, session_id)
+    attempts = db.session.scalars(select(Attempt).where(Attempt.session_id == session_id,
+                                                        Attempt.status != AttemptStatus.IN_PROGRESS))
+    count = sum(collect_attempt(attempt, "exam", now) for attempt in attempts)
+    session.collected_at = now
+    db.session.flush()
     return count
 
 
@@ -232,7 +242,7 @@ def _tallies(user: User) -> dict[str, tuple[int, int]]:
 def answer_given(drill_id: int, user: User, question_id: int, response: Any, now: datetime) -> Checked:
     """`answer` from a page: a submission with nothing chosen or filled in is a slip, not a wrong answer."""
     if not is_answered(response):
-        raise PracticeError("请先作答。", 422)
+        raise InvalidResponse("请先作答。")
     return answer(drill_id, user, question_id, response, now)
 
 
@@ -310,5 +320,5 @@ def mocks_for(user: User, now: datetime) -> list[MockSitting]:
 
 def revealed(revision: QuestionRevision) -> dict[str, Any]:
     """What a drill shows once a question is answered: the key as a person reads it, the explanation, the source."""
-    return {"answer": revision.answer, "answer_text": describe_answer(revision.type, revision.answer),
+    return {"answer": revision.answer, "answer_text": revision.kind.describe_answer(revision.answer),
             "explanation_html": render_markdown(revision.explanation or ""), "source": revision.source or ""}

@@ -1,15 +1,15 @@
 """`flask exam schedule` and `flask exam sweep` (DESIGN §3.3)."""
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
 from app.attempts.sweeper import sweep_all
-from app.contests.rounds import RoundRefused, find_round
+from app.commands import Commands
+from app.contests.rounds import find_round
 from app.domain.times import parse_local_iso
 from app.models import ScoreRelease, utcnow
-from app.scheduling.service import ScheduleError, schedule_session
+from app.scheduling.service import schedule_session
 
-exam_cli = AppGroup("exam", help="Schedule exam sessions and close attempts past their deadline.")
+exam_cli = Commands("exam", help="Schedule exam sessions and close attempts past their deadline.")
 
 
 def _time(value: str, option: str):
@@ -39,14 +39,11 @@ def schedule(paper_id, title, opens, closes, users, org, review, show_key, round
              away_alert_after) -> None:
     """Schedule a session of PAPER_ID; prints the session id alone on the last line."""
     usernames = [name.strip() for name in users.split(",") if name.strip()]
-    try:
-        round_ = find_round(round_ref) if round_ref else None
-        session = schedule_session(blueprint_slug=paper_id, title=title, opens_at=_time(opens, "--opens"),
-                                   closes_at=_time(closes, "--closes"), usernames=usernames, org_code=org,
-                                   review=review, show_key=show_key, actor=None, channel="cli", round_=round_,
-                                   mock=mock, max_attempts=max_attempts, away_alert_after=away_alert_after)
-    except (ScheduleError, RoundRefused) as error:
-        raise click.ClickException(error.message) from None
+    round_ = find_round(round_ref) if round_ref else None
+    session = schedule_session(blueprint_slug=paper_id, title=title, opens_at=_time(opens, "--opens"),
+                               closes_at=_time(closes, "--closes"), usernames=usernames, org_code=org,
+                               review=review, show_key=show_key, actor=None, channel="cli", round_=round_,
+                               mock=mock, max_attempts=max_attempts, away_alert_after=away_alert_after)
     click.echo(f"scheduled {session.title!r} for {len(session.candidates)} candidate(s)")
     click.echo(session.id)
 

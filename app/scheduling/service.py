@@ -4,11 +4,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.attempts.errors import ExamError, NotFound
 from app.attempts.service import add_event, is_due, locked_attempt
 from app.contests.standings import round_standings
 from app.database import begin_write
 from app.domain.papers import blueprint_from_spec
+from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import (
     Attempt,
@@ -27,7 +27,7 @@ from app.models import (
 from app.papers.service import Unfillable, draw_paper
 
 
-class ScheduleError(ExamError):
+class ScheduleError(AppError):
     status, code = 422, "invalid_schedule"
 
 
@@ -40,16 +40,14 @@ EARLY_KEYS = ("正式考试的答案与解析只能在考试结束后公布：�
 
 def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, closes_at: datetime,
                      usernames: list[str], org_code: str | None, review: str, show_key: bool,
-                     actor: User | None, channel: str = "web", commit: bool = True,
+                     actor: User | None, channel: str = "web",
                      round_: Round | None = None, mock: bool = False, max_attempts: int = 1,
                      away_alert_after: int | None = None) -> ExamSession:
     """Create a session for the named candidates and/or a whole organisation; nothing is written on error.
 
-    With commit=False it joins the caller's transaction (the demo data is written all or nothing). A session
-    for a round feeds that round's written component; with no users or organisation named, it is for the
-    round's entrants who sit it (not those entering the next round directly)."""
-    if commit:
-        begin_write()
+    A session for a round feeds that round's written component; with no users or organisation named, it is for
+    the round's entrants who sit it (not those entering the next round directly)."""
+    begin_write()
     blueprint = db.session.scalar(select(PaperBlueprint).where(PaperBlueprint.slug == blueprint_slug))
     if blueprint is None:
         raise ScheduleError(f"没有试卷蓝图 {blueprint_slug!r}（先用 flask bank import 导入 question_banks/papers/）")
@@ -82,8 +80,6 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
            candidates=len(candidates), review=review, show_key=show_key,
            round=round_.ref if round_ is not None else None, mock=mock, max_attempts=max_attempts,
            away_alert_after=away_alert_after)
-    if commit:
-        db.session.commit()
     return session
 
 
@@ -112,8 +108,7 @@ def _draw_once(blueprint: PaperBlueprint):
     try:
         return draw_paper(blueprint, random.SystemRandom().randrange(2**31))
     except Unfillable as error:
-        db.session.rollback()
-        raise ScheduleError("试卷无法组卷：" + "；".join(map(str, error.shortfalls))) from None
+        raise ScheduleError(error.message) from None
 
 
 def _candidates(usernames: list[str], org_code: str | None) -> list[User]:
@@ -165,14 +160,10 @@ def extend_attempt(attempt_id: int, minutes: int, actor: User, now: datetime, re
     attempt = locked_attempt(attempt_id)
     if attempt is None:
         raise NotFound("没有找到这份答卷。")
-    try:
-        check_extendable(attempt, now)
-    except ScheduleError:
-        db.session.rollback()
-        raise
+    check_extendable(attempt, now)
     old = attempt.deadline
     attempt.deadline = extended_deadline(attempt, minutes, now)
     add_event(attempt, "extend", now, actor, old_deadline=old.isoformat(), new_deadline=attempt.deadline.isoformat(),
            minutes=minutes, reason=reason)
-    db.session.commit()
-    return db.session.get(Attempt, attempt_id)
+    db.session.flush()
+    return attempt

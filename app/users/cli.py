@@ -3,14 +3,14 @@ line."""
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
+from app.commands import Commands
 from app.extensions import db
 from app.models import User, record, utcnow
 from app.users import logins, service
 from app.web import localtime
 
-users_cli = AppGroup("users", help="Manage accounts.")
+users_cli = Commands("users", help="Manage accounts.")
 
 
 @users_cli.command("add")
@@ -24,15 +24,11 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.option("--org", "org_code", help="Organisation code; an empty string removes the account's organisation.")
 def add(username: str, name: str, role: str, password: str | None, org_code: str | None) -> None:
     """Create or update one account."""
-    try:
-        saved = service.save_account(username, name=name, role=role, password=password, org_code=org_code)
-    except service.AccountError as error:
-        raise click.ClickException(str(error)) from None
+    saved = service.save_account(username, name=name, role=role, password=password, org_code=org_code)
     if saved.outcome == "created":
         record("user.created", username, channel="cli", name=name, role=role, org=org_code or None)
     elif saved.outcome == "updated":
         record("user.updated", username, channel="cli", **saved.changes)
-    db.session.commit()
     click.echo(f"{saved.outcome} {username}")
     if saved.initial_password:
         click.echo(f"initial password (shown only this once): {saved.initial_password}")
@@ -49,7 +45,6 @@ def unlock(username: str) -> None:
         click.echo(f"{username}: no failed logins to forget")
         return
     record("user.unlocked", username, channel="cli", **lifted.audit())
-    db.session.commit()
     held = f"; the hold since {localtime(lifted.held_since)} is lifted" if lifted.held_since else ""
     click.echo(f"unlocked {username}: {lifted.failures} failed login(s) in a row, from "
                f"{len(lifted.addresses)} address(es), forgotten{held}")
@@ -75,7 +70,6 @@ def import_(path: Path) -> None:
     result = service.import_accounts(rows)
     record("users.imported", path.name, channel="cli", created=[username for username, _ in result.created],
            updated=result.updated, unchanged=len(result.unchanged))
-    db.session.commit()
     _print_result(result)
 
 

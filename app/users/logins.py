@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.database import begin_write
+from app.database import begin_write, end_unit
 from app.domain import throttle
 from app.extensions import db
 from app.models import AccountThrottle, LoginFailure, User
@@ -25,7 +25,8 @@ def policy() -> throttle.Policy:
 def take_slot(username: str, address: str, now: datetime) -> throttle.Verdict:
     """Whether a try for `username` from `address` may have its password checked now. If so it is counted as a
     failure at once and committed, before the (slow) check: tries racing it see it, so concurrency buys no
-    guesses. A try that turns out right calls forget_failures."""
+    guesses; that commit is why a try is a unit of work of its own. A try that turns out right calls
+    forget_failures."""
     rules = policy()
     begin_write()
     # Every transaction locks a username's account row before its pair rows: they queue there, never deadlock.
@@ -38,7 +39,7 @@ def take_slot(username: str, address: str, now: datetime) -> throttle.Verdict:
             row.failures, row.last_failed_at = counted.count, counted.last_at
         if throttle.holds(_failures(account), rules):
             account.held_since = now
-    db.session.commit()
+    end_unit(keep=True)
     return verdict
 
 
@@ -137,17 +138,16 @@ def prune(now: datetime) -> int:
         return 0
     begin_write()
     # Account rows first, as take_slot locks them, so that a login at the same moment never deadlocks with it.
-    pruned = (db.session.execute(delete(AccountThrottle).where(stale_accounts)).rowcount
-              + db.session.execute(delete(LoginFailure).where(stale_pairs)).rowcount)
-    db.session.commit()
-    return pruned
+    return (db.session.execute(delete(AccountThrottle).where(stale_accounts)).rowcount
+            + db.session.execute(delete(LoginFailure).where(stale_pairs)).rowcount)
 
 
 def end_sessions(user: User) -> None:
     """Every session and remember-me cookie the account has stops working: they carry the old session version.
     One UPDATE adds one, so two at once both count. Commit is the caller's; a device that should stay signed in
-    logs in again after it (login_user)."""
+    logs in again after it (login_user), which reads the new version."""
     user.session_version = User.session_version + 1
+    db.session.flush()
 
 
 # ---- rows -----------------------------------------------------------------------------------------------------

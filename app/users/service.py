@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import passwords as password_rules
+from app.errors import AppError
 from app.extensions import db
 from app.models import Organisation, Role, User
 from app.users.logins import end_sessions
@@ -24,8 +25,10 @@ _NAME_MAX = 100
 CSV_COLUMNS = ("username", "name", "role", "org")
 
 
-class AccountError(ValueError):
+class AccountError(AppError):
     """An account that may not be stored as asked; nothing has been written."""
+
+    status, code = 422, "invalid_account"
 
 
 def set_password(user: User, password: str) -> None:
@@ -207,7 +210,7 @@ def _row(line: int, header: list[str], cells: list[str],
     # Excel may leave empty cells after the last column; anything else out of place is an error.
     if len(cells) < len(header) or any(cells[len(header):]):
         return None, [(line, f"expected {len(header)} fields, found {len(cells)}")]
-    values = dict(zip(header, cells))
+    values = dict(zip(header, cells, strict=False))
     row = AccountRow(line, values["username"], values["name"], values["role"], values["org"])
     checks = (username_problem(row.username), name_problem(row.name), role_problem(row.role))
     problems = [(line, problem) for problem in checks if problem]
@@ -245,7 +248,7 @@ def import_accounts(rows: list[AccountRow]) -> ImportResult:
         else:
             result.unchanged.append(row.username)
     passwords = [generate_password() for _ in new_rows]
-    for row, password, password_hash in zip(new_rows, passwords, hash_passwords(passwords)):
+    for row, password, password_hash in zip(new_rows, passwords, hash_passwords(passwords), strict=True):
         db.session.add(User(username=row.username, name=row.name, role=row.role, password_hash=password_hash,
                             organisation=organisations.get(row.org), must_change_password=True))
         result.created.append((row.username, password))
