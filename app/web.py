@@ -1,17 +1,16 @@
-"""What every page shares: the logged-in user, role checks, local time, Markdown, error pages, and the bounds on
-what a request may bring (body size, text, path ids)."""
+"""What every page shares: the logged-in user, role checks, local time, Markdown, the one error handler (`refusal`),
+and the bounds on what a request may bring (body size, text, path ids)."""
 from datetime import datetime
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Request, abort, current_app, g, jsonify, render_template, request
+from flask import Flask, Request, abort, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
-from app.database import DatabaseBusy
-from app.domain.banks import describe_response
+from app.database import end_unit
 from app.domain.inputs import (
     BAD_TEXT,
     INT_LIMIT,
@@ -21,8 +20,11 @@ from app.domain.inputs import (
     text_ok,
 )
 from app.domain.markup import render_inline, render_markdown, render_stem
+from app.domain.questions import question_type
 from app.domain.scores import points_text
+from app.errors import AppError, InvalidJson, InvalidResponse, InvalidText, TooLarge
 from app.extensions import db, login_manager
+from app.forms import csrf_field
 from app.models import Role, User
 
 
@@ -38,12 +40,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["inline_markdown"] = lambda text: Markup(render_inline(text or ""))
     app.jinja_env.filters["stem"] = lambda text: Markup(render_stem(text or ""))
     app.jinja_env.globals["Role"] = Role
-    app.jinja_env.globals["describe_response"] = describe_response
+    app.jinja_env.globals["csrf_field"] = csrf_field
+    app.jinja_env.globals["question_type"] = question_type
     for code in (400, 403, 404, 405, 500):
         app.register_error_handler(code, error_page)
     app.register_error_handler(413, too_large)
-    app.register_error_handler(DatabaseBusy, busy)
-    app.register_error_handler(InputRefused, lambda refused: error_response(*refused.args))
+    app.register_error_handler(AppError, refusal)
     app.request_class = BoundedRequest
     app.before_request(refuse_bad_input)
 
@@ -62,11 +64,6 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
-
-
-def confirmed() -> bool:
-    """Whether a POST comes from the confirmation dialog (templates/_confirm.html) rather than the first click."""
-    return request.form.get("confirmed") == "1"
 
 
 def role_required(*roles: Role):
@@ -90,8 +87,8 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]{1,10}"
 
-    def __init__(self, map, **kwargs):
-        super().__init__(map, **{"max": INT_LIMIT - 1, **kwargs})
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, **{"max": INT_LIMIT - 1, **kwargs})
 
 
 def takes_upload(view):
@@ -113,10 +110,6 @@ class BoundedRequest(Request):
                                   else "MAX_CONTENT_LENGTH"]
 
 
-class InputRefused(Exception):
-    """A request refused before any view sees it: args are error_response's (status, code, message)."""
-
-
 def refuse_bad_input() -> None:
     """Before every view: query strings, form fields and file names must be text we can store and show
     (domain.inputs.text_ok), so a NUL typed into a name or reason is refused here rather than failing in the
@@ -129,22 +122,22 @@ def refuse_bad_input() -> None:
     fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
     names = [upload.filename or "" for upload in request.files.values()]
     if not (all(text_ok(key) and text_ok(value) for key, value in fields) and all(map(text_ok, names))):
-        raise InputRefused(400, "invalid_text", f"提交的内容{BAD_TEXT}，请删除后重试。")
+        raise InvalidText(f"提交的内容{BAD_TEXT}，请删除后重试。")
     request_json()
 
 
 def request_json() -> Any:
-    """The request's JSON document, read once; None when the body is not JSON or empty. Refused (InputRefused)
-    when it is not UTF-8 JSON or nests too deep (400 invalid_json), or holds text that cannot be stored (422
+    """The request's JSON document, read once; None when the body is not JSON or empty. Refused when it is not
+    UTF-8 JSON or nests too deep (400 invalid_json), or holds text that cannot be stored (422
     invalid_response: the exam page then sends its answers one by one, so one bad answer never holds up the rest)."""
     if "request_json" not in g:
         data = request.get_data(cache=True) if request.is_json else b""
         try:
             g.request_json = parse_json(data) if data else None
         except JsonRefused as refused:
-            raise InputRefused(400, "invalid_json", refused.message) from None
+            raise InvalidJson(refused.message) from None
         if not json_text_ok(g.request_json):
-            raise InputRefused(422, "invalid_response", f"请求{BAD_TEXT}，请删除后重试。")
+            raise InvalidResponse(f"请求{BAD_TEXT}，请删除后重试。")
     return g.request_json
 
 
@@ -160,23 +153,29 @@ ERROR_MESSAGES = {
 ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 500: "server_error"}
 
 
-def busy(_error):
-    """Too many writers at once (a deadline burst on SQLite): ask the client to retry; the exam page does."""
-    return error_response(503, "busy", "服务器繁忙，请稍后重试；已作答的内容不会丢失。", {"Retry-After": "2"})
-
-
 def error_page(error):
-    code = getattr(error, "code", 500) or 500
-    return error_response(code, ERROR_CODES.get(code, str(code)), ERROR_MESSAGES.get(code, "出错了。"))
+    """Werkzeug's errors (abort(404), a wrong method, any unexpected exception as 500), answered as a refusal."""
+    status = getattr(error, "code", 500) or 500
+    return refusal(AppError(ERROR_MESSAGES.get(status, "出错了。"), status, ERROR_CODES.get(status, str(status))))
 
 
 def too_large(_error):
     limit = request.max_content_length or 0
-    return error_response(413, "too_large", f"提交的内容过大，超过了 {limit / 2**20:g} MB 的上限，未作任何处理。")
+    return refusal(TooLarge(f"提交的内容过大，超过了 {limit / 2**20:g} MB 的上限，未作任何处理。"))
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None):
-    """JSON {"error", "message"} for the API's clients, the Chinese error page for everyone else."""
+def refusal(error: AppError):
+    """The one answer to an AppError: the request's writes are rolled back (or kept, if the error says so), and
+    API clients get JSON {"error", "message"}, everyone else the error page in the site's layout."""
+    end_unit(keep=error.keeps_changes)
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
     if request.path.startswith("/api/"):
-        return jsonify(error=code, message=message), status, headers or {}
-    return render_template("error.html", code=status, message=message), status, headers or {}
+        return jsonify(error=error.code, message=error.message), error.status, headers
+    return render_template("error.html", code=error.status, message=error.message), error.status, headers
+
+
+def refused_back(error: AppError, target: str):
+    """A refusal that a view shows on the page it sends the user back to: nothing of the refused work is kept."""
+    end_unit(keep=False)
+    flash(error.message, "error")
+    return redirect(target)

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from app.admin import bp
 from app.database import begin_write
 from app.extensions import db
+from app.forms import ActionForm
 from app.models import Role, User, record, utcnow
 from app.users import logins
-from app.web import confirmed, role_required
+from app.web import role_required
 
 
 @bp.get("/accounts")
@@ -35,7 +36,6 @@ def unlock_account(username: str):
         flash(f"{user.name}（{username}）没有登录限制，无需解锁。", "success")
         return _back(username)
     record("user.unlocked", username, actor=current_user._get_current_object(), **lifted.audit())
-    db.session.commit()
     flash(f"已解除 {user.name}（{username}）的登录限制：失败记录已清除，可以立即登录。", "success")
     return _back(username)
 
@@ -44,12 +44,11 @@ def unlock_account(username: str):
 @role_required(Role.ORGANISER)
 def sign_out_account(username: str):
     user = _account(username) or abort(404)
-    if not confirmed():
+    if not ActionForm().is_confirmed():
         return _accounts_page(username, signing_out=user)
     begin_write()
     logins.end_sessions(user)
     record("user.signed_out_everywhere", username, actor=current_user._get_current_object())
-    db.session.commit()
     flash(f"{user.name}（{username}）在所有设备上的登录都已失效。", "success")
     return _back(username)
 

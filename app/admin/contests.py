@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
+from app.admin.forms import CloseForm, JudgeForm, PublishForm, SheetForm
 from app.contests.pages import (
     GROUP_BY_LABELS,
     PageRefused,
@@ -42,12 +43,12 @@ from app.contests.rounds import (
     publish_plan,
 )
 from app.contests.sheets import judged_components
-from app.contests.versions import Draft, draft_of
+from app.contests.versions import draft_of
+from app.database import end_unit
 from app.domain.inputs import int32
-from app.domain.standings import min_judges_to_trim
 from app.extensions import db
 from app.models import Role, Round, RoundStatus
-from app.web import confirmed, role_required, takes_upload
+from app.web import role_required, takes_upload
 
 CANDIDATES_PER_PAGE = 50
 
@@ -56,7 +57,7 @@ CANDIDATES_PER_PAGE = 50
 def _contest_helpers():
     return {"component_label": component_label, "GROUP_BY_LABELS": GROUP_BY_LABELS, "RoundStatus": RoundStatus,
             "organisation_type_label": organisation_type_label, "percent": percent,
-            "min_judges_to_trim": min_judges_to_trim, "judged_components": judged_components}
+            "judged_components": judged_components}
 
 
 @bp.get("/contests")
@@ -101,13 +102,12 @@ def _round_page(round_: Round, errors: list[str] | None = None, status: int = 20
 
 
 def _refused(slug: str, round_slug: str, messages: list[str]):
-    """Nothing was written: show the round again with every reason."""
-    db.session.rollback()
+    """Nothing was written: show the round again, as stored, with every reason."""
+    end_unit(keep=False)
     return _round_page(_round(slug, round_slug), messages, 422)
 
 
 def _done(round_: Round, message: str, anchor: str):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("admin.contest_round", slug=round_.contest.slug, round_slug=round_.slug, _anchor=anchor))
 
@@ -131,8 +131,9 @@ def unassign(slug: str, round_slug: str):
 def _judge_change(slug: str, round_slug: str, change):
     """Assign or remove a judge for a group (or all groups) of the round, from the form."""
     round_ = _locked(slug, round_slug)
+    form = JudgeForm()
     try:
-        message = change(round_, request.form.get("judge", ""), request.form.get("group", ""), current_user)
+        message = change(round_, form.judge.data, form.group.data, current_user)
     except PageRefused as refused:
         return _refused(slug, round_slug, [refused.message])
     return _done(round_, message, "judges")
@@ -143,10 +144,11 @@ def _judge_change(slug: str, round_slug: str, change):
 @role_required(Role.ORGANISER)
 def upload(slug: str, round_slug: str):
     """A score sheet, all or nothing: any bad line and nothing is imported, every problem listed."""
-    sheet = request.files.get("file")
-    filename = sheet.filename if sheet and sheet.filename else "scores.csv"
+    form = SheetForm()
+    sheet = form.file.data
+    filename = sheet.filename if sheet else "scores.csv"
     data = sheet.read() if sheet else b""
-    component = request.form.get("component", "")
+    component = form.component.data
     round_ = _locked(slug, round_slug)
     try:
         added, problems = upload_scores(round_, component, filename, data, current_user)
@@ -157,15 +159,10 @@ def upload(slug: str, round_slug: str):
     return _done(round_, f"已从 {filename} 导入{component_label(component)}成绩 {added} 条。", "scores")
 
 
-def _unconfirmed(draft: Draft) -> bool:
-    """Not yet confirmed, or confirmed for standings that have changed since (a judge's score came in between)."""
-    return not confirmed() or request.form.get("draft") != draft.digest
-
-
-def _confirm(slug: str, round_slug: str, **confirm):
+def _confirm(slug: str, round_slug: str, form: PublishForm, **confirm):
     """Nothing was written: show the round with the confirmation open."""
-    db.session.rollback()
-    changed = confirmed()
+    end_unit(keep=False)
+    changed = form.is_confirmed()
     return _round_page(_round(slug, round_slug), status=409 if changed else 200, changed=changed, **confirm)
 
 
@@ -173,12 +170,13 @@ def _confirm(slug: str, round_slug: str, **confirm):
 @role_required(Role.ORGANISER)
 def publish_round(slug: str, round_slug: str):
     round_ = _locked(slug, round_slug)
+    form = PublishForm()
     try:
         draft = publish_plan(round_)
     except RoundRefused as refused:
         return _refused(slug, round_slug, [refused.message])
-    if _unconfirmed(draft):
-        return _confirm(slug, round_slug, publishing=draft)
+    if not form.confirmed_for(draft):
+        return _confirm(slug, round_slug, form, publishing=draft)
     version = publish(round_, draft, current_user, channel="web")
     return _done(round_, f"已公布{round_.title}排名第 {version.number} 版，考生和大屏现在看到此版本。", "status")
 
@@ -187,13 +185,13 @@ def publish_round(slug: str, round_slug: str):
 @role_required(Role.ORGANISER)
 def close_round(slug: str, round_slug: str):
     round_ = _locked(slug, round_slug)
-    settled = {name.strip() for name in request.form.getlist("settle") if name.strip()}
+    form = CloseForm()
     try:
-        plan = close_plan(round_, settled)
+        plan = close_plan(round_, form.settled())
     except RoundRefused as refused:
         return _refused(slug, round_slug, [refused.message])
-    if _unconfirmed(plan.draft):
-        return _confirm(slug, round_slug, closing=plan)
+    if not form.confirmed_for(plan.draft):
+        return _confirm(slug, round_slug, form, closing=plan)
     version = close(round_, plan, current_user, channel="web")
     going_on = len(plan.qualifiers) + len(plan.direct)
     where = f"，{going_on} 人进入{plan.following.title}" if plan.following else ""

@@ -12,8 +12,9 @@ from app.banks.queries import (
     question_query,
 )
 from app.banks.service import revision_spec
-from app.domain.banks import CATEGORIES, TYPES, changed_fields, describe_answer
+from app.domain.banks import CATEGORIES, changed_fields
 from app.domain.inputs import int32
+from app.domain.questions import TYPES
 from app.extensions import db
 from app.models import AuditEvent, Bank, Question, Role, utcnow
 from app.web import role_required
@@ -60,8 +61,8 @@ def question(question_id: int):
     contents = [revision_spec(question, revision).content() for revision in question.revisions]
     history = [
         (revision, changed_fields(previous, content) if previous else [])
-        for revision, previous, content in zip(question.revisions, [None, *contents], contents)
+        for revision, previous, content in zip(question.revisions, [None, *contents], contents, strict=False)
     ]
-    return render_template("admin/question.html", question=question, revision=shown, types=TYPES,
-                           answer=describe_answer(shown.type, shown.answer), history=list(reversed(history)),
+    return render_template("admin/question.html", question=question, revision=shown,
+                           answer=shown.kind.describe_answer(shown.answer), history=list(reversed(history)),
                            practice=practice_status(question, utcnow()))

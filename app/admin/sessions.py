@@ -1,11 +1,9 @@
 """Organiser pages for exam sessions (考试场次): scheduling, watching a sitting, results, item analysis, re-marking."""
 import io
 import re
-from datetime import datetime
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,29 +12,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
-from wtforms.widgets import DateTimeLocalInput
 
-from app.admin import bp, exports, results
-from app.attempts.errors import ExamError, NotFound
-from app.attempts.judging import correct_key, corrections
+from app import exports
+from app.admin import bp, results
+from app.admin.forms import ExtendForm, KeyForm, ScheduleForm
+from app.attempts.judging import MarkingError, correct_key, corrections
 from app.attempts.letters import bank_letters
 from app.attempts.release import shared_with_practice
 from app.attempts.sweeper import sweep_all
-from app.domain.banks import TYPES
-from app.domain.times import parse_local_iso
+from app.errors import NotFound
 from app.extensions import db
 from app.models import (
     Attempt,
@@ -51,76 +38,15 @@ from app.models import (
     utcnow,
 )
 from app.scheduling.service import (
-    MAX_AWAY_ALERT,
     ScheduleError,
     check_extendable,
     extend_attempt,
     extended_deadline,
     schedule_session,
 )
-from app.web import confirmed, role_required
+from app.web import role_required
 
-USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
-MAX_EXTENSION = 240
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if value else value
-
-
-def _utc(text: str) -> datetime:
-    return parse_local_iso(text, current_app.config["TIMEZONE"])
-
-
-def _local_time(form, field) -> None:
-    try:
-        _utc(field.data)
-    except ValueError:
-        raise ValidationError("请按“年-月-日 时:分”填写时间。") from None
-
-
-class ScheduleForm(FlaskForm):
-    # The scheduling service names an unknown paper, organisation or policy in Chinese; WTForms would not.
-    blueprint = SelectField("试卷蓝图", validate_choice=False, validators=[InputRequired("请选择试卷蓝图。")])
-    title = StringField("考试名称", filters=[_strip], validators=[
-        DataRequired("请填写考试名称。"), Length(max=200, message="考试名称不超过 200 个字符。")])
-    opens = StringField("开始时间", widget=DateTimeLocalInput(), validators=[InputRequired("请填写开始时间。"), _local_time])
-    closes = StringField("结束时间", widget=DateTimeLocalInput(), validators=[InputRequired("请填写结束时间。"), _local_time])
-    usernames = TextAreaField("考生账号", description="用逗号、空格或换行分隔；可与下面的组织同时使用。")
-    organisation = SelectField("组织", validate_choice=False, validators=[Optional()],
-                               description="选中组织及其下级组织的全部考生。")
-    review = SelectField("成绩公布", choices=[SelectChoice(r.value, r.label) for r in ScoreRelease], validate_choice=False,
-                         default=ScoreRelease.AFTER_CLOSE.value)
-    show_key = BooleanField("成绩公布后，考生可查看答案与解析")
-    mock = BooleanField("作为模拟考试（练兵用：每次单独抽题，交卷即看成绩与解析）")
-    max_attempts = IntegerField("允许作答次数（模拟考试）", default=1, validators=[
-        NumberRange(min=1, max=100, message="允许作答次数应在 1 到 100 之间。")])
-    away_alert_after = IntegerField("切屏提醒（次）", validators=[
-        Optional(), NumberRange(min=1, max=MAX_AWAY_ALERT, message=f"切屏提醒次数应在 1 到 {MAX_AWAY_ALERT} 之间。")],
-        description="考生离开考试页面超过这个次数时，在场次页面提醒组织者；只作记录，不自动扣分。留空则不提醒。")
-
-    def usernames_list(self) -> list[str]:
-        return [name for name in USERNAME_SEPARATORS.split(self.usernames.data or "") if name]
-
-
-def _minutes(form, field) -> None:
-    text = (field.data or "").strip()
-    if not text.isdecimal() or not 1 <= int(text) <= MAX_EXTENSION:
-        raise ValidationError(f"延长时间应为 1 到 {MAX_EXTENSION} 之间的整数分钟。")
-
-
-class ExtendForm(FlaskForm):
-    minutes = StringField("延长（分钟）", validators=[_minutes])
-    reason = StringField("原因", filters=[_strip], validators=[
-        DataRequired("请填写延长原因。"), Length(max=200, message="原因不超过 200 个字符。")])
-
-
-class KeyForm(FlaskForm):
-    key = TextAreaField("更正后的答案", validators=[InputRequired("请填写更正后的答案。")])
-    explanation = TextAreaField("更正后的解析", filters=[_strip], validators=[
-        DataRequired("请写明与新答案一致的解析。"), Length(max=5000, message="解析不超过 5000 个字符。")])
-    reason = StringField("更正说明", filters=[_strip], validators=[Length(max=200, message="说明不超过 200 个字符。")])
 
 
 def _session(session_id: int) -> ExamSession:
@@ -149,12 +75,11 @@ def new_session():
         return _schedule_page(form, status=422 if form.is_submitted() else 200)
     try:
         session = schedule_session(
-            blueprint_slug=form.blueprint.data, title=form.title.data, opens_at=_utc(form.opens.data),
-            closes_at=_utc(form.closes.data), usernames=form.usernames_list(), org_code=form.organisation.data or None,
+            blueprint_slug=form.blueprint.data, title=form.title.data, opens_at=form.opens_at(),
+            closes_at=form.closes_at(), usernames=form.usernames_list(), org_code=form.organisation.data or None,
             review=form.review.data, show_key=form.show_key.data, actor=current_user, channel="web",
             mock=form.mock.data, max_attempts=form.max_attempts.data, away_alert_after=form.away_alert_after.data)
     except ScheduleError as error:
-        db.session.rollback()
         return _schedule_page(form, error.message, 422)
     flash(f"已安排考试“{session.title}”，考生 {len(session.candidates)} 人。", "success")
     if not session.mock:
@@ -207,14 +132,13 @@ def extend(session_id: int, attempt_id: int):
         check_extendable(attempt, utcnow())
     except ScheduleError as error:
         return _session_page(exam, {attempt_id: form}, 422, error.message)
-    if not confirmed():
+    if not form.is_confirmed():
         return _session_page(exam, {attempt_id: form}, confirm={
             "attempt": attempt, "minutes": int(form.minutes.data), "reason": form.reason.data,
             "deadline": extended_deadline(attempt, int(form.minutes.data), utcnow())})
     try:
         extended = extend_attempt(attempt_id, int(form.minutes.data), current_user, utcnow(), form.reason.data)
-    except ExamError as error:
-        db.session.rollback()
+    except (NotFound, ScheduleError) as error:
         return _session_page(exam, {attempt_id: form}, 422, error.message)
     flash(f"已为 {extended.user.name} 延长 {form.minutes.data} 分钟，新的截止时间已记录。", "success")
     return redirect(url_for("admin.session", session_id=exam.id))
@@ -238,7 +162,7 @@ def attempt_record(session_id: int, attempt_id: int):
         select(Attempt).where(Attempt.id == attempt_id, Attempt.session_id == exam.id)
         .options(selectinload(Attempt.events), selectinload(Attempt.responses).selectinload(Response.paper_item)
                  .selectinload(PaperItem.revision))) or abort(404)
-    return render_template("admin/session_attempt.html", exam=exam, attempt=attempt, types=TYPES,
+    return render_template("admin/session_attempt.html", exam=exam, attempt=attempt,
                            status=AttemptStatus(attempt.status).label, answer_text=results.answer_text,
                            bank_letters=bank_letters)
 
@@ -291,14 +215,13 @@ def correct(session_id: int, revision_id: int):
         return _results_page(exam, {revision_id: form}, 422)
     try:
         done = correct_key(exam.id, revision_id, form.key.data, form.explanation.data, current_user, utcnow(),
-                           form.reason.data or "", dry_run=not confirmed())
+                           form.reason.data or "", dry_run=not form.is_confirmed())
     except NotFound:
         abort(404)
-    except ExamError as error:
-        db.session.rollback()
+    except MarkingError as error:
         form.form_errors.append(error.message)
         return _results_page(exam, {revision_id: form}, 422)
-    if not confirmed():
+    if not form.is_confirmed():
         return _results_page(exam, {revision_id: form}, confirm={
             "revision_id": revision_id, "correction": done,
             "fields": {"key": form.key.data, "explanation": form.explanation.data, "reason": form.reason.data or ""}})

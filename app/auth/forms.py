@@ -1,26 +1,22 @@
 """The login and change-password forms, with their messages in Chinese."""
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from app.domain import passwords
+from app.forms import PageForm, stripped
 from app.models import User
 from app.users.service import password_problem
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if value else value
-
-
-class LoginForm(FlaskForm):
-    username = StringField("用户名", filters=[_strip], validators=[
+class LoginForm(PageForm):
+    username = StringField("用户名", filters=[stripped], validators=[
         InputRequired("请输入用户名。"), Length(max=64, message="用户名不超过 64 个字符。")])
     password = PasswordField("密码", validators=[
         InputRequired("请输入密码。"),
         Length(max=passwords.MAX_LENGTH, message=f"密码不超过 {passwords.MAX_LENGTH} 个字符。")])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PageForm):
     current_password = PasswordField("原密码", validators=[InputRequired("请输入原密码。")])
     new_password = PasswordField("新密码", validators=[InputRequired("请输入新密码。")])
     confirm = PasswordField("再次输入新密码", validators=[

@@ -4,7 +4,6 @@ logout, a new password and an organiser's sign-out end every session the account
 from flask import (
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -19,7 +18,8 @@ from app.auth.forms import LoginForm, PasswordForm
 from app.database import begin_write
 from app.domain import passwords
 from app.domain.throttle import Verdict
-from app.extensions import csrf, db
+from app.errors import PasswordChangeRequired
+from app.extensions import csrf
 from app.models import record, utcnow
 from app.users import logins, service
 
@@ -56,7 +56,6 @@ def _log_in(form: LoginForm, target: str | None):
     if user is None:
         return _login_page(form, target, BAD_CREDENTIALS)
     logins.forget_failures(username, address)
-    db.session.commit()
     if not user.active:
         return _login_page(form, target, "该账号已停用，请联系组织者。")
     login_user(user)
@@ -115,7 +114,6 @@ def logout():
     if current_user.is_authenticated:
         begin_write()
         logins.end_sessions(current_user._get_current_object())
-        db.session.commit()
     logout_user()
     flash("您已退出登录；此账号在所有设备上的登录都已失效。", "success")
     return redirect(url_for("auth.login"))
@@ -141,7 +139,6 @@ def change_password():
     user.must_change_password = False
     logins.end_sessions(user)
     record("user.password_changed", user.username, actor=user)
-    db.session.commit()
     login_user(user)   # this device carries on under the new session version; every other one is signed out
     flash("密码已修改；此账号在其他设备上的登录都已失效。", "success")
     return redirect(url_for("index"))
@@ -163,5 +160,5 @@ def require_own_password():
     if not (current_user.is_authenticated and current_user.must_change_password):
         return None
     if request.path.startswith("/api/"):
-        return jsonify(error="password_change_required", message="请先修改初始密码。"), 403
+        raise PasswordChangeRequired("请先修改初始密码。")
     return redirect(url_for("auth.change_password"))

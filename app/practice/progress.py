@@ -137,7 +137,8 @@ def participation(start: date, end: date) -> list[Participation]:
         [key for key in report if key is not None])))}
     for org_id, row in report.items():
         row.organisation = organisations.get(org_id)
-    return sorted(report.values(), key=lambda r: (r.organisation is None, r.organisation.name if r.organisation else ""))
+    return sorted(report.values(),
+                  key=lambda r: (r.organisation is None, r.organisation.name if r.organisation else ""))
 
 
 def current_streak(user: User, now: datetime) -> int:

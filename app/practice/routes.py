@@ -6,28 +6,24 @@ practice.js sends the same answer to the JSON API instead and shows the verdict 
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
-from app.attempts.errors import ExamError
+from app.attempts.presenters import deadline_if_started
 from app.attempts.release import open_to_practice, practicable
 from app.attempts.service import start_attempt
-from app.attempts.views import deadline_if_started
 from app.banks.queries import current_tags
-from app.domain.banks import (
-    CATEGORIES,
-    LETTERS,
-    TYPES,
-    describe_answer,
-    describe_response,
-)
-from app.domain.practice import DRILL_TYPES, MODES, DrillFilter
+from app.domain.banks import CATEGORIES
+from app.domain.practice import DRILL_TYPES, DrillFilter
+from app.domain.questions import TYPES, option_letters
 from app.domain.text import count_blanks
+from app.errors import AppError, InvalidResponse, NotFound, SessionNotOpen
 from app.extensions import db
+from app.forms import ActionForm
 from app.models import Drill, ExamSession, QuestionRevision, Role, User, utcnow
 from app.practice import bp
 from app.practice.charts import Bar, Point, bar_chart, line_chart
+from app.practice.forms import UNSETTLED, AnswerForm, DrillForm
 from app.practice.progress import Tally, current_streak, progress
 from app.practice.service import (
     MockSitting,
@@ -49,7 +45,7 @@ from app.practice.service import (
     todays_daily,
     weakest_category,
 )
-from app.web import confirmed, role_required
+from app.web import refused_back, role_required
 
 KINDS = {"drill": "专项练习", "daily": "每日一练", "book": "错题本练习"}
 MODE_LABELS = {"filtered": "按条件练习", "unseen": "没做过的题", "weakest": "我最薄弱的类别", "book": "错题本"}
@@ -77,34 +73,27 @@ def _home_page(starting: MockSitting | None = None):
         "practice/home.html", streak=current_streak(me, now), daily=todays_daily(me, now), current=open_drill(me),
         book_size=len(book(me, now)), weakest=CATEGORIES.get(weakest_category(me), ""), mocks=mocks_for(me, now),
         banks=banks, categories={c: CATEGORIES[c] for c in sorted({bank.category for bank in banks})},
-        tags=current_tags(open_to_practice(now)), types={t: TYPES[t] for t in DRILL_TYPES}, modes=MODE_LABELS, counts=COUNTS,
-        kinds=KINDS, starting=starting, deadline=deadline_if_started(starting.session, now) if starting else None)
+        tags=current_tags(open_to_practice(now)), types={t: TYPES[t] for t in DRILL_TYPES}, modes=MODE_LABELS,
+        counts=COUNTS, kinds=KINDS, starting=starting,
+        deadline=deadline_if_started(starting.session, now) if starting else None)
 
 
 @bp.post("/drills")
 @role_required(Role.CANDIDATE)
 def start():
+    form = DrillForm()
     try:
-        drill = start_drill(_me(), _wanted(request.form), utcnow())
+        drill = start_drill(_me(), _wanted(form), utcnow())
     except PracticeError as error:
-        flash(error.message, "error")
-        return redirect(url_for("practice.book_page" if request.form.get("mode") == "book" else "practice.home"))
+        return refused_back(error, url_for("practice.book_page" if form.mode.data == "book" else "practice.home"))
     return redirect(url_for("practice.drill", drill_id=drill.id))
 
 
-def _wanted(form: MultiDict) -> DrillFilter:
-    """The drill asked for on the home page's form; anything out of range is refused, not guessed at."""
-    mode = form.get("mode", "filtered")
-    kind, _, value = form.get("scope", "").partition(":")
-    types = tuple(form.getlist("types"))
-    low, high, count = (form.get(name, type=int) for name in ("low", "high", "count"))
-    if (mode not in MODES or kind not in ("", "bank", "category") or not set(types) <= set(DRILL_TYPES)
-            or (low or 1) not in range(1, 6) or (high or 5) not in range(1, 6) or (count or 10) not in range(1, 51)):
-        raise PracticeError("练习设置有误，请重新选择。")
-    low, high = sorted((low or 1, high or 5))
-    return DrillFilter(mode=mode, banks=(value,) if kind == "bank" else (),
-                       categories=(value,) if kind == "category" else (), types=types,
-                       tags=(form["tag"],) if form.get("tag") else (), difficulty=(low, high), count=count or 10)
+def _wanted(form: DrillForm) -> DrillFilter:
+    """The drill asked for on the home page's form, refused like any other reason a drill cannot start."""
+    if not form.validate():
+        raise PracticeError(UNSETTLED)
+    return form.drill_filter()
 
 
 @bp.post("/daily")
@@ -124,13 +113,12 @@ def start_mock(session_id: int):
     if session is None or not session.mock:
         abort(404)
     sitting = next((m for m in mocks_for(_me(), utcnow()) if m.session.id == session_id), None)
-    if not confirmed() and sitting is not None and sitting.may_start:
+    if not ActionForm().is_confirmed() and sitting is not None and sitting.may_start:
         return _home_page(starting=sitting)
     try:
         attempt = start_attempt(session_id, _me(), utcnow())
-    except ExamError as error:
-        flash(error.message, "error")
-        return redirect(url_for("practice.home"))
+    except (NotFound, SessionNotOpen) as error:
+        return refused_back(error, url_for("practice.home"))
     if attempt.finished:
         flash(f"“{session.title}”的 {session.max_attempts} 次机会已经用完，这是您最后一次的成绩。", "error")
         return redirect(url_for("exam.result", attempt_id=attempt.id))
@@ -142,7 +130,7 @@ def start_mock(session_id: int):
 def _drill(drill_id: int) -> Drill:
     try:
         return own_drill(drill_id, _me())
-    except PracticeError:
+    except NotFound:
         abort(404)
 
 
@@ -160,21 +148,22 @@ def drill(drill_id: int):
 @role_required(Role.CANDIDATE)
 def answer(drill_id: int):
     drill = _drill(drill_id)
-    question_id = request.form.get("question_id", type=int)
+    form = AnswerForm()
+    question_id = form.question_id.data
     revision = current_revision(question_id) if question_id in drill.question_ids else None
     if revision is None:
         flash("这道题不在本次练习中。", "error")
         return redirect(url_for("practice.drill", drill_id=drill.id))
-    response = _form_response(revision.type, request.form)
+    response = revision.kind.form_response(form.response.data)
     try:
         checked = answer_given(drill.id, _me(), question_id, response, utcnow())
-    except PracticeError as error:
+    except (PracticeError, InvalidResponse) as error:
         return _refused(drill, revision, error)
     return _question_page(drill, checked.revision, drill.question_ids.index(question_id),
                           verdict={"correct": checked.correct, "response": checked.response})
 
 
-def _refused(drill: Drill, revision: QuestionRevision, error: PracticeError):
+def _refused(drill: Drill, revision: QuestionRevision, error: AppError):
     """Nothing chosen: ask again. Sent twice (a reload, a flaky network): show the answer already kept, with its
     key only while the question is still open to practice."""
     position = drill.question_ids.index(revision.question_id)
@@ -182,33 +171,20 @@ def _refused(drill: Drill, revision: QuestionRevision, error: PracticeError):
         return _question_page(drill, revision, position, problem=error.message), 422
     given = answer_in_drill(drill, revision.question_id)
     if given is None or not practicable({given.question_id}, utcnow()):
-        flash(error.message, "error")
-        return redirect(url_for("practice.drill", drill_id=drill.id))
+        return refused_back(error, url_for("practice.drill", drill_id=drill.id))
     return _question_page(drill, given.revision, position, problem="这道题已经答过了，下面是您第一次提交的结果。",
                           verdict={"correct": given.correct, "response": given.response})
-
-
-def _form_response(qtype: str, form: MultiDict) -> Any:
-    """A response from the plain form, in the same shape the JSON API takes (DESIGN §3.4)."""
-    given = form.getlist("response")
-    if qtype == "multiple":
-        return sorted(given)
-    if qtype == "blank":
-        return given
-    if len(given) != 1:
-        return None
-    return {"true": True, "false": False}.get(given[0]) if qtype == "judge" else given[0]
 
 
 def _question_page(drill: Drill, revision: QuestionRevision, position: int, *,
                    verdict: dict[str, Any] | None = None, problem: str | None = None):
     """One question; with a verdict, also the key and explanation (only ever after the answer is kept)."""
     if verdict is not None:
-        verdict |= revealed(revision) | {"said": describe_response(revision.type, verdict["response"])}
+        verdict |= revealed(revision) | {"said": revision.kind.describe_response(verdict["response"])}
     return render_template(
         "practice/drill.html", drill=drill, kind=KINDS[drill.kind], revision=revision, number=position + 1,
-        total=len(drill.question_ids), letters=LETTERS[: len(revision.options)], blanks=count_blanks(revision.stem),
-        type_label=TYPES[revision.type], verdict=verdict, problem=problem,
+        total=len(drill.question_ids), letters=option_letters(revision.options), blanks=count_blanks(revision.stem),
+        verdict=verdict, problem=problem,
         finished=drill.position >= len(drill.question_ids))
 
 
@@ -216,11 +192,11 @@ def _summary(drill: Drill, now: datetime):
     """The drill's answers; keys only of questions still open to practice (an exam may have taken one since)."""
     answers = drill_answers(drill)
     shown = practicable({given.question_id for given in answers}, now)
-    reviewed = [(given, describe_answer(given.revision.type, given.revision.answer)
+    reviewed = [(given, given.revision.kind.describe_answer(given.revision.answer)
                  if given.question_id in shown else None,
-                 describe_response(given.revision.type, given.response)) for given in answers]
+                 given.revision.kind.describe_response(given.response)) for given in answers]
     return render_template("practice/summary.html", drill=drill, kind=KINDS[drill.kind], reviewed=reviewed,
-                           right=sum(given.correct for given in answers), types=TYPES)
+                           right=sum(given.correct for given in answers))
 
 
 # -- the book and progress -------------------------------------------------------------------------------------
@@ -228,8 +204,8 @@ def _summary(drill: Drill, now: datetime):
 @bp.get("/book")
 @role_required(Role.CANDIDATE)
 def book_page():
-    return render_template("practice/book.html", entries=book(_me(), utcnow()), types=TYPES, categories=CATEGORIES,
-                           describe=describe_answer, leave_after=current_app.config["BOOK_LEAVE_AFTER"],
+    return render_template("practice/book.html", entries=book(_me(), utcnow()), categories=CATEGORIES,
+                           leave_after=current_app.config["BOOK_LEAVE_AFTER"],
                            drill_size=BOOK_DRILL_SIZE)
 
 

@@ -6,16 +6,23 @@ the row it gets back, so nothing else on the page moves.
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.contests.loading import ALL_GROUPS
 from app.contests.pages import component_label, locked_round
 from app.contests.scores import ScoreRefused
 from app.contests.sheets import (
-    judged_components, points, save_score, score_sheet, scored_groups, scoring_rounds, sheet_row,
+    judged_components,
+    points,
+    save_score,
+    score_sheet,
+    scored_groups,
+    scoring_rounds,
+    sheet_row,
 )
-from app.contests.standings import round_standings
+from app.database import end_unit
+from app.domain.standings import ALL_GROUPS
 from app.extensions import db
 from app.models import Role, Round, RoundStatus
 from app.scoring import bp
+from app.scoring.forms import ScoreForm
 from app.web import role_required
 
 SCORERS = (Role.JUDGE, Role.ORGANISER)
@@ -68,21 +75,21 @@ def _sheet_page(round_: Round, component: str, errors: dict[int, tuple[str, str]
                 error: str | None = None, status: int = 200):
     return render_template("scoring/round.html", round=round_, component=component,
                            components=judged_components(round_), groups=score_sheet(round_, current_user, component),
-                           trim_note=round_standings(round_).trim_note(component), errors=errors or {},
+                           trim_note=round_.rules.component(component).trim_note, errors=errors or {},
                            error=error), status
 
 
 @bp.post("/rounds/<int:round_id>/candidates/<int:candidate_id>")
 @role_required(*SCORERS)
 def save(round_id: int, candidate_id: int):
-    component, text = request.form.get("component", ""), request.form.get("score", "")
+    form = ScoreForm()
+    component, text = form.component.data, form.score.data
     round_ = locked_round(round_id) or abort(404)
     try:
         entry = save_score(round_, candidate_id, component, text, current_user)
     except ScoreRefused as refused:
-        db.session.rollback()
+        end_unit(keep=False)
         return _refused(_round_for(round_id), candidate_id, component, text, refused.message)
-    db.session.commit()
     row = sheet_row(round_, current_user, component, candidate_id)
     if entry is None:
         message = f"{row.candidate.name}的分数未变（{points(row.current.hundredths)}）"

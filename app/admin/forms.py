@@ -1,0 +1,135 @@
+"""The organisers' forms with fields: scheduling a session, extending an attempt, correcting a key, and a round's
+judges, score sheets, publishing and closing."""
+import re
+from datetime import datetime
+
+from flask import current_app
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import DateTimeLocalInput
+
+from app.contests.versions import Draft
+from app.domain.times import parse_local_iso
+from app.forms import ActionForm, PageForm, ValuesField, stripped
+from app.models import ScoreRelease
+from app.scheduling.service import MAX_AWAY_ALERT
+
+USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
+MAX_EXTENSION = 240
+
+
+# -- exam sessions ------------------------------------------------------------------------------------------------
+
+def _utc(text: str) -> datetime:
+    return parse_local_iso(text, current_app.config["TIMEZONE"])
+
+
+def _local_time(form, field) -> None:
+    try:
+        _utc(field.data)
+    except ValueError:
+        raise ValidationError("请按“年-月-日 时:分”填写时间。") from None
+
+
+class ScheduleForm(PageForm):
+    # The scheduling service names an unknown paper, organisation or policy in Chinese; WTForms would not.
+    blueprint = SelectField("试卷蓝图", validate_choice=False, validators=[InputRequired("请选择试卷蓝图。")])
+    title = StringField("考试名称", filters=[stripped], validators=[
+        DataRequired("请填写考试名称。"), Length(max=200, message="考试名称不超过 200 个字符。")])
+    opens = StringField("开始时间", widget=DateTimeLocalInput(),
+                        validators=[InputRequired("请填写开始时间。"), _local_time])
+    closes = StringField("结束时间", widget=DateTimeLocalInput(),
+                         validators=[InputRequired("请填写结束时间。"), _local_time])
+    usernames = TextAreaField("考生账号", description="用逗号、空格或换行分隔；可与下面的组织同时使用。")
+    organisation = SelectField("组织", validate_choice=False, validators=[Optional()],
+                               description="选中组织及其下级组织的全部考生。")
+    review = SelectField("成绩公布", choices=[SelectChoice(r.value, r.label) for r in ScoreRelease],
+                         validate_choice=False, default=ScoreRelease.AFTER_CLOSE.value)
+    show_key = BooleanField("成绩公布后，考生可查看答案与解析")
+    mock = BooleanField("作为模拟考试（练兵用：每次单独抽题，交卷即看成绩与解析）")
+    max_attempts = IntegerField("允许作答次数（模拟考试）", default=1, validators=[
+        NumberRange(min=1, max=100, message="允许作答次数应在 1 到 100 之间。")])
+    away_alert_after = IntegerField("切屏提醒（次）", validators=[
+        Optional(), NumberRange(min=1, max=MAX_AWAY_ALERT, message=f"切屏提醒次数应在 1 到 {MAX_AWAY_ALERT} 之间。")],
+        description="考生离开考试页面超过这个次数时，在场次页面提醒组织者；只作记录，不自动扣分。留空则不提醒。")
+
+    def usernames_list(self) -> list[str]:
+        return [name for name in USERNAME_SEPARATORS.split(self.usernames.data or "") if name]
+
+    def opens_at(self) -> datetime:
+        return _utc(self.opens.data)
+
+    def closes_at(self) -> datetime:
+        return _utc(self.closes.data)
+
+
+def _minutes(form, field) -> None:
+    text = (field.data or "").strip()
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_EXTENSION:
+        raise ValidationError(f"延长时间应为 1 到 {MAX_EXTENSION} 之间的整数分钟。")
+
+
+class ExtendForm(ActionForm):
+    minutes = StringField("延长（分钟）", validators=[_minutes])
+    reason = StringField("原因", filters=[stripped], validators=[
+        DataRequired("请填写延长原因。"), Length(max=200, message="原因不超过 200 个字符。")])
+
+
+class KeyForm(ActionForm):
+    key = TextAreaField("更正后的答案", validators=[InputRequired("请填写更正后的答案。")])
+    explanation = TextAreaField("更正后的解析", filters=[stripped], validators=[
+        DataRequired("请写明与新答案一致的解析。"), Length(max=5000, message="解析不超过 5000 个字符。")])
+    reason = StringField("更正说明", filters=[stripped],
+                         validators=[Length(max=200, message="说明不超过 200 个字符。")])
+
+
+# -- a contest's round: what these forms post, the services that know the round check (app/contests/pages.py,
+# rounds.py) and say what is wrong --------------------------------------------------------------------------------
+
+class JudgeForm(PageForm):
+    """A judge given a group of the round, or taken from it ("*" is every group)."""
+
+    judge = StringField(default="")
+    group = StringField(default="")
+
+
+class SheetForm(PageForm):
+    """A score sheet (CSV) for one component of the round."""
+
+    component = StringField(default="")
+    file = FileField()
+
+
+class PublishForm(ActionForm):
+    """Publishing the draft; the dialog sends the fingerprint of the standings it described."""
+
+    draft = HiddenField(default="")
+
+    def confirmed_for(self, draft: Draft) -> bool:
+        """Confirmed, and for these standings: a judge's score may have moved them since the dialog was shown."""
+        return self.is_confirmed() and self.draft.data == draft.digest
+
+
+class CloseForm(PublishForm):
+    """Closing the round, with whom the organiser let through where a tie straddles the line."""
+
+    settle = ValuesField(default=())
+
+    def settled(self) -> set[str]:
+        return {name.strip() for name in self.settle.data if name.strip()}
