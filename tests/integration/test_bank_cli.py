@@ -1,0 +1,143 @@
+"""`flask bank validate | import | export` as an organiser runs them (DESIGN §3.3)."""
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, Bank, Question, QuestionRevision
+from plugins.banks import DEEP, TAGS, VALID, line_of
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_validate_reports_each_problem_and_exits_1(runner, tmp_path):
+    write(tmp_path, "a.yaml", VALID.replace("    answer: A\n", "    anwser: A\n"))
+    write(tmp_path, "b.yaml", VALID.replace("bank: party-affairs", "bank: b").replace("difficulty: 2", "difficulty: 7"))
+    result = runner.invoke(args=["bank", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(line.endswith("a.yaml:10: [PA-0001] 未知字段 'anwser'（可用字段：answer, blank_order, difficulty, "
+                             "explanation, id, options, reference_answer, rubric, source, stem, tags, type）")
+               for line in lines), lines
+    assert any("b.yaml:13: [PA-0001] difficulty 应为 1 到 5 的整数" in line for line in lines), lines
+
+
+def test_validate_clean_file_exits_0(runner, tmp_path):
+    path = write(tmp_path, "a.yaml", VALID)
+    result = runner.invoke(args=["bank", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+
+
+def test_validate_missing_file_and_empty_directory(runner, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(args=["bank", "validate", str(tmp_path / "nope.yaml"), str(tmp_path / "empty")])
+    assert result.exit_code == 1
+    assert "nope.yaml:1: 文件不存在" in result.stdout
+    assert "empty:1: 目录中没有题库或试卷文件" in result.stdout
+
+
+def test_import_creates_revisions_and_second_run_changes_nothing(app, runner, tmp_path):
+    write(tmp_path, "pa.yaml", VALID)
+    first = runner.invoke(args=["bank", "import", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    assert "added 5, changed 0, retired 0, unchanged 0" in first.stdout
+    assert count(app, QuestionRevision) == 5
+
+    second = runner.invoke(args=["bank", "import", str(tmp_path)])
+    assert second.exit_code == 0
+    assert "added 0, changed 0, retired 0, unchanged 5" in second.stdout
+    assert count(app, QuestionRevision) == 5
+    assert count(app, AuditEvent) == 1, "an import that changes nothing leaves no trace"
+
+
+def test_edit_makes_new_revision_and_keeps_the_old(app, runner, tmp_path):
+    path = write(tmp_path, "pa.yaml", VALID)
+    runner.invoke(args=["bank", "import", str(path)])
+    path.write_text(VALID.replace("answer: A\n", "answer: B\n"), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert "added 0, changed 1, retired 0, unchanged 4" in result.stdout
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.code == "PA-0001"))
+        assert [r.answer for r in question.revisions] == ["A", "B"]
+        assert question.current.answer == "B" and question.latest_number == 2
+
+
+def test_removed_question_is_retired_not_deleted_and_can_return(app, runner, tmp_path):
+    path = write(tmp_path, "pa.yaml", VALID)
+    runner.invoke(args=["bank", "import", str(path)])
+    without_short = VALID[: VALID.index("  - id: PA-0005")]
+    path.write_text(without_short, encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert "added 0, changed 0, retired 1, unchanged 4" in result.stdout
+    with app.app_context():
+        retired = db.session.scalar(select(Question).where(Question.code == "PA-0005"))
+        assert retired.retired_at is not None and len(retired.revisions) == 1
+    path.write_text(VALID, encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert "added 0, changed 1, retired 0, unchanged 4" in result.stdout
+    with app.app_context():
+        back = db.session.scalar(select(Question).where(Question.code == "PA-0005"))
+        assert back.retired_at is None and len(back.revisions) == 1
+
+
+def test_dry_run_shows_changes_and_writes_nothing(app, runner, tmp_path):
+    path = write(tmp_path, "pa.yaml", VALID)
+    result = runner.invoke(args=["bank", "import", "--dry-run", str(path)])
+    assert result.exit_code == 0
+    assert "add party-affairs/PA-0003" in result.stdout
+    assert "dry run: would be added 5, changed 0, retired 0, unchanged 0; nothing written" in result.stdout
+    assert count(app, Bank) == 0 and count(app, QuestionRevision) == 0
+
+
+def test_any_error_in_any_file_imports_nothing(app, runner, tmp_path):
+    write(tmp_path, "good.yaml", VALID)
+    write(tmp_path, "bad.yaml",
+          VALID.replace("bank: party-affairs", "bank: other").replace("type: judge", "type: truefalse"))
+    result = runner.invoke(args=["bank", "import", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "未知题型 'truefalse'" in result.stdout
+    assert count(app, Bank) == 0 and count(app, Question) == 0
+
+
+def test_export_then_import_is_unchanged(app, runner, tmp_path):
+    write(tmp_path / "in", "pa.yaml", VALID.replace("blank_order: fixed", "blank_order: any"))
+    runner.invoke(args=["bank", "import", str(tmp_path / "in")])
+    result = runner.invoke(args=["bank", "export", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    exported = tmp_path / "out" / "pa.yaml"
+    assert exported.exists()
+    again = runner.invoke(args=["bank", "import", str(tmp_path / "out")])
+    assert again.exit_code == 0, again.output
+    assert "added 0, changed 0, retired 0, unchanged 5" in again.stdout
+    assert count(app, QuestionRevision) == 5
+
+
+def test_progress_bar_for_large_imports(runner, tmp_path):
+    header, first = VALID.split("questions:\n")
+    single = first[: first.index("  - id: PA-0002")]
+    questions = "".join(single.replace("PA-0001", f"PA-{n:04d}").replace("有正式党员", f"第{n}题有正式党员")
+                        for n in range(1, 402))
+    write(tmp_path, "big.yaml", header + "questions:\n" + questions)
+    result = runner.invoke(args=["bank", "import", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "importing" in result.stderr
+    assert "added 401" in result.stdout
+
+
+def test_bank_validate_reports_a_deep_file_without_a_traceback(runner, tmp_path):
+    (tmp_path / "deep.yaml").write_text(VALID.replace(TAGS, f"tags: {DEEP}"), encoding="utf-8")
+    result = runner.invoke(args=["bank", "validate", str(tmp_path / "deep.yaml")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert f"deep.yaml:{line_of(VALID, TAGS)}: YAML 嵌套超过 20 层" in result.output
+    assert "Traceback" not in result.output

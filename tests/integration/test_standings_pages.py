@@ -1,0 +1,212 @@
+"""Standings pages over HTTP (issue 4 §3): who sees which round, each group's table with how its scores were
+reached, incomplete candidates and direct entries apart, ties at the line, awards, downloads, the projector view."""
+import csv
+import io
+import textwrap
+
+import openpyxl
+import pytest
+
+from plugins.contests import (
+    CONTEST,
+    PRELIMINARY,
+    TIED,
+    cells,
+    client_for,
+    confirm,
+    load,
+    round_id,
+    text_of,
+    upload,
+    with_judges,
+)
+
+FIVE_JUDGES = "[" + ", ".join(f"{{username: j{n}}}" for n in range(1, 6)) + "]"
+WRITTEN = "username,score\nzhao,90\nqian,80\nsun,70\nli,75\nzhou,60\n"
+LECTURE = "username,judge,score\n" + "".join(
+    f"{username},j{judge},{value}\n" for username, marks in
+    {"zhao": (80, 82, 84, 86, 99), "qian": (90, 90, 93), "sun": (85,), "li": (80, 80), "wu": (70,)}.items()
+    for judge, value in enumerate(marks, start=1))
+
+
+@pytest.fixture
+def scored(runner, organiser_client, contest, make_user):
+    """The preliminary round with five judges on every group, its written test and lecture scores in.
+
+    c01: zhao 90 / 84.00 (five judges, trimmed) = 87.00, qian 80 / 91.00 (three, plain mean) = 85.50.
+    c02: li 75 / 80 = 77.50 and sun 70 / 85 = 77.50: the written tie-break puts li first.
+    c03: zhou has no lecture score, wu no written score — both incomplete. zheng (direct branch) skips the round.
+    """
+    for username in ("j4", "j5"):
+        make_user(username, role="judge")
+    load(runner, contest, with_judges(CONTEST, FIVE_JUDGES))
+    assert upload(organiser_client, "written", WRITTEN).status_code == 302
+    assert upload(organiser_client, "lecture", LECTURE).status_code == 302
+    return organiser_client
+
+
+def page_of(client, app, suffix: str = "", slug: str = "preliminary"):
+    return client.get(f"/standings/rounds/{round_id(app, slug)}{suffix}")
+
+
+# -- who sees which round ---------------------------------------------------------------------------------------------
+
+def test_rounds_listed_for_each_kind_of_user(app, organiser_client, contest, make_user):
+    make_user("reader", role="candidate")
+    for client in (organiser_client, client_for(app, "j1")):
+        listing = text_of(client.get("/standings/").get_data(as_text=True))
+        assert ("测试比武" in listing and "初赛 未公布" in listing
+                and "复赛 未公布" in listing and "决赛 未公布" in listing)
+    reader = client_for(app, "reader")
+    assert "还没有公布的排名" in reader.get("/standings/").get_data(as_text=True)
+    for suffix in ("", "/screen", ".csv", ".xlsx"):
+        assert page_of(reader, app, suffix).status_code == 404, suffix
+        assert page_of(client_for(app, "j3"), app, suffix).status_code == 200, suffix
+    confirm(organiser_client, f"{PRELIMINARY}/publish", {})
+    listing = text_of(reader.get("/standings/").get_data(as_text=True))
+    assert "初赛 已公布" in listing and "复赛" not in listing
+    for suffix in ("", "/screen", ".csv", ".xlsx"):
+        assert page_of(reader, app, suffix).status_code == 200, suffix
+    assert page_of(reader, app, slug="semifinal").status_code == 404
+    assert reader.get("/standings/rounds/999").status_code == 404
+    assert app.test_client().get(f"/standings/rounds/{round_id(app)}").status_code == 302
+
+
+# -- the tables -----------------------------------------------------------------------------------------------------
+
+def test_group_tables_show_components_totals_ranks_and_outcomes(app, scored):
+    html = page_of(scored, app).get_data(as_text=True)
+    assert cells(html, "zhao") == [["1", "赵一", "教育局机关党委", "90.00",
+                                    "84.00 5 位评委，去掉最高最低各 1", "87.00", "晋级"]]
+    assert cells(html, "qian") == [["2", "钱二", "教育局机关党委", "80.00",
+                                    "91.00 3 位评委，不足 5 人取平均", "85.50", "—"]]
+    assert cells(html, "li")[0][0::5] == ["1", "77.50"] and cells(html, "li")[0][-1] == "晋级"
+    assert cells(html, "sun")[0][0::5] == ["2", "77.50"] and cells(html, "sun")[0][-1] == "—"
+    assert cells(html, "sun")[0][4] == "85.00", "a single judge's score stands without a note"
+    page = text_of(html)
+    assert "党课 评委满 5 人时去掉 1 个最高分和 1 个最低分后取平均，不足时取平均" in page
+    assert "总分 笔试 × 50% + 党课 × 50%" in page and "依次比较笔试、党课；仍相同则名次并列" in page
+    assert "财政局机关党委 0 人排名，2 人成绩不全" in page and "成绩不全（不排名）" in page
+    assert cells(html, "zhou") == [["周五", "财政局机关党委", "60.00", "缺"]]
+    assert cells(html, "wu") == [["吴六", "财政局机关党委", "缺", "70.00"]]
+    assert cells(html, "zheng") == [["郑七", "档案馆党支部", "直接晋级"]]
+    assert "直接晋级 直属党支部，不参加本轮排名" in page
+    assert "本轮排名尚未公布，考生还看不到" in page and "晋级线上有并列" not in page
+
+
+def test_a_tie_across_the_line_is_shown_for_the_organisers_to_settle(app, organiser_client, contest, make_user):
+    upload(organiser_client, "written", TIED)
+    upload(organiser_client, "lecture", TIED)
+    html = page_of(organiser_client, app).get_data(as_text=True)
+    assert cells(html, "zhao")[0][0] == cells(html, "qian")[0][0] == "1"
+    assert cells(html, "zhao")[0][-1] == cells(html, "qian")[0][-1] == "并列待定"
+    notice = text_of(html)
+    assert "晋级线上有并列：钱二（教育局机关党委）、赵一（教育局机关党委）" in notice
+    assert "不作随机取舍，由组织者决定谁晋级（如加赛），在 结束本轮 时勾选晋级者" in notice
+    assert f'href="{PRELIMINARY}#close"' in html
+    confirm(organiser_client, f"{PRELIMINARY}/publish", {})
+    make_user("reader", role="candidate")
+    seen = page_of(client_for(app, "reader"), app).get_data(as_text=True)
+    assert "晋级线上有并列" in seen and "#close" not in seen and "管理本轮" not in seen
+
+
+# The sample contest's organisations and candidates, with a final as its only round.
+FINAL_ONLY = CONTEST.split("rounds:\n")[0].replace("contest: test-2026\ntitle: 测试比武",
+                                                   "contest: final-2026\ntitle: 决赛专场") \
+    + textwrap.dedent("""\
+    rounds:
+      - id: final
+        title: 决赛
+        group_by: all
+        components: [{name: written, weight: 0.4}, {name: lecture, weight: 0.6, trim: 1}]
+        awards: [{title: 一等奖, top: 1}, {title: 二等奖, top: 2}]
+        special_awards: [{title: 十佳党课, component: lecture, top: 2}]
+    """)
+
+
+@pytest.fixture
+def final(runner, tmp_path):
+    """Everyone in one final: qian 89 (一等奖), zheng 88 and sun 82 (二等奖), zhao 78, zhou 71, li 60; wu has
+    no lecture. The two best lectures (十佳党课 here) are qian's 95 and sun's 90, whatever the totals."""
+    load(runner, tmp_path, FINAL_ONLY)
+    for component, scores in (("written", "zhao,90\nqian,80\nsun,70\nli,60\nzhou,50\nwu,40\nzheng,100\n"),
+                              ("lecture", "zhao,70\nqian,95\nsun,90\nli,60\nzhou,85\nzheng,80\n")):
+        sheet = tmp_path / f"{component}.csv"
+        sheet.write_text("username,score\n" + scores, encoding="utf-8")
+        result = runner.invoke(args=["contest", "scores", "final-2026/final", component, str(sheet)])
+        assert result.exit_code == 0, result.output
+
+
+def test_the_final_shows_awards_and_the_ten_best_lectures(app, organiser_client, final):
+    html = page_of(organiser_client, app, slug="final").get_data(as_text=True)
+    assert cells(html, "qian")[0] == ["1", "钱二 教育局机关党委", "教育局机关党委", "80.00", "95.00", "89.00", "一等奖"]
+    assert [cells(html, u)[0][-1] for u in ("zheng", "sun", "zhao", "zhou", "li")] == ["二等奖", "二等奖", "", "", ""]
+    assert [cells(html, u)[0][0] for u in ("zheng", "sun", "zhao", "zhou", "li")] == ["2", "3", "4", "5", "6"]
+    assert "结果" not in text_of(html).split("全体")[1].split("十佳党课")[0], "no advancement column in a final"
+    assert cells(html, "qian")[1] == ["1", "钱二", "教育局机关党委", "95.00"]
+    assert cells(html, "sun")[1] == ["2", "孙三", "卫健委机关党委", "90.00"]
+    assert len(cells(html, "zhou")) == 1, "85 is the third best lecture"
+    assert "十佳党课 按党课成绩取前 2 名，与总分无关" in text_of(html)
+    assert cells(html, "wu") == [["吴六", "财政局机关党委", "40.00", "缺"]]
+
+
+# -- downloads ------------------------------------------------------------------------------------------------------
+
+def test_csv_download_has_a_bom_and_every_table(app, scored):
+    response = page_of(scored, app, ".csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0] == ["group", "rank", "username", "name", "written", "lecture", "total", "advanced"]
+    table = {row[2]: row for row in rows[1:]}
+    assert table["zhao"] == ["教育局机关党委", "1", "zhao", "赵一", "90.00", "84.00", "87.00", "yes"]
+    assert table["sun"][1::6] == ["2", "no"] and table["zhou"][-1] == "incomplete" and table["zhou"][1] == ""
+    assert table["zheng"][-1] == "direct" and len(rows) == 8
+
+
+def test_xlsx_download_opens_in_openpyxl_with_numbers(app, scored):
+    response = page_of(scored, app, ".xlsx")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet.title == "初赛"
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("group", "rank", "username", "name", "written", "lecture", "total", "advanced")
+    table = {row[2]: row for row in values[1:]}
+    assert table["zhao"] == ("教育局机关党委", 1, "zhao", "赵一", 90, 84, 87, "yes")
+    assert table["qian"][5:7] == (91, 85.5)
+    assert table["wu"][1] is None and table["wu"][4] is None and table["wu"][7] == "incomplete"
+
+
+def test_final_downloads_carry_awards_and_special_awards(app, organiser_client, final):
+    rows = list(csv.reader(io.StringIO(page_of(organiser_client, app, ".csv", "final").data.decode("utf-8-sig"))))
+    assert rows[0][-3:] == ["advanced", "award", "十佳党课"]
+    table = {row[2]: row for row in rows[1:]}
+    assert table["qian"][-2:] == ["一等奖", "yes"] and table["sun"][-2:] == ["二等奖", "yes"]
+    assert table["zheng"][-2:] == ["二等奖", ""] and table["zhou"][-2:] == ["", ""]
+    book = openpyxl.load_workbook(io.BytesIO(page_of(organiser_client, app, ".xlsx", "final").data))
+    assert [row[-2:] for row in book.active.iter_rows(values_only=True) if row[2] == "qian"] == [("一等奖", "yes")]
+
+
+# -- the projector ----------------------------------------------------------------------------------------------------
+
+def test_projector_view_is_large_dark_and_refreshes_itself(app, organiser_client, final):
+    response = page_of(organiser_client, app, "/screen", "final")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert '<body class="screen">' in html and 'data-refresh="10"' in html
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in html
+    assert "topbar" not in html and "退出" not in html and "standings.js" in html
+    assert cells(html, "qian")[0] == ["1", "钱二", "教育局机关党委", "80.00", "95.00", "89.00", "一等奖"]
+    page = text_of(html)
+    assert "决赛专场 · 决赛" in page and "待评：吴六" in page and "十佳党课 钱二 95.00 孙三 90.00" in page
+    assert 'data-refresh="2"' in page_of(organiser_client, app, "/screen?refresh=1", "final").get_data(as_text=True)
+    assert 'data-refresh="10"' in page_of(organiser_client, app, "/screen?refresh=x", "final").get_data(as_text=True)
+
+
+def test_projector_view_of_a_grouped_round_shows_each_group_and_outcomes(app, scored):
+    html = page_of(scored, app, "/screen").get_data(as_text=True)
+    assert cells(html, "zhao")[0] == ["1", "赵一", "教育局机关党委", "90.00", "84.00", "87.00", "晋级"]
+    assert "<h2>教育局机关党委</h2>" in html and "待评：吴六、周五" in text_of(html)
+    assert html.count("<table") == 2, "财政局 has nobody ranked yet: no empty table"

@@ -1,0 +1,59 @@
+"""A valid bank with one question of each type, for tests to break one rule at a time; the shipped sample banks' folder;
+YAML nested too deep, and the line of a fragment in a text."""
+import textwrap
+from pathlib import Path
+
+BANKS = Path(__file__).resolve().parents[2] / "question_banks"
+
+VALID = textwrap.dedent("""\
+    bank: party-affairs
+    title: 党务业务知识
+    category: party_affairs
+    practice: true
+    questions:
+      - id: PA-0001
+        type: single
+        stem: 有正式党员（ ）人以上的，应当成立党支部。
+        options: {A: 三, B: 五, C: 七, D: 十}
+        answer: A
+        explanation: 支部工作条例第五条。
+        source: 《中国共产党支部工作条例（试行）》第五条
+        difficulty: 2
+        tags: [支部工作条例, 组织设置]
+      - id: PA-0002
+        type: multiple
+        stem: “三会一课”包括哪些？
+        options: {A: 支部党员大会, B: 支部委员会, C: 党小组会, D: 茶话会}
+        answer: [A, B, C]
+        explanation: 三会一课。
+        source: 《中国共产党支部工作条例（试行）》第十九条
+      - id: PA-0003
+        type: judge
+        stem: 预备党员的预备期为一年。
+        answer: 对
+        explanation: 党章第一章第七条。
+        source: 《中国共产党章程》第一章第七条
+      - id: PA-0004
+        type: blank
+        stem: 党员必须履行___，遵守___。
+        answer: [[义务, 党员义务], 纪律]
+        blank_order: fixed
+        explanation: 示例。
+        source: 示例
+      - id: PA-0005
+        type: short
+        stem: 简述党支部的基本任务。
+        reference_answer: 宣传和执行党的路线方针政策……
+        rubric:
+          - {point: 宣传执行路线方针政策, score: 2}
+          - {point: 组织党员学习, score: 3}
+        explanation: 见条例。
+        source: 《中国共产党支部工作条例（试行）》第九条
+    """)
+
+DEEP = "[" * 20_000 + "]" * 20_000
+TAGS = "tags: [支部工作条例, 组织设置]"
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if fragment in line)

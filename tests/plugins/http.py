@@ -1,0 +1,61 @@
+"""The app over real HTTP: the live_server fixture, and Browser — requests to it keeping cookies as a browser does (a
+Secure cookie is never sent back over plain HTTP), for what the test client cannot show: concurrency, and what a
+browser drops. Also deep_json, a request body nested as deep as asked."""
+import http.cookiejar
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from plugins.accounts import csrf_from
+
+
+class _Handler(WSGIRequestHandler):
+    # A browser's idle keep-alive connection gives up its thread after this long, so teardown can wait for it.
+    timeout = 2
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on a free loopback port, for the browser.
+
+    Teardown waits for every request still running (a page's last beacon, say): the app fixture empties the
+    tables next, and on PostgreSQL a request still holding row locks would deadlock with that."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Handler)
+    server.daemon_threads = False
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+class Browser:
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self._open(path)
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+        return self._open(path, urllib.parse.urlencode(form).encode())
+
+    def login_form(self) -> str:
+        """The login page's CSRF token, with the session cookie it came with (if the cookie jar kept it)."""
+        return csrf_from(self.get("/login")[1])
+
+    def _open(self, path: str, data: bytes | None = None) -> tuple[int, str]:
+        try:
+            with self.opener.open(f"{self.base}{path}", data) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read().decode()
+
+
+def deep_json(levels: int) -> bytes:
+    return b"[" * levels + b"]" * levels

@@ -1,0 +1,159 @@
+"""Blueprints and drawing (DESIGN §3.2) as pure functions: parsing, filters, shortfalls, reproducibility."""
+import textwrap
+
+import pytest
+
+from app.domain.papers import (
+    PoolQuestion,
+    arrange,
+    blueprint_from_spec,
+    draw,
+    parse_blueprint,
+    shown_to_original,
+    validate_blueprint_texts,
+)
+
+BLUEPRINT = textwrap.dedent("""\
+    paper: semifinal-2022
+    title: 2022年度复赛笔试
+    duration: 60
+    draw: per_session
+    shuffle: {questions: true, options: true}
+    multiple_scoring: half
+    sections:
+      - title: 一、单项选择题
+        type: single
+        points: 1
+        pick:
+          - {bank: theory, count: 3}
+          - {bank: party-affairs, count: 2, tags: [支部工作条例], difficulty: [2, 4]}
+      - title: 二、多项选择题
+        type: multiple
+        points: 2
+        pick:
+          - {bank: policy, count: 2}
+          - {ids: [party-affairs/PA-0007]}
+    """)
+
+
+def pool() -> list[PoolQuestion]:
+    questions = [PoolQuestion(f"theory/T{n}", "theory", "single", 3) for n in range(5)]
+    questions += [PoolQuestion(f"party-affairs/S{n}", "party-affairs", "single", n % 5 + 1,
+                               frozenset({"支部工作条例"} if n % 2 else {"党费"})) for n in range(10)]
+    questions += [PoolQuestion(f"policy/M{n}", "policy", "multiple", 2) for n in range(3)]
+    questions += [PoolQuestion("party-affairs/PA-0007", "party-affairs", "multiple", 3)]
+    return questions
+
+
+def parsed(text: str = BLUEPRINT):
+    blueprint, problems = parse_blueprint(text, "paper.yaml")
+    assert blueprint is not None, [str(p) for p in problems]
+    return blueprint
+
+
+def refs(result) -> list[list[str]]:
+    return [[q.ref for q in section.questions] for section in result.sections]
+
+
+def test_draw_fills_every_pick_with_filters_combined():
+    result = draw(parsed(), pool(), seed=7)
+    assert result.ok
+    singles, multiples = refs(result)
+    assert len(singles) == 5 and sum(r.startswith("theory/") for r in singles) == 3
+    picked_pa = [q for q in result.sections[0].questions if q.bank == "party-affairs"]
+    assert all("支部工作条例" in q.tags and 2 <= q.difficulty <= 4 for q in picked_pa)
+    assert multiples[0] == "party-affairs/PA-0007" and len(multiples) == 3
+
+
+def test_same_seed_same_paper_and_no_question_twice():
+    first, again = draw(parsed(), pool(), seed=11), draw(parsed(), pool(), seed=11)
+    assert refs(first) == refs(again)
+    flat = [r for section in refs(first) for r in section]
+    assert len(flat) == len(set(flat))
+    assert any(refs(draw(parsed(), pool(), seed=s)) != refs(first) for s in range(20))
+
+
+def test_shortfall_names_section_filter_and_pool():
+    text = BLUEPRINT.replace("{bank: policy, count: 2}", "{bank: policy, count: 5, difficulty: [2, 4]}")
+    result = draw(parsed(text), pool(), seed=1)
+    assert [str(s) for s in result.shortfalls] == [
+        "二、多项选择题: needs 5 multiple from policy, difficulty 2–4; pool has 3"]
+
+
+def test_fixed_question_twice_unknown_or_wrong_type():
+    text = BLUEPRINT.replace("{ids: [party-affairs/PA-0007]}",
+                             "{ids: [party-affairs/PA-0007, party-affairs/PA-0007, theory/T1, policy/NOPE]}")
+    messages = [str(s) for s in draw(parsed(text), pool(), seed=1).shortfalls]
+    assert "二、多项选择题: party-affairs/PA-0007 is picked twice" in messages
+    assert "二、多项选择题: theory/T1 is single, the section is multiple" in messages
+    assert "二、多项选择题: policy/NOPE is not in the pool (unknown or retired)" in messages
+
+
+def test_narrow_picks_are_served_before_broad_ones():
+    questions = [PoolQuestion("b/A", "b", "single", 1, frozenset({"x"})), PoolQuestion("b/B", "b", "single", 1)]
+    text = textwrap.dedent("""\
+        paper: p
+        title: t
+        duration: 10
+        sections:
+          - title: 一
+            type: single
+            points: 1
+            pick:
+              - {bank: b, count: 1}
+              - {bank: b, count: 1, tags: [x]}
+        """)
+    for seed in range(10):
+        assert draw(parsed(text), questions, seed).ok
+
+
+def test_spec_round_trips():
+    blueprint = parsed()
+    assert blueprint_from_spec(blueprint.spec()).spec() == blueprint.spec()
+    assert blueprint.total_points == 11
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("duration: 60", "duration: sixty", "duration 应为 1 到 600 的整数"),
+    ("draw: per_session", "draw: sometimes", "draw 应为 per_session | per_attempt 之一"),
+    ("multiple_scoring: half", "multiple_scoring: generous", "multiple_scoring 应为 strict | half | proportional"),
+    ("    type: single\n", "    type: essay\n", "大题的 type 应为"),
+    ("    points: 1\n", "    points: -1\n", "points 应为正数"),
+    ("{bank: theory, count: 3}", "{bank: theory, count: 0}", "count 应为正整数"),
+    ("{bank: theory, count: 3}", "{bank: theory, cout: 3}", "未知字段 'cout'"),
+    ("difficulty: [2, 4]", "difficulty: [4, 2]", "difficulty 应为 1..5 的一个数或区间"),
+    ("{ids: [party-affairs/PA-0007]}", "{ids: [PA-0007]}", "ids 应是 题库/编号 的列表"),
+    ("title: 2022年度复赛笔试\n", "title: 2022年度复赛笔试\ntimer: 5\n", "未知字段 'timer'"),
+])
+def test_blueprint_rules_name_their_line(old, new, message):
+    text = BLUEPRINT.replace(old, new, 1)
+    blueprint, problems = parse_blueprint(text, "paper.yaml")
+    assert blueprint is None
+    hits = [str(p) for p in problems if message in p.message]
+    assert hits, [str(p) for p in problems]
+    fragment = new.strip().splitlines()[-1]
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if fragment in row)
+    assert any(h.startswith(f"paper.yaml:{line}:") for h in hits), (line, hits)
+
+
+def test_validation_reports_shortfalls_with_paper_id_and_line():
+    text = BLUEPRINT.replace("{bank: theory, count: 3}", "{bank: theory, count: 9}")
+    blueprints, problems = validate_blueprint_texts([("paper.yaml", text)], pool())
+    assert blueprints == []
+    assert [str(p) for p in problems] == [
+        "paper.yaml:12: [semifinal-2022] 一、单项选择题: needs 9 single from theory; pool has 5"]
+
+
+def test_arrange_is_reproducible_and_maps_letters_back():
+    sizes, letters = [3, 2], [("A", "B", "C", "D")] * 3 + [("A", "B", "C")] * 2
+    first = arrange(sizes, letters, seed=5, shuffle_questions=True, shuffle_options=True)
+    assert first == arrange(sizes, letters, seed=5, shuffle_questions=True, shuffle_options=True)
+    assert [item.key for section in first for item in section] == ["1", "2", "3", "4", "5"]
+    assert sorted(item.index for item in first[0]) == [0, 1, 2] and sorted(i.index for i in first[1]) == [3, 4]
+    item = first[0][0]
+    assert sorted(item.option_order) == ["A", "B", "C", "D"]
+    assert shown_to_original(item.option_order, "A") == item.option_order[0]
+    plain = arrange(sizes, letters, seed=5, shuffle_questions=False, shuffle_options=False)
+    assert [i.index for s in plain for i in s] == [0, 1, 2, 3, 4] and plain[0][0].option_order == ("A", "B", "C", "D")
+    orders = {tuple(i.index for i in arrange(sizes, letters, s, True, True)[0]) for s in range(30)}
+    assert len(orders) > 1
