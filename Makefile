@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test venv bench
+.PHONY: run test lint venv bench
 
 venv: $(VENV)/.installed
 
@@ -24,6 +24,10 @@ run: venv
 
 test: venv
 	$(BIN)/pytest -q
+
+# The rules chosen in pyproject.toml's [tool.ruff]; CI fails on any finding.
+lint: venv
+	$(BIN)/ruff check .
 
 # Exam-day load against gunicorn on SQLite and PostgreSQL (127.0.0.1:5432); prints figures, not a test.
 bench: venv $(VENV)/.bench-installed

@@ -1,5 +1,6 @@
 """Markdown from banks rendered to HTML and then sanitised: nothing a bank says can run in a page."""
 import html
+import itertools
 
 import markdown
 import nh3
@@ -23,7 +24,8 @@ def render_markdown(text: str) -> str:
 def render_stem(stem: str) -> str:
     """A stem as HTML, each ___ run shown as a numbered blank (Markdown would read ___ as emphasis)."""
     runs = BLANK_RUN.findall(stem)
-    tokenised = BLANK_RUN.sub(lambda _m, n=iter(range(1, len(runs) + 1)): _BLANK_TOKEN.format(next(n)), stem)
+    numbers = itertools.count(1)
+    tokenised = BLANK_RUN.sub(lambda _match: _BLANK_TOKEN.format(next(numbers)), stem)
     rendered = render_markdown(tokenised)
     for number in range(1, len(runs) + 1):
         rendered = rendered.replace(

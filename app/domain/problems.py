@@ -59,7 +59,8 @@ class Report:
                      where: str = "") -> None:
         for key in mapping:
             if key not in allowed:
-                self.error(mapping.line_of(key), f"{where}未知字段 {key!r}（可用字段：{', '.join(sorted(allowed))}）", qid)
+                known = ", ".join(sorted(allowed))
+                self.error(mapping.line_of(key), f"{where}未知字段 {key!r}（可用字段：{known}）", qid)
 
 
 def text_value(value: Any) -> str | None:

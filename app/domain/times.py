@@ -1,5 +1,5 @@
 """Reading times people type: ISO 8601, in the configured zone when no offset is given."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -9,6 +9,6 @@ def parse_local_iso(text: str, zone: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(zone))
     try:
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     except OverflowError:   # 0001-01-01 in Shanghai is before the first representable UTC time
         raise ValueError(f"{text!r} is out of range") from None
