@@ -1,9 +1,9 @@
-"""The organisers' forms with fields: scheduling a session, extending an attempt, correcting a key, and a round's
-judges, score sheets, publishing and closing."""
+"""The organisers' forms with fields: scheduling a session, extending an attempt, correcting a key, entering a paper
+answer sheet, and a round's judges, score sheets, publishing and closing."""
 import re
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, request
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -133,3 +133,21 @@ class CloseForm(PublishForm):
 
     def settled(self) -> set[str]:
         return {name.strip() for name in self.settle.data if name.strip()}
+
+
+# -- a paper answer sheet (the fallback when a hall's network fails) ----------------------------------------------
+
+ANSWER_FIELD = "answer-"
+
+
+class PaperSheetForm(ActionForm):
+    """Who sat which variant; the answers come as `answer-<number>` fields, as many as the variant's sheet has, read
+    against the variant by app/attempts/printed.py."""
+
+    candidate = StringField(default="")
+    variant = StringField(default="", filters=[stripped])
+
+    def written(self) -> dict[str, list[str]]:
+        return {name.removeprefix(ANSWER_FIELD): request.form.getlist(name)
+                for name in request.form if name.startswith(ANSWER_FIELD)}
+

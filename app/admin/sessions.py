@@ -49,7 +49,7 @@ from app.web import role_required
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
-def _session(session_id: int) -> ExamSession:
+def session_or_404(session_id: int) -> ExamSession:
     return db.session.scalar(
         select(ExamSession).where(ExamSession.id == session_id)
         .options(selectinload(ExamSession.blueprint), selectinload(ExamSession.paper))) or abort(404)
@@ -105,7 +105,7 @@ def _schedule_page(form: ScheduleForm, error: str | None = None, status: int = 2
 @bp.get("/sessions/<int:session_id>")
 @role_required(Role.ORGANISER)
 def session(session_id: int):
-    return _session_page(_session(session_id))
+    return _session_page(session_or_404(session_id))
 
 
 def _session_page(exam: ExamSession, forms: dict[int, ExtendForm] | None = None, status: int = 200,
@@ -121,7 +121,7 @@ def _session_page(exam: ExamSession, forms: dict[int, ExtendForm] | None = None,
 @bp.post("/sessions/<int:session_id>/attempts/<int:attempt_id>/extend")
 @role_required(Role.ORGANISER)
 def extend(session_id: int, attempt_id: int):
-    exam = _session(session_id)
+    exam = session_or_404(session_id)
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.session_id != exam.id:
         abort(404)
@@ -147,7 +147,7 @@ def extend(session_id: int, attempt_id: int):
 @bp.post("/sessions/<int:session_id>/sweep")
 @role_required(Role.ORGANISER)
 def sweep_session(session_id: int):
-    exam = _session(session_id)
+    exam = session_or_404(session_id)
     closed = sweep_all(utcnow()).closed
     flash(f"已收取 {closed} 份超时答卷并评分。" if closed else "没有超时未收的答卷。", "success")
     return redirect(url_for("admin.session", session_id=exam.id))
@@ -157,7 +157,7 @@ def sweep_session(session_id: int):
 @role_required(Role.ORGANISER)
 def attempt_record(session_id: int, attempt_id: int):
     """One attempt replayed from raw data, for an appeal (申诉): every answer and mark, every step."""
-    exam = _session(session_id)
+    exam = session_or_404(session_id)
     attempt = db.session.scalar(
         select(Attempt).where(Attempt.id == attempt_id, Attempt.session_id == exam.id)
         .options(selectinload(Attempt.events), selectinload(Attempt.responses).selectinload(Response.paper_item)
@@ -172,7 +172,7 @@ def attempt_record(session_id: int, attempt_id: int):
 @bp.get("/sessions/<int:session_id>/results")
 @role_required(Role.ORGANISER)
 def session_results(session_id: int):
-    return _results_page(_session(session_id))
+    return _results_page(session_or_404(session_id))
 
 
 def _results_page(exam: ExamSession, key_forms: dict[int, KeyForm] | None = None, status: int = 200,
@@ -196,7 +196,7 @@ def _results_page(exam: ExamSession, key_forms: dict[int, KeyForm] | None = None
 @bp.get("/sessions/<int:session_id>/results.<any(csv, xlsx):fmt>")
 @role_required(Role.ORGANISER)
 def results_download(session_id: int, fmt: str):
-    exam = _session(session_id)
+    exam = session_or_404(session_id)
     header, body = results.table(results.candidate_rows(exam, utcnow()), results.section_titles(exam))
     if fmt == "csv":
         data, mimetype = exports.to_csv(header, body), exports.CSV_TYPE
@@ -209,7 +209,7 @@ def results_download(session_id: int, fmt: str):
 @bp.post("/sessions/<int:session_id>/keys/<int:revision_id>")
 @role_required(Role.ORGANISER)
 def correct(session_id: int, revision_id: int):
-    exam = _session(session_id)
+    exam = session_or_404(session_id)
     form = KeyForm()
     if not form.validate_on_submit():
         return _results_page(exam, {revision_id: form}, 422)

@@ -18,9 +18,14 @@ def bank_letters(response: Response) -> Any:
 
 def shown_letters(response: Response, key: Any) -> Any:
     """A bank-letter key in the letters this candidate saw, for their review."""
-    if not response.option_order or key is None or isinstance(key, bool):
+    return shown_key(tuple(response.option_order), key)
+
+
+def shown_key(option_order: tuple[str, ...], key: Any) -> Any:
+    """A bank-letter key in the letters of an option order (an attempt's, or a printed variant's)."""
+    if not option_order or key is None or isinstance(key, bool):
         return key
-    order = list(response.option_order)
+    order = list(option_order)
     if isinstance(key, list):
         return sorted(LETTERS[order.index(letter)] for letter in key)
     return LETTERS[order.index(key)]

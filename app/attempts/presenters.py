@@ -32,9 +32,9 @@ def key_visible(session: ExamSession, attempt: Attempt, now: datetime) -> bool:
 
 
 # Rendering the same stems for 500 candidates at once would be wasted work; revisions never change.
-_stem_html = lru_cache(maxsize=8192)(render_stem)
-_inline_html = lru_cache(maxsize=32768)(render_inline)
-_markdown_html = lru_cache(maxsize=8192)(render_markdown)
+stem_html = lru_cache(maxsize=8192)(render_stem)
+inline_html = lru_cache(maxsize=32768)(render_inline)
+markdown_html = lru_cache(maxsize=8192)(render_markdown)
 
 
 def _responses(attempt: Attempt) -> list[Response]:
@@ -83,10 +83,10 @@ def _sections(responses: list[Response]) -> list[dict[str, Any]]:
 def _item(response: Response) -> dict[str, Any]:
     revision = response.paper_item.revision
     item: dict[str, Any] = {"key": response.key, "type": revision.type, "type_label": revision.kind.label,
-                            "input": revision.kind.input, "stem_html": _stem_html(revision.stem),
+                            "input": revision.kind.input, "stem_html": stem_html(revision.stem),
                             "points": response.paper_item.points}
     if revision.options:
-        item["options"] = [{"key": LETTERS[shown], "html": _inline_html(revision.options[letter])}
+        item["options"] = [{"key": LETTERS[shown], "html": inline_html(revision.options[letter])}
                            for shown, letter in enumerate(response.option_order)]
     if revision.kind.has_blanks:
         item["blanks"] = count_blanks(revision.stem)
@@ -120,9 +120,9 @@ def _held_back(response: Response) -> dict[str, Any]:
 
 def _reviewed(response: Response) -> dict[str, Any]:
     item, revision = response.paper_item, response.paper_item.revision
-    reviewed = {"score": response.score, "points": item.points, "explanation_html": _markdown_html(item.explanation)}
+    reviewed = {"score": response.score, "points": item.points, "explanation_html": markdown_html(item.explanation)}
     if not revision.kind.objective:
-        reviewed["reference_html"] = _markdown_html(revision.reference_answer)
+        reviewed["reference_html"] = markdown_html(revision.reference_answer)
         return reviewed
     shown = shown_letters(response, item.key)
     reviewed["answer"] = shown

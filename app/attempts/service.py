@@ -1,4 +1,5 @@
-"""Attempts from start to mark: the server owns the clock, every step is kept as an AttemptEvent.
+"""Attempts from start to mark, sat online or entered from a paper answer sheet: the server owns the clock, every step
+is kept as an AttemptEvent.
 
 Every write opens with `begin_write()` and locks the attempt row, so two tabs, two devices or the sweeper
 on another host never finish an attempt twice or save into a finished one.
@@ -16,7 +17,7 @@ from app.attempts.letters import bank_letters
 from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
 from app.domain.marking import is_answered, mark, response_problem
-from app.domain.papers import arrange
+from app.domain.papers import ArrangedItem, arrange
 from app.domain.questions import option_letters
 from app.domain.scores import rounded
 from app.domain.text import count_blanks
@@ -107,19 +108,33 @@ def _existing_attempt(session: ExamSession, user: User) -> Attempt | None:
                              .order_by(Attempt.number.desc()).limit(1))
 
 
-def _new_attempt(session: ExamSession, user: User, now: datetime, number: int) -> Attempt:
-    seed = random.SystemRandom().randrange(2**31)
+def _new_attempt(session: ExamSession, user: User, now: datetime, number: int, seed: int | None = None,
+                 deadline: datetime | None = None, actor: User | None = None, **details: Any) -> Attempt:
+    """An attempt laid out from its seed: a random one online, a variant's for a paper sheet (which also brings its
+    deadline, the time it is entered, and the marker as actor)."""
+    seed = random.SystemRandom().randrange(2**31) if seed is None else seed
     paper = session.paper or _draw_for(session, seed, now)
-    items = db.session.scalars(select(PaperItem).where(PaperItem.paper_id == paper.id)
-                               .order_by(PaperItem.position).options(selectinload(PaperItem.revision))).all()
-    deadline = min(now + timedelta(minutes=paper.duration), session.closes_at)
+    items = paper_items(paper)
+    deadline = deadline or min(now + timedelta(minutes=paper.duration), session.closes_at)
     attempt = Attempt(session=session, user=user, number=number, paper=paper, seed=seed, started_at=now,
                       deadline=deadline, status=AttemptStatus.IN_PROGRESS, max_score=paper.total_points)
     db.session.add(attempt)
-    add_event(attempt, "start", now, user, deadline=deadline.isoformat())
+    add_event(attempt, "start", now, actor or user, deadline=deadline.isoformat(), **details)
     db.session.flush()
     _lay_out(attempt, paper, items)
     return attempt
+
+
+def paper_items(paper: Paper) -> list[PaperItem]:
+    return list(db.session.scalars(select(PaperItem).where(PaperItem.paper_id == paper.id)
+                                   .order_by(PaperItem.position).options(selectinload(PaperItem.revision))))
+
+
+def layout(paper: Paper, items: list[PaperItem], seed: int) -> list[list[ArrangedItem]]:
+    """The order and option letters a seed gives the paper: an attempt's view, or a printed variant."""
+    sizes = [sum(1 for item in items if item.section_index == s) for s in range(items[-1].section_index + 1)]
+    letters = [tuple(item.revision.options) for item in items]
+    return arrange(sizes, letters, seed, paper.shuffle_questions, paper.shuffle_options)
 
 
 def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
@@ -133,15 +148,42 @@ def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
 def _lay_out(attempt: Attempt, paper: Paper, items: list[PaperItem]) -> None:
     """One Response per item, in the order and with the letters this candidate sees: one multi-row INSERT,
     since 500 candidates may start within seconds."""
-    sizes = [sum(1 for item in items if item.section_index == s) for s in range(items[-1].section_index + 1)]
-    letters = [tuple(item.revision.options) for item in items]
-    layout = arrange(sizes, letters, attempt.seed, paper.shuffle_questions, paper.shuffle_options)
     rows = [{"attempt_id": attempt.id, "key": arranged.key, "section_index": section_index,
              "paper_item_id": items[arranged.index].id, "option_order": list(arranged.option_order), "seq": 0}
-            for section_index, section in enumerate(layout) for arranged in section]
+            for section_index, section in enumerate(layout(paper, items, attempt.seed)) for arranged in section]
     for position, row in enumerate(rows):
         row["position"] = position
     db.session.execute(insert(Response), rows)
+
+
+# -- a paper answer sheet ---------------------------------------------------------------------------------------
+
+def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str, Any], marker: User,
+                now: datetime, **details: Any) -> Attempt:
+    """A paper answer sheet (the fallback when a hall's network fails) as an attempt, marked like any other: laid out
+    from the printed variant's seed, its answers stored in the letters that variant shows, submitted; each step is
+    the marker's, with channel "paper". A candidate who has an attempt already, online or on paper, is refused as a
+    second start would be: one sitting each."""
+    session = db.session.get(ExamSession, session_id)
+    if session is None or not _is_candidate(session, candidate):
+        raise NotFound("没有找到这场考试，或该考生不在本场考生名单中。")
+    if session.paper is None:
+        raise SessionNotOpen("本场每人单独抽题，没有全场统一的纸质试卷，不能录入纸质答卷。")
+    if now < session.opens_at:
+        raise SessionNotOpen("考试尚未开始，不能录入纸质答卷。")
+    begin_write()
+    if _existing_attempt(session, candidate) is not None:
+        raise AttemptClosed(f"{candidate.name}（{candidate.username}）在本场已有答卷，不能再录入。")
+    details = {"channel": "paper", **details}
+    try:
+        with db.session.begin_nested():
+            attempt = _new_attempt(session, candidate, now, 1, seed=seed, deadline=now, actor=marker, **details)
+    except IntegrityError:
+        raise AttemptClosed(f"{candidate.name}（{candidate.username}）在本场已有答卷，不能再录入。") from None
+    _store(attempt, responses, 1, now, marker, {}, **details)
+    _finish(attempt, AttemptStatus.SUBMITTED, now, marker, **details)
+    db.session.flush()
+    return attempt
 
 
 # -- reading -----------------------------------------------------------------------------------------------
@@ -179,12 +221,16 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
     """Store answers as given (in the letters shown). Each item carries its own seq (`seqs`, else the save's `seq`):
     an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins."""
     attempt = writable_attempt(attempt_id, user, now)
+    return _store(attempt, responses, seq, now, user, seqs or {})
+
+
+def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor: User,
+           seqs: dict[str, int], **details: Any) -> SaveResult:
     rows = {r.key: r for r in db.session.scalars(
         select(Response).where(Response.attempt_id == attempt.id, Response.key.in_(list(responses)))
         .options(selectinload(Response.paper_item).selectinload(PaperItem.revision)))}
     _check_shapes(responses, rows)
     result = SaveResult(attempt)
-    seqs = seqs or {}
     for key, value in responses.items():
         row, item_seq = rows[key], seqs.get(key, seq)
         if item_seq is not None and item_seq < row.seq:
@@ -194,8 +240,8 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
         row.seq = item_seq if item_seq is not None else row.seq
         result.saved.append(key)
     if result.saved:
-        add_event(attempt, "save", now, user, seq=seq, responses={key: responses[key] for key in result.saved},
-                  **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}))
+        add_event(attempt, "save", now, actor, seq=seq, responses={key: responses[key] for key in result.saved},
+                  **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}), **details)
     db.session.flush()
     return result
 
@@ -258,11 +304,11 @@ def close_overdue(now: datetime) -> int:
     return len(batch)
 
 
-def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User | None) -> None:
+def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User | None, **details: Any) -> None:
     attempt.status, attempt.finished_at = status, at
     mark_attempt(attempt)
     add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor,
-              score=attempt.score, fully_marked=attempt.fully_marked)
+              score=attempt.score, fully_marked=attempt.fully_marked, **details)
     if attempt.session.mock:
         collect_attempt(attempt, "mock", at)   # reviewed at once, so into the book at once
 

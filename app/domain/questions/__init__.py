@@ -6,7 +6,7 @@ label, input kind, YAML fields and parsing, response shape, marking, key text an
 QUESTION_TYPES below, and test it in tests/unit/test_questions.py. The stored type's CHECK constraint follows the
 registry, so the new type also needs a migration; a new input kind needs its widget in static/js/exam.js.
 """
-from app.domain.questions.base import QuestionType
+from app.domain.questions.base import QuestionType, UnreadableAnswer
 from app.domain.questions.blank import Blank
 from app.domain.questions.choice import LETTERS, Multiple, Single, option_letters
 from app.domain.questions.judge import Judge
@@ -25,4 +25,4 @@ def question_type(name: str) -> QuestionType:
         raise ValueError(f"unknown item type {name!r}") from None
 
 
-__all__ = ["LETTERS", "QUESTION_TYPES", "TYPES", "QuestionType", "option_letters", "question_type"]
+__all__ = ["LETTERS", "QUESTION_TYPES", "TYPES", "QuestionType", "UnreadableAnswer", "option_letters", "question_type"]

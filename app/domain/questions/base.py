@@ -56,6 +56,13 @@ class QuestionType(ABC):
         """A response from a plain form's `response` fields, in the shape the JSON API takes; None when unanswered."""
         return given[0] if len(given) == 1 else None
 
+    def sheet_response(self, written: list[str]) -> Any:
+        """A response from what a marker types off a paper answer sheet (one entry per blank, else one), in the shape
+        the JSON API takes and the letters the printed variant shows; None when left empty. UnreadableAnswer says
+        why it cannot be read; `response_problem` then says whether it fits the item."""
+        texts = [text.strip() for text in written]
+        return self.form_response(texts) if any(texts) else None
+
     def choices(self, options: dict[str, str]) -> list[Any]:
         """What a candidate chooses among (the bank's letters, or True and False); empty for a written answer."""
         return []
@@ -89,6 +96,10 @@ class QuestionType(ABC):
     @abstractmethod
     def key_problem(self, key: Any, letters: tuple[str, ...], blanks: int) -> str:
         """Why a corrected key cannot stand for an item (empty when it can)."""
+
+
+class UnreadableAnswer(ValueError):
+    """What a marker typed off an answer sheet reads as no answer of this type (its message says what would)."""
 
 
 def text_problem(text: str, limit: int, what: str) -> str:

@@ -1,5 +1,6 @@
 """Choice questions (单选题, 多选题): options lettered from A, a key of one letter or of several."""
 import re
+import unicodedata
 from abc import abstractmethod
 from typing import Any
 
@@ -78,6 +79,9 @@ class Single(_Choice):
     def picks(self, value: Any, option: Any) -> bool:
         return value == option
 
+    def sheet_response(self, written: list[str]) -> Any:
+        return _sheet_letters("".join(written)) or None
+
     def parse_key(self, text: str) -> Any:
         return text.upper()
 
@@ -121,6 +125,10 @@ class Multiple(_Choice):
     def form_response(self, given: list[str]) -> Any:
         return sorted(given)
 
+    def sheet_response(self, written: list[str]) -> Any:
+        # Repeated letters are kept, so that 'AAB' is refused as a slip rather than read as 'AB'.
+        return sorted(_sheet_letters("".join(written))) or None
+
     def picks(self, value: Any, option: Any) -> bool:
         return isinstance(value, list) and option in value
 
@@ -137,6 +145,11 @@ class Multiple(_Choice):
         if isinstance(key, list) and len(set(key)) >= 2 and set(key) <= set(letters):
             return ""
         return "多选题答案应是至少两个选项字母"
+
+
+def _sheet_letters(text: str) -> str:
+    """Letters as markers type them: 'abd', 'A,B,D', 'A、B、D', full-width 'ＡＢ' all read as capitals."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
 def _multiple(key: set[str], chosen: set[str], points: float, rule: str) -> float:

@@ -1,13 +1,16 @@
 """True-or-false questions (判断题): the key is true or false, read from the words people write for them."""
+import unicodedata
 from typing import Any
 
 from app.domain import yamlmarks
 from app.domain.problems import Report
-from app.domain.questions.base import QuestionType
+from app.domain.questions.base import QuestionType, UnreadableAnswer
 
 JUDGE_WORDS = {"true": True, "对": True, "正确": True, "√": True, "✓": True,
                "false": False, "错": False, "错误": False, "×": False, "✗": False}
 _FORM_VALUES = {"true": True, "false": False}
+# On an answer sheet × is often typed as x, and √ as v: neither key is on a keyboard.
+_SHEET_WORDS = {**JUDGE_WORDS, "x": False, "v": True}
 
 
 class Judge(QuestionType):
@@ -33,6 +36,14 @@ class Judge(QuestionType):
 
     def form_response(self, given: list[str]) -> Any:
         return _FORM_VALUES.get(given[0]) if len(given) == 1 else None
+
+    def sheet_response(self, written: list[str]) -> Any:
+        text = unicodedata.normalize("NFKC", "".join(written)).strip().lower()
+        if not text:
+            return None
+        if text not in _SHEET_WORDS:
+            raise UnreadableAnswer("应填 对 或 错（也可写 √/×、正确/错误）")
+        return _SHEET_WORDS[text]
 
     def choices(self, options: dict[str, str]) -> list[Any]:
         return [True, False]
