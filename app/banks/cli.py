@@ -1,10 +1,13 @@
-"""`flask bank validate | import | export` (DESIGN §3.3): banks and paper blueprints under question_banks/."""
+"""`flask bank validate | import | export | template` (DESIGN §3.3): banks (YAML, or any format in
+app/banks/formats.py) and paper blueprints under question_banks/."""
 import sys
+from functools import wraps
 from pathlib import Path
 
 import click
 from flask import current_app
 
+from app.banks.formats import FORMATS, writable
 from app.banks.service import (
     CheckedSources,
     SourcesRejected,
@@ -14,15 +17,33 @@ from app.banks.service import (
 )
 from app.commands import Commands
 from app.database import end_unit
+from app.domain import workbooks
+from app.domain.banks import CATEGORY_WORDS, BankDefaults
 from app.domain.problems import Problem
 
 bank_cli = Commands("bank", help="Validate, import and export question banks and paper blueprints.")
 PROGRESS_ABOVE = 300  # questions; smaller imports finish before a bar would be useful
 
 
-def _check(paths: tuple[str, ...]) -> CheckedSources:
+def _reading_options(command):
+    """What validate and import share: bank metadata for files without it, and partial imports."""
+    @click.option("--bank", "slug", help="Bank slug for a file without one (default: the file's name).")
+    @click.option("--category", type=click.Choice(sorted(CATEGORY_WORDS)),
+                  help="Category for a file without one: theory | policy | party_affairs (or 理论/政策/党务).")
+    @click.option("--title", help="Title for a file without one (default: the file's name).")
+    @click.option("--partial", is_flag=True,
+                  help="Take the questions that read cleanly; list each that did not, with its location.")
+    @wraps(command)
+    def with_options(*args, slug, category, title, partial, **kwargs):
+        defaults = (BankDefaults(slug or "", CATEGORY_WORDS.get(category or "", ""), title or "")
+                    if slug or category or title else None)
+        return command(*args, reading={"defaults": defaults, "partial": partial}, **kwargs)
+    return with_options
+
+
+def _check(paths: tuple[str, ...], reading: dict) -> CheckedSources:
     chosen = [Path(p) for p in paths] or [Path(current_app.config["BANKS_DIR"])]
-    return check_sources(chosen, display=_display)
+    return check_sources(chosen, display=_display, **reading)
 
 
 def _display(path: Path) -> str:
@@ -41,9 +62,10 @@ def _report(problems: list[Problem]) -> bool:
 
 @bank_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
-def validate(paths: tuple[str, ...]) -> None:
+@_reading_options
+def validate(paths: tuple[str, ...], reading: dict) -> None:
     """Check bank and paper files; one line per problem: FILE:LINE: [ID] message."""
-    checked = _check(paths)
+    checked = _check(paths, reading)
     ok = _report(checked.problems)
     click.echo(f"{len(checked.banks)} bank(s), {sum(len(b.questions) for b in checked.banks)} question(s), "
                f"{len(checked.blueprints)} paper(s) checked", err=True)
@@ -53,9 +75,10 @@ def validate(paths: tuple[str, ...]) -> None:
 @bank_cli.command("import")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
-def import_(paths: tuple[str, ...], dry_run: bool) -> None:
-    """Import banks and papers in one transaction: any error and nothing is written."""
-    checked = _check(paths)
+@_reading_options
+def import_(paths: tuple[str, ...], dry_run: bool, reading: dict) -> None:
+    """Import banks (.yaml, .xlsx …) and papers in one transaction: any error and nothing is written."""
+    checked = _check(paths, reading)
     if not _report(checked.problems):
         click.echo("nothing imported", err=True)
         raise SystemExit(1)
@@ -97,7 +120,20 @@ def _print_changes(summary, verbose: bool) -> None:
 
 @bank_cli.command("export")
 @click.argument("directory", type=click.Path(file_okay=False))
-def export(directory: str) -> None:
-    """Write the current revisions as YAML that imports back unchanged."""
-    for path in export_banks(Path(directory)):
+@click.option("--format", "format_name", type=click.Choice(writable()), default="yaml", show_default=True,
+              help="File format, one file per bank.")
+def export(directory: str, format_name: str) -> None:
+    """Write the current revisions, one file per bank, that import back unchanged."""
+    for path in export_banks(Path(directory), format_name):
         click.echo(str(path))
+
+
+@bank_cli.command("template")
+@click.argument("file", type=click.Path(dir_okay=False))
+def template(file: str) -> None:
+    """Write an empty bank workbook (.xlsx) with an instructions sheet (说明)."""
+    path = Path(file)
+    if path.suffix.lower() != FORMATS["xlsx"].suffix:
+        raise click.BadParameter("the template is a workbook: FILE.xlsx", param_hint="FILE")
+    path.write_bytes(workbooks.template())
+    click.echo(str(path))

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from app.domain.banks import BankSpec, QuestionSpec, dump_bank, validate_texts
+from app.banks.formats import FORMATS, export_path, readers
+from app.domain.banks import BankDefaults, BankSpec, QuestionSpec, validate_documents
 from app.domain.papers import (
     BlueprintSpec,
     PoolQuestion,
@@ -76,13 +77,16 @@ def _upsert_bank(spec: BankSpec, summary: ImportSummary) -> Bank:
         .options(selectinload(Bank.questions).selectinload(Question.current))
     )
     fields = {"title": spec.title, "category": spec.category, "description": spec.description,
-              "practice": spec.practice, "source_file": Path(spec.file).name}
+              "practice": spec.practice}
+    source_file = Path(spec.file).name
     if bank is None:
-        bank = Bank(slug=spec.slug, **fields)
+        bank = Bank(slug=spec.slug, source_file=source_file, **fields)
         db.session.add(bank)
         summary.banks_created.append(spec.slug)
         (summary.opened_to_practice if spec.practice else summary.closed_to_practice).append(spec.slug)
         return bank
+    # The same bank read from another file (its workbook instead of its YAML) is not a change to the bank.
+    bank.source_file = source_file
     if bank.practice != spec.practice:
         (summary.opened_to_practice if spec.practice else summary.closed_to_practice).append(spec.slug)
     if any(getattr(bank, key) != value for key, value in fields.items()):
@@ -112,7 +116,7 @@ def _sync_questions(bank: Bank, spec: BankSpec, summary: ImportSummary, on_quest
             question.position = position
         on_question()
     for question in existing.values():
-        if question.retired_at is None:
+        if question.retired_at is None and question.code not in spec.skipped:
             question.retired_at = utcnow()
             summary.retired.append(f"{spec.slug}/{question.code}")
 
@@ -153,7 +157,9 @@ def bank_spec(bank: Bank) -> BankSpec:
     )
 
 
-def export_banks(directory: Path) -> list[Path]:
+def export_banks(directory: Path, format_name: str = "yaml") -> list[Path]:
+    """Write each bank's current revisions in a format (FORMATS), one file per bank."""
+    fmt = FORMATS[format_name]
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     banks: Iterable[Bank] = db.session.scalars(
@@ -161,8 +167,8 @@ def export_banks(directory: Path) -> list[Path]:
     )
     for bank in banks:
         spec = bank_spec(bank)
-        path = directory / Path(spec.file).name
-        path.write_text(dump_bank(spec), encoding="utf-8")
+        path = export_path(directory, spec, fmt)
+        path.write_bytes(fmt.write(spec))
         written.append(path)
     return written
 
@@ -180,10 +186,12 @@ class CheckedSources:
         return not any(not problem.warning for problem in self.problems)
 
 
-def check_sources(paths: list[Path], display: Callable[[Path], str] = str) -> CheckedSources:
-    """Validate banks, then check each blueprint fills from those banks (and, for other banks, the database)."""
-    sources = read_sources(paths, display)
-    banks, bank_problems = validate_texts(sources.banks)
+def check_sources(paths: list[Path], display: Callable[[Path], str] = str, *, defaults: BankDefaults | None = None,
+                  partial: bool = False) -> CheckedSources:
+    """Validate banks in any format import reads, then check each blueprint fills from those banks (and, for other
+    banks, the database). `defaults` fills in bank metadata a file lacks; `partial` leaves out questions with errors."""
+    sources = read_sources(paths, display, readers())
+    banks, bank_problems = validate_documents(sources.banks, defaults, partial)
     pool = pool_from_banks(banks)
     if sources.papers:
         in_files = {bank.slug for bank in banks}

@@ -1,26 +1,33 @@
-"""Question-bank YAML (DESIGN §3.1): parsing, validation with file and line, and the canonical form.
+"""Question banks (DESIGN §3.1): parsing, validation with file and location, and the canonical form.
 
-`validate_files` reports every problem of every file in one run; a bank with any error is not returned.
+Every format is read into the YAML reader's shape (a `BankDocument`: marked mappings and lists, with a label for
+each line when the file has none), so one validation serves them all. `validate_documents` reports every problem of
+every file in one run; a bank with any error is not returned, unless `partial` leaves out just the questions with
+errors (listed as warnings) and keeps the rest.
 """
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any
 
 import yaml
 
 from app.domain import yamlmarks
-from app.domain.problems import Problem, Report, text_value
+from app.domain.problems import Locate, Problem, Report, text_value
 from app.domain.questions import QUESTION_TYPES, TYPES, question_type
 from app.domain.text import normalise
 
 CATEGORIES = {"theory": "理论", "policy": "政策", "party_affairs": "党务业务"}
+# What people write for a category: the token, its label, and the label's first two characters (党务).
+CATEGORY_WORDS = {word: token for token, label in CATEGORIES.items() for word in (token, label, label[:2])}
 
 BANK_KEYS = {"bank", "title", "category", "description", "practice", "questions"}
 COMMON_KEYS = {"id", "type", "stem", "explanation", "source", "difficulty", "tags"}
 ALL_QUESTION_KEYS = COMMON_KEYS.union(*(kind.fields for kind in QUESTION_TYPES))
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TYPE_CHOICES = " | ".join(f"{name}（{label}）" for name, label in TYPES.items())
 QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -70,16 +77,63 @@ class BankSpec:
     description: str = ""
     practice: bool = False          # open to drills, the daily set and mocks; closed unless the file says so
     questions: list[QuestionSpec] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)   # ids left out by a partial import: their revisions stay
+    locate: Locate | None = field(default=None, repr=False, compare=False)   # the file's line labels, if any
+
+    def problem(self, line: int, message: str, qid: str | None = None, warning: bool = False) -> Problem:
+        """A problem found across files, located the way the file's own problems are."""
+        return Problem(self.file, line, message, qid, warning, self.locate(line) if self.locate else "")
+
+
+@dataclass
+class BankDocument:
+    """One bank file read into the YAML reader's shape, whatever its format: `document` is None when the file
+    could not be read at all (its problems say why); `locate` labels lines in a file that has none."""
+
+    file: str
+    document: yamlmarks.MarkedMap | None
+    problems: list[Problem] = field(default_factory=list)
+    locate: Locate | None = None
+    # Questions the reader found but could not take (a Moodle matching question): errors, or with `partial` left
+    # out with a warning, like a question that fails validation.
+    unread: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BankDefaults:
+    """Bank metadata from the command line for files that carry none: what a file says wins; without a slug the
+    file's name is the slug, without a title its name is the title."""
+
+    slug: str = ""
+    category: str = ""
+    title: str = ""
+
+
+def yaml_document(text: str, file: str) -> BankDocument:
+    report = Report(file)
+    document = report.load_mapping(text, "题库文件应是一个映射，包含 bank、title、category、questions")
+    return BankDocument(file, document, report.problems)
 
 
 def parse_bank(text: str, file: str) -> tuple[BankSpec | None, list[Problem]]:
-    """Parse and validate one bank file; the spec is None when the file has errors."""
-    report = Report(file)
-    document = report.load_mapping(text, "题库文件应是一个映射，包含 bank、title、category、questions")
+    """Parse and validate one bank YAML file; the spec is None when the file has errors."""
+    return read_bank(yaml_document(text, file))
+
+
+def read_bank(source: BankDocument, defaults: BankDefaults | None = None,
+              partial: bool = False) -> tuple[BankSpec | None, list[Problem]]:
+    """Validate one bank document; the spec is None when it has errors (with `partial`, errors outside its
+    questions: a question with errors is then left out, its problems turned into warnings)."""
+    report = Report(source.file, source.locate)
+    report.problems.extend(source.problems)
+    report.problems.extend(_left_out(problem) if partial else problem for problem in source.unread)
+    document = source.document
     if document is None:
         return None, report.problems
 
-    bank = _parse_bank_header(document, file, report)
+    bank = _parse_bank_header(document, source.file, report, defaults)
+    if partial:     # a question the reader could not take keeps its stored revision, as one that fails validation
+        bank.skipped.extend(problem.question_id for problem in source.unread if problem.question_id)
     questions = document.get("questions")
     if not isinstance(questions, yamlmarks.MarkedList) or not questions:
         report.error(document.line_of("questions"), "缺少 questions，或 questions 不是非空列表")
@@ -87,38 +141,60 @@ def parse_bank(text: str, file: str) -> tuple[BankSpec | None, list[Problem]]:
 
     seen: dict[str, int] = {}
     for index, item in enumerate(questions):
+        before = len(report.problems)
         spec = _parse_question(item, questions.line_of(index), report)
-        if spec is None:
-            continue
-        if spec.id in seen:
-            report.error(spec.line, f"题目 id 重复（第 {seen[spec.id]} 行已使用）", spec.id)
-            continue
-        seen[spec.id] = spec.line
-        bank.questions.append(spec)
+        if spec is not None and spec.id in seen:
+            report.error(spec.line, f"题目 id 重复（{report.where(seen[spec.id])}已使用）", spec.id)
+            spec = None
+        if spec is not None:
+            seen[spec.id] = spec.line
+            bank.questions.append(spec)
+        elif partial:
+            _leave_out(item, report, before, bank)
+    if partial and not report.has_errors and not bank.questions:
+        report.error(document.line_of("questions"), "没有一道题可以导入")
     return (None if report.has_errors else bank), report.problems
 
 
-def _parse_bank_header(document: yamlmarks.MarkedMap, file: str, report: Report) -> BankSpec:
+def _leave_out(item: Any, report: Report, before: int, bank: BankSpec) -> None:
+    """A partial import leaves a question with errors out: its errors become warnings, and its stored revisions
+    (when it has an id) stay as they are instead of being retired."""
+    report.problems[before:] = [_left_out(problem) for problem in report.problems[before:]]
+    qid = text_value(item.get("id")) if isinstance(item, dict) else None
+    if qid:
+        bank.skipped.append(qid)
+
+
+def _left_out(problem: Problem) -> Problem:
+    """An error of a question left out, as the warning that says so; its warnings stay as they are."""
+    return problem if problem.warning else replace(problem, warning=True, message=f"未导入：{problem.message}")
+
+
+def _parse_bank_header(document: yamlmarks.MarkedMap, file: str, report: Report,
+                       defaults: BankDefaults | None) -> BankSpec:
     report.repeated_keys(document)
     report.unknown_keys(document, BANK_KEYS)
-    slug = text_value(document.get("bank")) or ""
+    named = PurePath(file).stem
+    slug = text_value(document.get("bank")) or (defaults and (defaults.slug or named)) or ""
+    hint = "；没有题库信息的文件可用 --bank、--category 指定" if defaults is None else ""
     if not slug:
-        report.error(document.line_of("bank"), "缺少 bank（题库标识）")
+        report.error(document.line_of("bank"), f"缺少 bank（题库标识）{hint}")
     elif not SLUG.match(slug):
-        report.error(document.line_of("bank"), f"bank 标识 {slug!r} 只能用小写字母、数字、- 和 _")
-    title = text_value(document.get("title")) or ""
+        report.error(document.line_of("bank"), f"bank 标识 {slug!r} 只能用小写字母、数字、- 和 _"
+                     + ("（文件名不能作标识时请用 --bank 指定）" if defaults and not defaults.slug else ""))
+    title = text_value(document.get("title")) or (defaults and (defaults.title or named)) or ""
     if not title:
-        report.error(document.line_of("title"), "缺少 title（题库名称）")
-    category = text_value(document.get("category")) or ""
+        report.error(document.line_of("title"), f"缺少 title（题库名称）{hint}")
+    category = text_value(document.get("category")) or (defaults and defaults.category) or ""
     if category not in CATEGORIES:
         report.error(document.line_of("category"),
-                     f"category 应为 {' | '.join(CATEGORIES)} 之一，而不是 {category or '空'}")
+                     f"category 应为 {' | '.join(CATEGORIES)} 之一，而不是 {category or '空' + hint}")
     description = text_value(document.get("description")) or ""
     practice = document.get("practice", False)
     if not isinstance(practice, bool):
         report.error(document.line_of("practice"), f"practice 应为 true（开放练习）或 false，而不是 {practice!r}")
     return BankSpec(slug=slug, title=title, category=category, file=file, line=document.line, description=description,
-                    practice=practice is True)
+                    practice=practice is True, locate=report.locate)
 
 
 def _parse_question(item: Any, line: int, report: Report) -> QuestionSpec | None:
@@ -134,7 +210,7 @@ def _parse_question(item: Any, line: int, report: Report) -> QuestionSpec | None
     report.repeated_keys(item, qid)
     qtype = text_value(item.get("type"))
     if qtype not in TYPES:
-        report.error(item.line_of("type"), f"未知题型 {qtype!r}，应为 {' | '.join(TYPES)} 之一", qid)
+        report.error(item.line_of("type"), f"未知题型 {qtype!r}，应为 {_TYPE_CHOICES} 之一", qid)
         report.unknown_keys(item, ALL_QUESTION_KEYS, qid)
         return None
     kind = question_type(qtype)
@@ -174,11 +250,17 @@ def _parse_common(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report)
 
 
 def validate_texts(files: list[tuple[str, str]]) -> tuple[list[BankSpec], list[Problem]]:
-    """Validate several bank files together: per-file rules, then slugs and stems across files."""
+    """Validate several bank YAML files (name, text) together."""
+    return validate_documents([yaml_document(text, name) for name, text in files])
+
+
+def validate_documents(documents: list[BankDocument], defaults: BankDefaults | None = None,
+                       partial: bool = False) -> tuple[list[BankSpec], list[Problem]]:
+    """Validate several bank documents together: per-file rules, then slugs and stems across files."""
     banks: list[BankSpec] = []
     problems: list[Problem] = []
-    for name, text in files:
-        bank, found = parse_bank(text, name)
+    for document in documents:
+        bank, found = read_bank(document, defaults, partial)
         problems.extend(found)
         if bank is not None:
             banks.append(bank)
@@ -192,7 +274,7 @@ def _duplicate_slugs(banks: list[BankSpec]) -> list[Problem]:
     found, seen = [], {}
     for bank in banks:
         if bank.slug in seen:
-            found.append(Problem(bank.file, bank.line, f"题库标识 bank: {bank.slug} 与 {seen[bank.slug]} 重复"))
+            found.append(bank.problem(bank.line, f"题库标识 bank: {bank.slug} 与 {seen[bank.slug]} 重复"))
         else:
             seen[bank.slug] = bank.file
     return found
@@ -204,7 +286,7 @@ def _duplicate_stems(banks: list[BankSpec]) -> list[Problem]:
         for question in bank.questions:
             key = normalise(question.stem).lower()
             if key in seen:
-                found.append(Problem(bank.file, question.line, f"题干与 {seen[key]} 重复", question.id, warning=True))
+                found.append(bank.problem(question.line, f"题干与 {seen[key]} 重复", question.id, warning=True))
             else:
                 seen[key] = f"{bank.slug}/{question.id}"
     return found

@@ -1,4 +1,9 @@
-"""Problems found in YAML files, and the report that collects them with their lines."""
+"""Problems found in bank, paper and contest files, and the report that collects them with their locations.
+
+A location is a line number; files that are not YAML (a workbook, a document) also give each line a label,
+`题目!12` or `段落 34`, printed in its place.
+"""
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -7,32 +12,46 @@ from app.domain import yamlmarks
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong in a file, printed as `FILE:LINE: [ID] message`."""
+    """One thing wrong in a file, printed as `FILE:LINE: [ID] message`, or `FILE:PLACE: …` when the file's
+    locations are not lines (`FILE:题目!12: …`); `line` still orders the problems of a file."""
 
     file: str
     line: int
     message: str = field(compare=False)
     question_id: str | None = field(default=None, compare=False)
     warning: bool = field(default=False, compare=False)
+    place: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         qid = f" [{self.question_id}]" if self.question_id else ""
         kind = "警告：" if self.warning else ""
-        return f"{self.file}:{self.line}:{qid} {kind}{self.message}"
+        return f"{self.file}:{self.place or self.line}:{qid} {kind}{self.message}"
+
+
+Locate = Callable[[int], str]   # a line's label in a file that has no lines: 10000012 → "题目!12"
 
 
 class Report:
-    """Collects the problems of one file."""
+    """Collects the problems of one file; `locate` labels its lines when they are not YAML lines."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, locate: Locate | None = None):
         self.file = file
+        self.locate = locate
         self.problems: list[Problem] = []
 
     def error(self, line: int, message: str, qid: str | None = None) -> None:
-        self.problems.append(Problem(self.file, line, message, qid))
+        self.problems.append(Problem(self.file, line, message, qid, place=self.place(line)))
 
     def warn(self, line: int, message: str, qid: str | None = None) -> None:
-        self.problems.append(Problem(self.file, line, message, qid, warning=True))
+        self.problems.append(Problem(self.file, line, message, qid, warning=True, place=self.place(line)))
+
+    def place(self, line: int) -> str:
+        """A line's label, empty for a YAML line (printed as its number)."""
+        return self.locate(line) if self.locate else ""
+
+    def where(self, line: int) -> str:
+        """A location as a message names it: 第 12 行, or the label."""
+        return self.place(line) or f"第 {line} 行"
 
     def load_mapping(self, text: str, shape: str) -> yamlmarks.MarkedMap | None:
         """The YAML document when it parses to a mapping; otherwise the problem is reported and None returned.

@@ -1,7 +1,9 @@
 """A valid bank with one question of each type, for tests to break one rule at a time; the shipped sample banks' folder;
-YAML nested too deep, and the line of a fragment in a text."""
+YAML nested too deep, the line of a fragment in a text, and Word documents built with zipfile."""
 import textwrap
+import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 BANKS = Path(__file__).resolve().parents[2] / "question_banks"
 
@@ -57,3 +59,30 @@ TAGS = "tags: [支部工作条例, 组织设置]"
 
 def line_of(text: str, fragment: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), start=1) if fragment in line)
+
+
+WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType='
+    '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+
+
+def word_paragraph(text: str) -> str:
+    """A paragraph of one run, its tabs and line breaks as Word writes them (with a tab stop in its properties,
+    which is not text)."""
+    def texts(line: str) -> str:
+        return "<w:tab/>".join(f'<w:t xml:space="preserve">{escape(piece)}</w:t>' for piece in line.split("\t"))
+    run = "<w:br/>".join(texts(line) for line in text.split("\n"))
+    return f'<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="420"/></w:tabs></w:pPr><w:r>{run}</w:r></w:p>'
+
+
+def write_docx(path: Path, paragraphs: list[str], body: str = "") -> Path:
+    """A minimal .docx: [Content_Types].xml and word/document.xml, the paragraphs (or raw body XML) in its body."""
+    content = body or "".join(word_paragraph(text) for text in paragraphs)
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{WORD_NS}">'
+                f"<w:body>{content}</w:body></w:document>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("word/document.xml", document)
+    return path

@@ -1,14 +1,14 @@
 """The shipped sample banks: valid, clean, large enough, every type, each saying it is a sample."""
 from collections import Counter
 
-from app.domain.banks import TYPES, validate_texts
+from app.domain.banks import TYPES, validate_documents
 from app.domain.sources import read_sources
 from plugins.banks import BANKS
 
 
 def test_sample_banks_validate_without_errors_or_warnings():
     sources = read_sources([BANKS])
-    banks, problems = validate_texts(sources.banks)
+    banks, problems = validate_documents(sources.banks)
     assert sources.problems == [] and [str(p) for p in problems] == []
     assert {bank.category for bank in banks} == {"theory", "policy", "party_affairs"}
     for bank in banks:

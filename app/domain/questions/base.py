@@ -25,6 +25,10 @@ class QuestionType(ABC):
     # One right option among wrong ones: item analysis flags a wrong option that draws more than the key.
     has_distractors: ClassVar[bool] = False
     prompt: ClassVar[str] = ""          # what a drill asks the cadre to do
+    # What the type is in other systems (app/domain/interchange): the Moodle question type it is written as and
+    # read from, and the QTI 2.1 interaction that asks it; empty where the format has nothing that fits.
+    moodle: ClassVar[str] = ""
+    qti: ClassVar[str] = ""
     key_hint: ClassVar[str] = ""        # how an organiser types a corrected key
 
     @property

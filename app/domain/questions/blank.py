@@ -19,6 +19,7 @@ class Blank(QuestionType):
     fields = frozenset({"answer", "blank_order"})
     has_blanks = True
     prompt = "填写每个空"
+    moodle, qti = "shortanswer", "textEntryInteraction"    # several blanks: Moodle's cloze, one entry per blank
     key_hint = "每空一行；同一空的多种写法用 | 分隔，如：义务 | 党员义务。"
 
     def parse(self, item: yamlmarks.MarkedMap, qid: str, stem: str, report: Report) -> dict[str, Any]:

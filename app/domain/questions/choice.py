@@ -23,6 +23,7 @@ class _Choice(QuestionType):
 
     fields = frozenset({"options", "answer"})
     has_options = True
+    moodle, qti = "multichoice", "choiceInteraction"
 
     def parse(self, item: yamlmarks.MarkedMap, qid: str, stem: str, report: Report) -> dict[str, Any]:
         options = item.get("options")

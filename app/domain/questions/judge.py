@@ -17,6 +17,7 @@ class Judge(QuestionType):
     name, label, input = "judge", "判断题", "truth"
     fields = frozenset({"answer"})
     prompt = "判断正误"
+    moodle, qti = "truefalse", "choiceInteraction"
     key_hint = "填“正确”或“错误”。"
 
     def parse(self, item: yamlmarks.MarkedMap, qid: str, stem: str, report: Report) -> dict[str, Any]:

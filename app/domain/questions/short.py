@@ -13,6 +13,7 @@ class Short(QuestionType):
     name, label, input = "short", "简答题", "text"
     fields = frozenset({"reference_answer", "rubric"})
     objective = False
+    moodle, qti = "essay", "extendedTextInteraction"
 
     def parse(self, item: yamlmarks.MarkedMap, qid: str, stem: str, report: Report) -> dict[str, Any]:
         reference = text_value(item.get("reference_answer")) or ""
