@@ -90,6 +90,7 @@ def _item(response: Response) -> dict[str, Any]:
                            for shown, letter in enumerate(response.option_order)]
     if revision.kind.has_blanks:
         item["blanks"] = count_blanks(revision.stem)
+    item |= revision.kind.page_fields(response.paper_item.key)
     return item
 
 

@@ -34,6 +34,7 @@ from app.domain.workbooks import (
     marked_list,
     option_letter,
     rubric_points,
+    step_answer,
     truth_fields,
 )
 
@@ -51,7 +52,8 @@ _NUMBER = re.compile(r"^(?:[（(]\s*(\d{1,4})\s*[)）]|(\d{1,4})\s*(?:[.．、)�
 _OPTION = re.compile(r"^([A-HＡ-Ｈ])\s*[.．、:：]\s*")
 _FIELDS = {"答案": "answer", "正确答案": "answer", "参考答案": "answer", "标准答案": "answer", "解析": "explanation",
            "答案解析": "explanation", "试题解析": "explanation", "出处": "source", "来源": "source", "依据": "source",
-           "难度": "difficulty", "标签": "tags", "知识点": "tags", "评分要点": "rubric", "评分标准": "rubric"}
+           "难度": "difficulty", "标签": "tags", "知识点": "tags", "评分要点": "rubric", "评分标准": "rubric",
+           "误差": "tolerance", "允许误差": "tolerance"}
 _LABELS = "|".join(sorted(_FIELDS, key=len, reverse=True))
 _FIELD_LINE = re.compile(rf"^[【\[]\s*({_LABELS})\s*[】\]]\s*[:：]?\s*(.*)$|^({_LABELS})\s*[:：]\s*(.*)$", re.S)
 _FIELD_TAG = re.compile(rf"[【\[]\s*({_LABELS})\s*[:：]\s*([^】\]]*?)\s*[】\]]")
@@ -366,6 +368,8 @@ def _answer(kind: QuestionType | None, text: str, item: yamlmarks.MarkedMap, lin
         return {key: value for key, value in found.items() if key == "answer"}
     if kind.input == "blanks":
         return {"answer": blank_answer(_blank_parts(text, item["stem"]), line)}
+    if kind.input == "numbers":
+        return {"answer": step_answer(_blank_parts(text, item["stem"]), line)}
     return {"reference_answer": text}
 
 

@@ -45,6 +45,7 @@ COLUMNS = {
     "tags": ("标签", "知识点", "tags"),
     "blank_order": ("填空顺序", "blank_order"),
     "rubric": ("评分要点", "评分标准", "rubric"),
+    "tolerance": ("误差", "允许误差", "容差", "误差范围", "tolerance"),
 }
 _HEADER_KEYS = {word: key for key, words in COLUMNS.items() for word in words}
 _OPTION_HEADER = re.compile(r"^(?:选项)?([A-H])$")
@@ -52,7 +53,7 @@ BANK_ROWS = {"标识": "bank", "名称": "title", "类别": "category", "说明"
              "练习": "practice", **{key: key for key in ("bank", "title", "category", "description", "practice")}}
 BANK_LABELS = ("标识", "名称", "类别", "说明", "练习")
 HEADER = ["编号", "题型", "题干", *(f"选项{letter}" for letter in LETTERS), "答案", "解析", "出处", "难度", "标签",
-          "填空顺序", "评分要点"]
+          "填空顺序", "评分要点", "误差"]
 
 _YES = {"是": True, "否": False, "true": True, "false": False, "开放": True, "关闭": False, "1": True, "0": False}
 DIFFICULTY_WORDS = {"易": 1, "简单": 1, "容易": 1, "较易": 2, "中": 3, "中等": 3, "一般": 3, "较难": 4, "难": 5,
@@ -223,6 +224,8 @@ class _Reader:
             return {"answer": self.structured(text, line) if text.startswith("[") else blank_answer(text, line)}
         if kind.input == "text":
             return {"reference_answer": text}
+        if kind.input == "numbers":
+            return {"answer": step_answer(text, line)}
         return {"answer": text}
 
     def common_fields(self, row: dict[str, str], line: int) -> dict[str, Any]:
@@ -237,6 +240,9 @@ class _Reader:
                               else marked_list(line, [t.strip() for t in _LIST_SEPARATORS.split(tags) if t.strip()]))
         if row.get("blank_order"):
             values["blank_order"] = _ORDER_WORDS.get(row["blank_order"], row["blank_order"])
+        if row.get("tolerance"):
+            steps = [part.strip() for part in _BLANKS.split(row["tolerance"])]
+            values["tolerance"] = steps[0] if len(steps) == 1 else marked_list(line, steps)
         if row.get("rubric"):
             rubric = row["rubric"]
             values["rubric"] = self.structured(rubric, line) if rubric.startswith("[") else rubric_points(rubric, line)
@@ -356,6 +362,12 @@ def blank_answer(text: str, line: int) -> yamlmarks.MarkedList:
     return marked_list(line, blanks)
 
 
+def step_answer(text: str, line: int) -> Any:
+    """A calculation's answer cell: its steps split by | (`40 元|480 元`), each a number and maybe its unit."""
+    steps = [part.strip() for part in _BLANKS.split(text)]
+    return steps[0] if len(steps) == 1 else marked_list(line, steps)
+
+
 def rubric_points(text: str, line: int) -> yamlmarks.MarkedList:
     points = []
     for entry in filter(None, (part.strip() for part in text.splitlines())):
@@ -447,7 +459,8 @@ def _question_row(question: QuestionSpec) -> list[Any]:
     answer = _ANSWER_CELLS.get(kind.input, _described)(kind, fields)
     return [question.id, kind.label.removesuffix("题"), question.stem, *(options.get(letter, "") for letter in LETTERS),
             answer, question.explanation, question.source, question.difficulty, _tags_cell(question.tags),
-            "任意" if fields.get("blank_order") == "any" else "", _rubric_cell(fields.get("rubric", []))]
+            "任意" if fields.get("blank_order") == "any" else "", _rubric_cell(fields.get("rubric", [])),
+            _tolerance_cell(question.content())]
 
 
 def _described(kind: QuestionType, fields: dict[str, Any]) -> str:
@@ -463,9 +476,26 @@ def _blanks_cell(kind: QuestionType, fields: dict[str, Any]) -> str:
     return json.dumps(fields["answer"], ensure_ascii=False)
 
 
+def _steps_cell(kind: QuestionType, fields: dict[str, Any]) -> str:
+    """A calculation's steps split by |, each its number and unit: `1500 元`, `40 元|480 元`."""
+    units = fields.get("unit", "")
+    values = fields["answer"] if isinstance(fields["answer"], list) else [fields["answer"]]
+    units = units if isinstance(units, list) else [units] * len(values)
+    return "|".join(f"{value} {unit}".strip() for value, unit in zip(values, units, strict=True))
+
+
+def _tolerance_cell(content: dict[str, Any]) -> str:
+    steps = content.get("answer") if isinstance(content.get("answer"), list) else []
+    tolerances = [step.get("tolerance", "") for step in steps if isinstance(step, dict)]
+    if not any(tolerances):
+        return ""
+    return tolerances[0] if len(set(tolerances)) == 1 else "|".join(tolerances)
+
+
 _ANSWER_CELLS: dict[str, Callable[[QuestionType, dict[str, Any]], str]] = {
     "letters": lambda kind, fields: "".join(fields["answer"]),
     "blanks": _blanks_cell,
+    "numbers": _steps_cell,
     "text": lambda kind, fields: fields["reference_answer"],
 }
 
@@ -499,18 +529,20 @@ INSTRUCTIONS = (
     ("二、“题目”表：第一行是列名，以后每行一道题。列名按含义识别（序号、类型、题目内容、正确答案、来源 等也可以），"
      "不认识的列会提示并忽略。只写了题型名称的行（如“一、单选题”）是分节标题，其下没写题型的题目按它的题型读取。"),
     "编号：题目在本题库中的唯一编号，如 PA-0001；导入后不要改，也不要重复使用（改了编号算作新题）。",
-    "题型：单选、多选、判断、填空、简答（也可写 单选题、单项选择题 等）。计算、排序、匹配 等题型暂不支持。",
+    "题型：单选、多选、判断、填空、简答、计算（也可写 单选题、单项选择题 等）。排序、匹配 等题型暂不支持。",
     "题干：题目正文，可用 Markdown。填空题用三个或更多下划线 ___ 表示一个空。",
     ("选项A … 选项H：单选、多选题的选项，从 A 起连续填写，2 到 8 个。"
      "也可以只用一列“选项”，把全部选项写在一个单元格里，用 / 分隔（如 A.三/B.五/C.七）。"),
     ("答案：单选写一个字母（B）；多选写两个以上字母，任何写法都行（ABD、A,B,D、A、B、D、A B D）；"
      "判断写 对/错、正确/错误、√/×（选项为“正确/错误”时也可写其字母）；"
      "填空按空的顺序写，空与空之间用 | 分隔，同一空的多种可接受写法用 / 分隔（如 中央委员会/党中央|五）；"
+     "计算题按步骤写数值，可带单位（如 1500 或 1500 元；题干每个 ___ 一步，多步用 | 分隔，如 40 元|480 元）；"
      "简答写参考答案。答案本身含有 | 或 / 时，可写成列表：[[\"1/3\", \"三分之一\"], \"五\"]。"),
     "解析、出处：建议填写，缺少时导入会给出警告。",
     "难度：1（易）到 5（难）的整数，不填为 3。",
     "标签：用逗号或顿号分隔，如 党章、组织原则。",
     "填空顺序：填空题可填“任意”（各空答案可以互换顺序），不填为固定顺序。",
+    "误差：计算题允许的误差，写数值为绝对误差（0.5），写百分数为相对误差（1%），不填须完全相等。",
     "评分要点：简答题必填，每行一个要点，末尾用括号写分值，如 宣传和执行党的路线方针政策（2分）。",
     "",
     ("三、导入：flask bank import 文件.xlsx（先加 --dry-run 看会改变什么）。有错误时整个文件都不导入，"

@@ -90,7 +90,7 @@ class QuestionRevision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     number: Mapped[int]
-    type: Mapped[str] = mapped_column(String(10))
+    type: Mapped[str] = mapped_column(String(16))
     stem: Mapped[str] = mapped_column(Text)
     options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # Canonical form: single "A"; multiple ["A", "C"]; judge true/false; blank [[variant, ...], ...]; short null.

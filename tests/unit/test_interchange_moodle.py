@@ -51,8 +51,12 @@ def test_the_export_is_a_moodle_quiz_with_every_element_its_question_type_needs(
             assert sorted(fractions) == [0, 100]
         elif kind == "shortanswer":
             assert fractions and set(fractions) == {100} and element.findtext("usecase") == "0"
+        elif kind == "cloze" and spec.type == "calculation":
+            assert element.findtext("questiontext/text").count("{1:NUMERICAL:=") == count_blanks(spec.stem) > 1
         elif kind == "cloze":
             assert element.findtext("questiontext/text").count("{1:SHORTANSWER:") == count_blanks(spec.stem) > 1
+        elif kind == "numerical":
+            assert fractions == [100] and answers[0].findtext("tolerance") is not None
         else:
             assert kind == "essay" and element.find("graderinfo/text") is not None
             assert element.findtext("responseformat") == "editor"
@@ -140,7 +144,7 @@ UNMAPPED = quiz("""\
   <question type="matching">
     <name><text>MA-1</text></name>
   </question>
-  <question type="numerical">
+  <question type="calculated">
     <name><text>NU-1</text></name>
   </question>
   <question type="cloze">
@@ -162,7 +166,8 @@ def test_moodle_types_without_a_type_of_ours_are_problems_at_their_lines():
     assert found["MA-1"].line == line_of(UNMAPPED, '"matching"')
     assert found["MA-1"].message.startswith("Moodle 题型 matching（匹配题）没有对应的题型，无法导入；"
                                             "可导入：multichoice（单选题/多选题）、truefalse（判断题）")
-    assert found["NU-1"].line == line_of(UNMAPPED, '"numerical"') and "numerical（数值题）" in found["NU-1"].message
+    assert found["NU-1"].line == line_of(UNMAPPED, '"calculated"') and "calculated（计算题（随机数值））" in \
+        found["NU-1"].message
     assert found["CL-1"].line == line_of(UNMAPPED, '"cloze"') and "含有 MULTICHOICE 子题" in found["CL-1"].message
 
 

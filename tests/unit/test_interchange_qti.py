@@ -67,6 +67,12 @@ def test_each_item_declares_the_response_its_interaction_gives_with_its_key(bank
             single = declaration.get("cardinality") == "single"
             assert (interaction.get("maxChoices") == "1") is single and (len(keys) == 1) is single
             assert processing.get("template") == f"{TEMPLATES}match_correct"
+        elif interaction.tag == q("textEntryInteraction") and declared[interaction.get("responseIdentifier")].get(
+                "baseType") == "float":
+            assert len(interactions) == count_blanks(question.stem)
+            values = [d.findtext(f"{q('correctResponse')}/{q('value')}") for d in declared.values()]
+            assert values == [step["value"] for step in question.answer]
+            assert len(processing.findall(f"{q('responseCondition')}/{q('responseIf')}/{q('equal')}")) == len(values)
         elif interaction.tag == q("textEntryInteraction"):
             assert len(interactions) == count_blanks(question.stem)
             for declaration, variants in zip(declared.values(), question.answer, strict=True):

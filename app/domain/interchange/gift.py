@@ -7,9 +7,11 @@ so an item of several blanks cannot be written (GIFT has one answer part per que
 comment. An essay's reference answer and rubric, which GIFT cannot hold, go in comments that import reads back.
 
 Read: multiple choice (`=` right: single; `%weight%` only: multiple), true/false, short answer (→ blank), essay
-(→ short), each at the line its block starts; numerical, matching and description blocks are problems there.
+(→ short), numerical `{#1500:0.5}` (→ calculation: a relative tolerance and the unit come back from their tags),
+each at the line its block starts; matching and description blocks are problems there.
 """
 import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from app.domain.interchange import shared
 from app.domain.interchange.htmltext import to_markdown
 from app.domain.problems import Problem, Report
 from app.domain.questions import question_type
+from app.domain.questions.calculation import number_text
 from app.domain.sources import read_text
 from app.domain.text import BLANK_RUN
 
@@ -81,6 +84,9 @@ def _answers(question: QuestionSpec, kind: Any) -> str:
         return "TRUE" if question.answer else "FALSE"
     if kind.moodle == "shortanswer":
         return " ".join(f"={escape(variant)}" for variant in question.answer[0])
+    if kind.moodle == "numerical":
+        step = question.answer[0]
+        return f"#{step['value']}:{shared.absolute_tolerance(step)}"
     return ""
 
 
@@ -215,6 +221,8 @@ class _GiftReader:
         fields = self._fields(block, answers, html, qid, _text(stem, html), lines["answer"])
         if fields is not None:
             lines.update(dict.fromkeys(("reference_answer", "rubric"), block.line))
+            # A tag says what GIFT cannot (a relative tolerance, a unit): it wins over the answer part.
+            fields = {key: value for key, value in fields.items() if key not in values}
             self.questions.append(shared.marked(block.line, {**values, **fields}, lines))
 
     def _fields(self, block: _Block, answers: str, html: bool, qid: str, stem: str, line: int) -> dict | None:
@@ -223,10 +231,11 @@ class _GiftReader:
         if not answers:
             return {"type": shared.moodle_kinds("essay")[0].name, "stem": stem, **_essay(block.comments, line)}
         if answers.startswith("#"):
-            self._unmapped(block, "numerical", qid)
-        elif "~" in answers:
+            stem = stem if BLANK_RUN.search(stem) else f"{stem}___"
+            return {"type": shared.moodle_kinds("numerical")[0].name, "stem": stem, **_numerical(answers[1:])}
+        if "~" in answers:
             return {"stem": stem, **_choices(answers, html, line)}
-        elif "=" in answers and "->" in answers:
+        if "=" in answers and "->" in answers:
             self._unmapped(block, "matching", qid)
         elif truth in _TRUTH:
             return {"type": shared.moodle_kinds("truefalse")[0].name, "stem": stem, "answer": _TRUTH[truth]}
@@ -236,6 +245,27 @@ class _GiftReader:
             return {"type": shared.moodle_kinds("shortanswer")[0].name, "stem": stem,
                     "answer": shared.marked_list(line, [shared.marked_list(line, variants)])}
         return None
+
+
+def _numerical(answers: str) -> dict[str, Any]:
+    """A numerical answer part, `1500:0.5`, `1400..1600` or `=1500:0 =%50%1400` (the first at full marks)."""
+    body = answers.strip()
+    if body.startswith("="):
+        right = [answer for answer, weight in _weighted(body, "=") if weight >= 100]
+        body = right[0] if right else ""
+    body = _restore(body.split("#", 1)[0]).strip()
+    if ".." in body:
+        low, _dots, high = body.partition("..")
+        try:
+            lowest, highest = Decimal(low.strip()), Decimal(high.strip())
+        except InvalidOperation:
+            return {"answer": body}
+        return {"answer": number_text((lowest + highest) / 2), "tolerance": number_text((highest - lowest) / 2)}
+    value, _colon, tolerance = body.partition(":")
+    fields: dict[str, Any] = {"answer": value.strip()}
+    if tolerance.strip():
+        fields["tolerance"] = tolerance.strip()
+    return fields
 
 
 def _comment_id(comments: list[str]) -> str:

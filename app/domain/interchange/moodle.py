@@ -28,6 +28,7 @@ from app.domain.text import BLANK_RUN, count_blanks
 
 CLOZE = "cloze"
 _CLOZE_PART = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
+_CLOZE_NUMBERS = {"NUMERICAL", "NM"}
 _CLOZE_BLANKS = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
 _CLOZE_SPECIAL = re.compile(r'([\\}#~/"])')
 _CATEGORY_SEPARATOR = re.compile(r"(?<!/)/(?!/)")
@@ -54,7 +55,7 @@ def write_moodle(bank: BankSpec) -> bytes:
 
 def _moodle_type(question: QuestionSpec) -> str:
     moodle = question_type(question.type).moodle
-    return CLOZE if moodle == "shortanswer" and count_blanks(question.stem) > 1 else moodle
+    return CLOZE if moodle in ("shortanswer", "numerical") and count_blanks(question.stem) > 1 else moodle
 
 
 def _category(bank: BankSpec) -> ET.Element:
@@ -126,9 +127,30 @@ def _shortanswer(question: QuestionSpec) -> ET.Element:
 
 
 def _cloze(question: QuestionSpec) -> ET.Element:
-    parts = [f"{{1:SHORTANSWER:{'~'.join('=' + _cloze_escape(v) for v in variants)}}}"
-             for variants in question.answer]
+    if question_type(question.type).moodle == "numerical":
+        parts = [f"{{1:NUMERICAL:={step['value']}:{shared.absolute_tolerance(step)}}}" for step in question.answer]
+    else:
+        parts = [f"{{1:SHORTANSWER:{'~'.join('=' + _cloze_escape(v) for v in variants)}}}"
+                 for variants in question.answer]
     return _tags(_question(question, CLOZE, to_html(question.stem, blanks=parts)), question)
+
+
+def _numerical(question: QuestionSpec) -> ET.Element:
+    """One number: Moodle's tolerance is absolute, so a relative one is written as its amount (and as a tag)."""
+    element = _question(question, "numerical", to_html(question.stem))
+    step = question.answer[0]
+    answer = _text(element, "answer", step["value"], fraction="100", format="moodle_auto_format")
+    _text(answer, "feedback", "", format="html")
+    ET.SubElement(answer, "tolerance").text = shared.absolute_tolerance(step)
+    if step["unit"]:
+        units = ET.SubElement(element, "units")
+        unit = ET.SubElement(units, "unit")
+        ET.SubElement(unit, "multiplier").text = "1"
+        ET.SubElement(unit, "unit_name").text = step["unit"]
+    # The unit may be written or not (graded 0: no penalty), as our marking takes it; it shows after the box.
+    for tag, value in (("unitgradingtype", "0"), ("unitpenalty", "0"), ("showunits", "3"), ("unitsleft", "0")):
+        ET.SubElement(element, tag).text = value
+    return _tags(element, question)
 
 
 def _cloze_escape(variant: str) -> str:
@@ -150,7 +172,7 @@ def _essay(question: QuestionSpec) -> ET.Element:
 
 _WRITERS: dict[str, Callable[[QuestionSpec], ET.Element]] = {
     "multichoice": _multichoice, "truefalse": _truefalse, "shortanswer": _shortanswer, CLOZE: _cloze,
-    "essay": _essay,
+    "essay": _essay, "numerical": _numerical,
 }
 
 
@@ -267,7 +289,8 @@ class _QuizReader:
         values.update({key: value for key, value in (("explanation", explanation), ("source", source)) if value})
         shared.read_tags([t.strip() for t in (tag.findtext("text") or "" for tag in element.iter("tag")) if t.strip()],
                          values)
-        values.update(fields)
+        # A tag said what Moodle cannot (a relative tolerance, the units of several steps): it wins.
+        values.update({key: value for key, value in fields.items() if key not in values})
         lines = {"stem": self.line(element.find("questiontext"), self.line(element)),
                  "explanation": self.line(element.find("generalfeedback"), self.line(element)),
                  "tags": self.line(element.find("tags"), self.line(element)), **field_lines}
@@ -330,11 +353,14 @@ def _read_cloze(reader: _QuizReader, element: ET.Element, number: int) -> Any:
     kind = shared.moodle_kinds("shortanswer")[0]
     text = _field(element, "questiontext")
     parts = _CLOZE_PART.findall(text)
+    if parts and all(part_kind in _CLOZE_NUMBERS for _weight, part_kind, _answers in parts):
+        return _read_numerical_cloze(reader, element, number, text, parts)
     others = sorted({part_kind for _weight, part_kind, _answers in parts if part_kind not in _CLOZE_BLANKS})
     if others or not parts:
         qid = shared.question_id((element.findtext("idnumber") or _field(element, "name")).strip(), number)
         what = f"含有 {'、'.join(others)} 子题" if others else "没有子题"
-        message = f"Moodle cloze 题{what}，无法导入：只有各空都是 SHORTANSWER 的 cloze 可导入为填空题"
+        message = (f"Moodle cloze 题{what}，无法导入：只有各空都是 SHORTANSWER 的 cloze 可导入为填空题，"
+                   f"各空都是 NUMERICAL 的可导入为计算题")
         reader.unread.append(Problem(reader.report.file, reader.line(element), message, qid))
         return None
     stem = to_markdown(_CLOZE_PART.sub("___", text))
@@ -342,6 +368,46 @@ def _read_cloze(reader: _QuizReader, element: ET.Element, number: int) -> Any:
     answer = shared.marked_list(line, [shared.marked_list(line, _cloze_answers(answers))
                                        for _weight, _kind, answers in parts])
     return reader.question(element, number, kind.name, stem, {"answer": answer}, {"answer": line})
+
+
+def _read_numerical_cloze(reader: _QuizReader, element: ET.Element, number: int, text: str,
+                          parts: list[tuple[str, str, str]]) -> Any:
+    kind = shared.moodle_kinds("numerical")[0]
+    stem = to_markdown(_CLOZE_PART.sub("___", text))
+    line = reader.line(element.find("questiontext"), reader.line(element))
+    read = [_numerical_part(answers) for _weight, _kind, answers in parts]
+    fields: dict[str, Any] = {"answer": shared.marked_list(line, [value for value, _tolerance in read])}
+    tolerances = [tolerance for _value, tolerance in read]
+    if any(tolerances):
+        fields["tolerance"] = shared.marked_list(line, tolerances)
+    return reader.question(element, number, kind.name, stem, fields, {"answer": line, "tolerance": line})
+
+
+def _numerical_part(text: str) -> tuple[str, str]:
+    """The full-credit answer of a NUMERICAL cloze part (`=1500:0.5`, `%100%1500:0`): its number and tolerance."""
+    for answer in re.split(r"(?<!\\)~", text):
+        if answer.startswith(("=", "%100%")):
+            value = re.split(r"(?<!\\)#", answer.removeprefix("=").removeprefix("%100%"), maxsplit=1)[0]
+            number, _colon, tolerance = html.unescape(value).partition(":")
+            return number.strip(), tolerance.strip()
+    return text, ""
+
+
+def _read_numerical(reader: _QuizReader, element: ET.Element, number: int) -> Any:
+    kind = shared.moodle_kinds("numerical")[0]
+    right = [answer for answer in element.findall("answer") if _fraction(answer) >= 100]
+    stem = _stem(element)
+    stem = stem if BLANK_RUN.search(stem) else f"{stem}___"
+    line = reader.line(right[0] if right else element.find("answer"), reader.line(element))
+    fields: dict[str, Any] = {"answer": (right[0].findtext("text") or "").strip() if len(right) == 1 else None}
+    tolerance = (right[0].findtext("tolerance") or "").strip() if len(right) == 1 else ""
+    if tolerance:
+        fields["tolerance"] = tolerance
+    units = [unit for unit in element.iter("unit") if (unit.findtext("multiplier") or "1").strip() in ("1", "1.0")]
+    if units and (units[0].findtext("unit_name") or "").strip():
+        fields["unit"] = units[0].findtext("unit_name").strip()
+    return reader.question(element, number, kind.name, stem, fields,
+                           {"answer": line, "tolerance": line, "unit": reader.line(element.find("units"), line)})
 
 
 def _cloze_answers(text: str) -> list[str]:
@@ -389,5 +455,5 @@ def _stem(element: ET.Element) -> str:
 
 _READERS: dict[str, Callable[[_QuizReader, ET.Element, int], Any]] = {
     "multichoice": _read_multichoice, "truefalse": _read_truefalse, "shortanswer": _read_shortanswer,
-    CLOZE: _read_cloze, "essay": _read_essay,
+    CLOZE: _read_cloze, "essay": _read_essay, "numerical": _read_numerical,
 }

@@ -2,7 +2,8 @@
 
 Each item asks its question with the interaction its type names (`QuestionType.qti`): choiceInteraction (options, or
 正确/错误) scored by the match_correct template; one textEntryInteraction per blank, each with a mapping of its
-accepted variants, scored by map_response (several blanks: the sum of their mappings); extendedTextInteraction for
+accepted variants, scored by map_response (several blanks: the sum of their mappings); a float textEntryInteraction
+per calculation step, scored by `equal` with its tolerance (exact, absolute or relative); extendedTextInteraction for
 a judge to score. Stems and options are the bank's Markdown as XHTML; the explanation and source are a rubricBlock
 for tutors, a short answer's reference answer and rubric one for scorers. Export only.
 """
@@ -86,6 +87,8 @@ def _item(question: QuestionSpec) -> ET.Element:
     body = ET.Element("itemBody")
     if kind.qti == "choiceInteraction":
         _choice(item, body, question, kind)
+    elif kind.qti == "textEntryInteraction" and kind.input == "numbers":
+        _number_entries(item, body, question)
     elif kind.qti == "textEntryInteraction":
         _text_entries(item, body, question)
     else:
@@ -149,6 +152,37 @@ def _text_entries(item: ET.Element, body: ET.Element, question: QuestionSpec) ->
                  entries=identifiers)
 
 
+def _number_entries(item: ET.Element, body: ET.Element, question: QuestionSpec) -> None:
+    """A calculation: one float textEntryInteraction per step, its value the correct response; the unit follows the
+    entry in the stem (a QTI float cannot hold one)."""
+    identifiers = _entry_ids(question)
+    for identifier, step in zip(identifiers, question.answer, strict=True):
+        _declare(item, identifier, "single", "float", [step["value"]])
+    _score(item)
+    _append_html(body, to_html(question.stem, blanks=[_ENTRY.format(n) for n in range(len(identifiers))]),
+                 entries=identifiers)
+
+
+def _number_processing(question: QuestionSpec) -> ET.Element:
+    """Each step within its tolerance (QTI's `equal`: exact, absolute, or relative in per cent) adds 1 to SCORE."""
+    processing = ET.Element("responseProcessing")
+    for identifier, step in zip(_entry_ids(question), question.answer, strict=True):
+        tolerance = step["tolerance"]
+        mode = "exact" if not tolerance else "relative" if tolerance.endswith("%") else "absolute"
+        attributes = {"toleranceMode": mode}
+        if tolerance:
+            amount = tolerance.removesuffix("%")
+            attributes["tolerance"] = f"{amount} {amount}"
+        condition = ET.SubElement(ET.SubElement(processing, "responseCondition"), "responseIf")
+        equal = ET.SubElement(condition, "equal", attributes)
+        ET.SubElement(equal, "variable", identifier=identifier)
+        ET.SubElement(equal, "correct", identifier=identifier)
+        total = ET.SubElement(ET.SubElement(condition, "setOutcomeValue", identifier="SCORE"), "sum")
+        ET.SubElement(total, "variable", identifier="SCORE")
+        ET.SubElement(total, "baseValue", baseType="float").text = "1"
+    return processing
+
+
 def _extended_text(item: ET.Element, body: ET.Element, question: QuestionSpec) -> None:
     _declare(item, "RESPONSE", "single", "string", [])
     _score(item)
@@ -169,6 +203,8 @@ def _processing(question: QuestionSpec, kind: QuestionType) -> ET.Element | None
         return None
     if kind.qti == "choiceInteraction":
         return ET.Element("responseProcessing", template=f"{TEMPLATES}match_correct")
+    if kind.input == "numbers":
+        return _number_processing(question)
     identifiers = _entry_ids(question)
     if len(identifiers) == 1:
         return ET.Element("responseProcessing", template=f"{TEMPLATES}map_response")

@@ -5,15 +5,18 @@ Moodle and GIFT have no source, difficulty or blank order. The source is the las
 (难度:2, 填空顺序:任意), which Moodle keeps and shows. A rubric point is written `point（2 分）`.
 """
 import re
+from decimal import Decimal
 from typing import Any
 
 from app.domain import yamlmarks
 from app.domain.banks import CATEGORIES, QUESTION_ID, QuestionSpec
 from app.domain.questions import QUESTION_TYPES, QuestionType
+from app.domain.questions.calculation import number_text
 
 SOURCE_MARK = "出处："
 DIFFICULTY_TAG = "难度:"
 ANY_ORDER_TAG = "填空顺序:任意"
+TOLERANCE_TAG, UNIT_TAG = "误差:", "单位:"   # a calculation's relative tolerance; the units of its steps
 RUBRIC_HEADING = "评分要点："
 _SOURCE_PARAGRAPH = re.compile(r"(?:^|\n\n)出处[:：]\s*(.+)$", re.S)
 _DIFFICULTY = re.compile(r"^难度[:：]\s*([1-5])$")
@@ -22,7 +25,7 @@ MAX_CHARS = 20_000_000      # in a Moodle XML or GIFT file: far past a bank of s
 
 
 # Moodle's types that none of ours is, by what people call them.
-UNMAPPED = {"matching": "匹配题", "numerical": "数值题", "calculated": "计算题", "calculatedsimple": "简单计算题",
+UNMAPPED = {"matching": "匹配题", "calculated": "计算题（随机数值）", "calculatedsimple": "简单计算题",
             "calculatedmulti": "计算选择题", "description": "说明文字，不是题目", "random": "随机抽题",
             "randomsamatch": "随机简答匹配题", "ddwtos": "拖放填词", "gapselect": "下拉选词",
             "ddimageortext": "图片拖放", "ddmarker": "拖放标记", "ordering": "排序题"}
@@ -32,7 +35,8 @@ def unmapped(file_format: str, moodle_type: str) -> str:
     """What the problem says of a question whose Moodle type has no type of ours."""
     label = f"（{UNMAPPED[moodle_type]}）" if moodle_type in UNMAPPED else ""
     return (f"{file_format} 题型 {moodle_type or '（未注明）'}{label}没有对应的题型，无法导入；"
-            f"可导入：{mapped_types()}，以及各空都是 SHORTANSWER 的 cloze（填空题）")
+            f"可导入：{mapped_types()}，以及各空都是 SHORTANSWER 的 cloze（填空题）"
+            f"或各空都是 NUMERICAL 的 cloze（计算题）")
 
 
 def moodle_kinds(moodle_type: str) -> list[QuestionType]:
@@ -65,7 +69,34 @@ def tags_of(question: QuestionSpec) -> list[str]:
     extra = [f"{DIFFICULTY_TAG}{question.difficulty}"]
     if question.blank_order != "fixed":
         extra.append(ANY_ORDER_TAG)
-    return [*question.tags, *extra]
+    return [*question.tags, *extra, *_step_tags(question.answer)]
+
+
+def _steps(answer: Any) -> list[dict[str, str]]:
+    """A calculation's steps (number, unit, tolerance), empty for any other key."""
+    if isinstance(answer, list) and answer and all(isinstance(step, dict) and "value" in step for step in answer):
+        return answer
+    return []
+
+
+def _step_tags(answer: Any) -> list[str]:
+    """What Moodle and GIFT cannot say of a calculation: a relative tolerance, the units (GIFT has none; Moodle's
+    cloze none for its steps)."""
+    steps, tags = _steps(answer), []
+    if any(step["tolerance"].endswith("%") for step in steps):
+        tags.append(TOLERANCE_TAG + "|".join(step["tolerance"] or "0" for step in steps))
+    if any(step["unit"] for step in steps):
+        tags.append(UNIT_TAG + "|".join(step["unit"] for step in steps))
+    return tags
+
+
+def absolute_tolerance(step: dict[str, str]) -> str:
+    """A step's tolerance as the amount either side, which is all Moodle and GIFT say: 1% of 480 is 4.8."""
+    tolerance = step["tolerance"]
+    if not tolerance.endswith("%"):
+        return tolerance or "0"
+    amount = abs(Decimal(step["value"])) * Decimal(tolerance[:-1]) / 100
+    return number_text(amount)
 
 
 def read_tags(tags: list[str], values: dict[str, Any]) -> None:
@@ -77,6 +108,9 @@ def read_tags(tags: list[str], values: dict[str, Any]) -> None:
             values["difficulty"] = int(difficulty.group(1))
         elif tag == ANY_ORDER_TAG:
             values["blank_order"] = "any"
+        elif tag.startswith((TOLERANCE_TAG, UNIT_TAG)):
+            parts = tag[len(TOLERANCE_TAG):].split("|")
+            values["tolerance" if tag.startswith(TOLERANCE_TAG) else "unit"] = parts[0] if len(parts) == 1 else parts
         else:
             kept.append(tag)
     if kept:

@@ -16,7 +16,7 @@ class QuestionType(ABC):
     name: ClassVar[str]                 # the YAML token, stored on every revision
     label: ClassVar[str]                # what people read: 单选题…
     fields: ClassVar[frozenset[str]]    # the YAML fields this type adds to the ones every question has
-    # How a page takes the response, in the response's shape: letter | letters | truth | blanks | text.
+    # How a page takes the response, in the response's shape: letter | letters | truth | blanks | numbers | text.
     input: ClassVar[str]
     objective: ClassVar[bool] = True    # marked by the server against a key; otherwise a judge marks it
     has_options: ClassVar[bool] = False
@@ -66,6 +66,10 @@ class QuestionType(ABC):
         why it cannot be read; `response_problem` then says whether it fits the item."""
         texts = [text.strip() for text in written]
         return self.form_response(texts) if any(texts) else None
+
+    def page_fields(self, key: Any) -> dict[str, Any]:
+        """What a page needs besides the stem and options to ask the item (a step's unit), never the key itself."""
+        return {}
 
     def choices(self, options: dict[str, str]) -> list[Any]:
         """What a candidate chooses among (the bank's letters, or True and False); empty for a written answer."""

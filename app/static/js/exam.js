@@ -368,6 +368,29 @@
         write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
       });
     },
+    numbers: function (item) {
+      var box = el("div", "blanks numbers");
+      var inputs = [];
+      for (var n = 1; n <= item.blanks; n++) {
+        var label = el("label", "blank-input number-input");
+        label.appendChild(el("span", "blank-no", item.blanks > 1 ? "第 " + n + " 步" : "结果"));
+        var input = el("input");
+        input.type = "text";
+        input.inputMode = "decimal";
+        input.setAttribute("inputmode", "decimal");
+        input.maxLength = 100;
+        input.autocomplete = "off";
+        label.appendChild(input);
+        var unit = (item.units || [])[n - 1];
+        if (unit) label.appendChild(el("span", "unit", unit));
+        box.appendChild(label);
+        inputs.push(input);
+      }
+      return textual(item, box, inputs, {
+        read: function () { return inputs.map(function (i) { return i.value; }); },
+        write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
+      });
+    },
     text: function (item) {
       var area = el("textarea", "short-text");
       area.rows = 8;

@@ -22,7 +22,7 @@
 
   // The response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in.
   function response() {
-    if (INPUT === "blanks") {
+    if (INPUT === "blanks" || INPUT === "numbers") {   // one text box per blank or step
       var texts = inputs().map(function (input) { return input.value; });
       return texts.some(function (text) { return text.trim(); }) ? texts : null;
     }
@@ -49,7 +49,7 @@
 
   function markChoices(key) {
     inputs().forEach(function (input) {
-      if (INPUT === "blanks") return;
+      if (INPUT === "blanks" || INPUT === "numbers") return;
       var value = INPUT === "truth" ? input.value === "true" : input.value;
       var inKey = INPUT === "letters" ? key.indexOf(value) >= 0 : value === key;
       var label = input.closest(".choice");

@@ -1,0 +1,147 @@
+"""计算题 in Chromium on a 375-px phone (issue 11, item 1): a candidate types numbers (full-width, a thousands
+separator, the unit or not) into decimal inputs with their unit beside them, submits and sees the score; a cadre
+answers a calculation drill and gets the verdict in place.
+
+The live server runs on the real clock, so sessions are scheduled around the real time.
+"""
+import re
+import textwrap
+from datetime import timedelta
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Response, utcnow
+from plugins.exams import load_exam_content, schedule
+
+PHONE = {"width": 375, "height": 812}
+BANK = textwrap.dedent("""\
+    bank: party-affairs
+    title: 党务业务知识
+    category: party_affairs
+    practice: true
+    questions:
+      - id: PA-0001
+        type: single
+        stem: 有正式党员（ ）人以上的，应当成立党支部。
+        options: {A: 三, B: 五, C: 七, D: 十}
+        answer: A
+        explanation: 支部工作条例第五条。
+        source: 《中国共产党支部工作条例（试行）》第五条
+      - id: PA-0042
+        type: calculation
+        stem: 某党员每月工资收入（税后）为4500元，他每月应交纳党费___元。
+        answer: 45
+        unit: 元
+        explanation: 规定第二条：“3000元以上至5000元（含5000元）者，交纳1%”。4500×1%=45元。
+        source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
+      - id: PA-0045
+        type: calculation
+        stem: 某党员每月工资收入（税后）为12000元，每月应交纳党费___元，全年共交纳党费___元。
+        answer: [240, 2880]
+        unit: 元
+        tolerance: 1%
+        explanation: 规定第二条：“10000元以上者，交纳2%”。
+        source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
+    """)
+BLUEPRINT = textwrap.dedent("""\
+    paper: calc
+    title: 计算小卷
+    duration: 30
+    draw: per_session
+    shuffle: {questions: false, options: false}
+    sections:
+      - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}
+      - {title: 二、计算, type: calculation, points: 4, pick: [{bank: party-affairs, count: 2}]}
+    """)
+
+
+def phone_login(page, base: str, username: str) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "secret-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/exam/$"))
+
+
+def test_a_candidate_answers_calculations_on_a_phone_and_sees_the_score(app, page, live_server, make_user):
+    make_user("cand1", role="candidate", name="张三")
+    with app.app_context():
+        load_exam_content(BLUEPRINT, BANK)
+        schedule(["cand1"], paper="calc", opens=utcnow() - timedelta(minutes=5), minutes=120)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    phone_login(page, live_server, "cand1")
+    page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
+    confirm = page.locator("dialog[data-confirm] button[type=submit]")
+    if confirm.count():
+        confirm.click()
+    page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    page.wait_for_selector("article.item")
+    one = page.locator("article.item", has_text="4500元")
+    two = page.locator("article.item", has_text="12000元")
+    expect(one.locator(".badge")).to_contain_text("计算题")
+    number = one.locator("input[type=text]")
+    expect(number).to_have_attribute("inputmode", "decimal")
+    expect(one.locator(".unit")).to_have_text("元")
+    expect(two.locator(".unit")).to_have_count(2)
+    expect(two.locator(".blank-no")).to_have_text(["第 1 步", "第 2 步"])
+
+    page.locator("article.item", has_text="人以上").locator("input[value=A]").check()
+    number.click()
+    page.keyboard.type("４５ 元")                     # typed on the keyboard, full-width and with the unit
+    steps = two.locator("input[type=text]")
+    steps.nth(0).fill("240")
+    steps.nth(0).press("Tab")
+    page.keyboard.type("2,880")
+    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=15_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(number).to_be_visible()
+    with app.app_context():
+        stored = sorted(row.value for row in db.session.scalars(
+            select(Response).where(Response.attempt_id == attempt_id)) if isinstance(row.value, list))
+    assert stored == [["240", "2,880"], ["４５ 元"]]
+
+    page.click("#submit")
+    page.click("#confirm-ok")
+    page.wait_for_url(re.compile(r"/result$"))
+    expect(page.locator("#score")).to_contain_text("9 / 9 分")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert not errors
+
+
+def test_a_cadre_answers_a_calculation_drill_on_a_phone(app, page, live_server, make_user, make_org):
+    make_org("c01", "教育局机关党委")
+    make_user("cadre", role="candidate", name="李练兵", org="c01")
+    with app.app_context():
+        load_exam_content(BLUEPRINT, BANK)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    phone_login(page, live_server, "cadre")
+    page.goto(f"{live_server}/practice/")
+    page.check("#start input[name=types][value=calculation]")
+    page.click("#start button[type=submit]")
+    page.wait_for_url(re.compile(r"/practice/drills/\d+$"))
+    page.evaluate("window.__samePage = true")
+    for _position in range(2):
+        fields = page.locator("input[name=response]")
+        expect(fields.first).to_have_attribute("inputmode", "decimal")
+        expect(page.locator(".number-input .unit").first).to_have_text("元")
+        if fields.count() == 1:
+            fields.first.fill("４５")
+        else:
+            fields.nth(0).fill("240")
+            fields.nth(1).fill("2,900 元")         # within 1% of 2880
+        page.click("#submit")
+        verdict = page.locator("#verdict")
+        expect(verdict).to_contain_text("回答正确")
+        expect(verdict).to_contain_text("正确答案")
+        assert page.evaluate("window.__samePage") is True, "the verdict came without reloading the page"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.click("#next")
+        page.evaluate("window.__samePage = true")
+    expect(page.locator("#summary")).to_contain_text("答对 2 / 2 题")
+    assert not errors
