@@ -5,10 +5,12 @@ The tests come in three layers: tests/unit (no app), tests/integration (app + da
 What they share is in the fixture plugins of tests/plugins, registered here; tests import helpers from them, never
 from another test module."""
 import os
+import uuid
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
@@ -42,6 +44,23 @@ def _schema(database_uri, tmp_path_factory):
         upgrade()
         db.engine.dispose()
     return database_uri
+
+
+@pytest.fixture
+def scratch_uri(tmp_path):
+    """A database of its own, so that migrating up and down cannot disturb the suite's."""
+    if not os.environ.get("DATABASE_URL"):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    server = make_url(database_url(""))
+    name = f"scratch_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -13,38 +13,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Response, utcnow
+from plugins.banks import CALCULATION_BANK
 from plugins.exams import load_exam_content, schedule
 
 PHONE = {"width": 375, "height": 812}
-BANK = textwrap.dedent("""\
-    bank: party-affairs
-    title: 党务业务知识
-    category: party_affairs
-    practice: true
-    questions:
-      - id: PA-0001
-        type: single
-        stem: 有正式党员（ ）人以上的，应当成立党支部。
-        options: {A: 三, B: 五, C: 七, D: 十}
-        answer: A
-        explanation: 支部工作条例第五条。
-        source: 《中国共产党支部工作条例（试行）》第五条
-      - id: PA-0042
-        type: calculation
-        stem: 某党员每月工资收入（税后）为4500元，他每月应交纳党费___元。
-        answer: 45
-        unit: 元
-        explanation: 规定第二条：“3000元以上至5000元（含5000元）者，交纳1%”。4500×1%=45元。
-        source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
-      - id: PA-0045
-        type: calculation
-        stem: 某党员每月工资收入（税后）为12000元，每月应交纳党费___元，全年共交纳党费___元。
-        answer: [240, 2880]
-        unit: 元
-        tolerance: 1%
-        explanation: 规定第二条：“10000元以上者，交纳2%”。
-        source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
-    """)
 BLUEPRINT = textwrap.dedent("""\
     paper: calc
     title: 计算小卷
@@ -69,7 +41,7 @@ def phone_login(page, base: str, username: str) -> None:
 def test_a_candidate_answers_calculations_on_a_phone_and_sees_the_score(app, page, live_server, make_user):
     make_user("cand1", role="candidate", name="张三")
     with app.app_context():
-        load_exam_content(BLUEPRINT, BANK)
+        load_exam_content(BLUEPRINT, CALCULATION_BANK)
         schedule(["cand1"], paper="calc", opens=utcnow() - timedelta(minutes=5), minutes=120)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -117,7 +89,7 @@ def test_a_cadre_answers_a_calculation_drill_on_a_phone(app, page, live_server, 
     make_org("c01", "教育局机关党委")
     make_user("cadre", role="candidate", name="李练兵", org="c01")
     with app.app_context():
-        load_exam_content(BLUEPRINT, BANK)
+        load_exam_content(BLUEPRINT, CALCULATION_BANK)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     phone_login(page, live_server, "cadre")

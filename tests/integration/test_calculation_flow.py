@@ -1,55 +1,23 @@
 """计算题 through the app (issue 11, item 1): the exam API gives the item's input, steps and units, saves what the
 candidate typed and marks it; the result page, the organisers' key correction, item analysis, practice drills, the
 paper fallback, the bank commands in every format, and the schema's CHECK constraint."""
-import os
 import re
 import textwrap
-import uuid
 from html import unescape
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app import create_app
 from app.extensions import db
 from app.models import Attempt, AuditEvent, QuestionRevision, User
-from config import database_url
 from plugins.accounts import csrf_from, login
+from plugins.banks import CALCULATION_BANK
 from plugins.exams import Candidate, load_exam_content, schedule
 from plugins.practice import drill_state, revision_at, start
 
-BANK = textwrap.dedent("""\
-    bank: party-affairs
-    title: 党务业务知识
-    category: party_affairs
-    practice: true
-    questions:
-      - id: PA-0001
-        type: single
-        stem: 有正式党员（ ）人以上的，应当成立党支部。
-        options: {A: 三, B: 五, C: 七, D: 十}
-        answer: A
-        explanation: 支部工作条例第五条。
-        source: 《中国共产党支部工作条例（试行）》第五条
-      - id: PA-0042
-        type: calculation
-        stem: 某党员每月工资收入（税后）为4500元，他每月应交纳党费___元。
-        answer: 45
-        unit: 元
-        explanation: 规定第二条：“3000元以上至5000元（含5000元）者，交纳1%”。
-        source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
-      - id: PA-0045
-        type: calculation
-        stem: 某党员每月工资收入（税后）为12000元，每月应交纳党费___元，全年共交纳党费___元。
-        answer: [240, 2880]
-        unit: 元
-        tolerance: 1%
-        explanation: 规定第二条：“10000元以上者，交纳2%”。
-        source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
-    """)
 BLUEPRINT = textwrap.dedent("""\
     paper: calc
     title: 计算小卷
@@ -68,7 +36,7 @@ def calc_exam(app, make_user, clock):
     for name in ("cand1", "cand2"):
         make_user(name, role="candidate")
     with app.app_context():
-        load_exam_content(BLUEPRINT, BANK)
+        load_exam_content(BLUEPRINT, CALCULATION_BANK)
         return schedule(["cand1", "cand2"], paper="calc", review="after_close", show_key=True)
 
 
@@ -161,7 +129,7 @@ def test_a_drill_marks_a_calculation_at_once(app, client, make_user, make_org, c
     make_org("c01", "教育局机关党委")
     make_user("cadre", role="candidate", org="c01")
     with app.app_context():
-        load_exam_content(BLUEPRINT, BANK)
+        load_exam_content(BLUEPRINT, CALCULATION_BANK)
     login(client, "cadre")
     drill_id = start(client, count="10")
     token = csrf_from(client.get(f"/practice/drills/{drill_id}").get_data(as_text=True))
@@ -235,29 +203,12 @@ def test_gift_and_qti_exports_carry_the_calculations(runner, tmp_path):
 
 def test_the_schema_takes_calculation_and_still_refuses_an_unknown_type(app):
     with app.app_context():
-        load_exam_content(BLUEPRINT, BANK)
+        load_exam_content(BLUEPRINT, CALCULATION_BANK)
         assert db.session.scalar(select(QuestionRevision).where(QuestionRevision.type == "calculation")) is not None
         revision = db.session.scalar(select(QuestionRevision).limit(1))
         with pytest.raises(IntegrityError):
             db.session.execute(text("UPDATE question_revisions SET type = 'bogus' WHERE id = :id"), {"id": revision.id})
         db.session.rollback()
-
-
-@pytest.fixture
-def scratch_uri(tmp_path):
-    """A database of its own for migrating up and down (SQLite, or a scratch PostgreSQL database)."""
-    if not os.environ.get("DATABASE_URL"):
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
-        return
-    server = make_url(database_url(""))
-    name = f"calc_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 INSERT_REVISION = ("INSERT INTO question_revisions (question_id, number, type, stem, options, answer, blank_order,"

@@ -1,34 +1,12 @@
 """The migrations build exactly the models' schema, on whichever database the suite runs on."""
-import os
-import uuid
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from config import database_url
-
-
-@pytest.fixture
-def scratch_uri(tmp_path):
-    """A database of its own, so that migrating up and down cannot disturb the suite's."""
-    if not os.environ.get("DATABASE_URL"):
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
-        return
-    server = make_url(database_url(""))
-    name = f"schema_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_migrations_match_models(scratch_uri):

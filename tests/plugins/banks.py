@@ -7,6 +7,36 @@ from xml.sax.saxutils import escape
 
 BANKS = Path(__file__).resolve().parents[2] / "question_banks"
 
+# Two 计算题 on the 党费 rates (one step, two steps with a relative tolerance) beside a single choice.
+CALCULATION_BANK = textwrap.dedent("""\
+    bank: party-affairs
+    title: 党务业务知识
+    category: party_affairs
+    practice: true
+    questions:
+      - id: PA-0001
+        type: single
+        stem: 有正式党员（ ）人以上的，应当成立党支部。
+        options: {A: 三, B: 五, C: 七, D: 十}
+        answer: A
+        explanation: 支部工作条例第五条。
+        source: 《中国共产党支部工作条例（试行）》第五条
+      - id: PA-0042
+        type: calculation
+        stem: 某党员每月工资收入（税后）为4500元，他每月应交纳党费___元。
+        answer: 45
+        unit: 元
+        explanation: 规定第二条：“3000元以上至5000元（含5000元）者，交纳1%”。4500×1%=45元。
+        source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
+      - id: PA-0045
+        type: calculation
+        stem: 某党员每月工资收入（税后）为12000元，每月应交纳党费___元，全年共交纳党费___元。
+        answer: [240, 2880]
+        unit: 元
+        tolerance: 1%
+        explanation: 规定第二条：“10000元以上者，交纳2%”。
+        source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
+    """)
 VALID = textwrap.dedent("""\
     bank: party-affairs
     title: 党务业务知识
