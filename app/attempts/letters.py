@@ -2,7 +2,7 @@
 from typing import Any
 
 from app.domain.papers import shown_to_original
-from app.domain.questions import LETTERS
+from app.domain.questions import LETTERS, QuestionType
 from app.models import Response
 
 
@@ -11,21 +11,18 @@ def bank_letters(response: Response) -> Any:
     value = response.value
     if not response.option_order or value is None:
         return value
-    if isinstance(value, list):
-        return [shown_to_original(tuple(response.option_order), letter) for letter in value]
-    return shown_to_original(tuple(response.option_order), value)
+    order = tuple(response.option_order)
+    return response.paper_item.revision.kind.in_letters(value, lambda shown: shown_to_original(order, shown))
 
 
 def shown_letters(response: Response, key: Any) -> Any:
     """A bank-letter key in the letters this candidate saw, for their review."""
-    return shown_key(tuple(response.option_order), key)
+    return shown_key(tuple(response.option_order), key, response.paper_item.revision.kind)
 
 
-def shown_key(option_order: tuple[str, ...], key: Any) -> Any:
+def shown_key(option_order: tuple[str, ...], key: Any, kind: QuestionType) -> Any:
     """A bank-letter key in the letters of an option order (an attempt's, or a printed variant's)."""
-    if not option_order or key is None or isinstance(key, bool):
+    if not option_order or key is None:
         return key
     order = list(option_order)
-    if isinstance(key, list):
-        return sorted(LETTERS[order.index(letter)] for letter in key)
-    return LETTERS[order.index(key)]
+    return kind.in_letters(key, lambda letter: LETTERS[order.index(letter)])

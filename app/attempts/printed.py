@@ -89,7 +89,7 @@ def _printed(number: str, item: PaperItem, option_order: tuple[str, ...], with_k
         options=[(LETTERS[shown], inline_html(revision.options[letter])) for shown, letter in enumerate(option_order)])
     if with_key:
         if kind.objective:
-            printed.answer = kind.describe_answer(shown_key(option_order, item.key))
+            printed.answer = kind.describe_answer(shown_key(option_order, item.key, kind))
         else:
             printed.reference_html = markdown_html(revision.reference_answer)
     return printed

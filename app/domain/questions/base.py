@@ -1,5 +1,6 @@
 """What every question type answers to: the base class the registry's types override where they differ."""
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from app.domain import yamlmarks
@@ -78,6 +79,11 @@ class QuestionType(ABC):
     def picks(self, value: Any, option: Any) -> bool:
         """Whether a response or a key chooses this option."""
         return False
+
+    def in_letters(self, value: Any, letter: Callable[[str], str]) -> Any:
+        """A response or key (not None) with each option letter passed through `letter`: from the letters a
+        candidate saw to the bank's, or back. A type without option letters keeps the value as it is."""
+        return value
 
     def describe_response(self, response: Any) -> str:
         """A response as a person reads it: 'A、C', '正确', '（1）义务；（2）未填'."""

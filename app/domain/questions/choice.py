@@ -2,6 +2,7 @@
 import re
 import unicodedata
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from app.domain import yamlmarks
@@ -74,6 +75,9 @@ class Single(_Choice):
             report.error(line, f"答案 {letter} 不在选项 {', '.join(options)} 中", qid)
         return {"answer": letter}
 
+    def in_letters(self, value: Any, letter: Callable[[str], str]) -> Any:
+        return letter(value)
+
     def response_problem(self, response: Any, letters: tuple[str, ...], blanks: int) -> str:
         return "" if isinstance(response, str) and response in letters else f"应是 {'/'.join(letters)} 中的一个字母"
 
@@ -98,6 +102,9 @@ class Multiple(_Choice):
     name, label, input = "multiple", "多选题", "letters"
     many_choices = True
     prompt, key_hint = "可多选", "填两个及以上选项字母，如 ACD。"
+
+    def in_letters(self, value: Any, letter: Callable[[str], str]) -> Any:
+        return sorted(letter(chosen) for chosen in value)
 
     def response_problem(self, response: Any, letters: tuple[str, ...], blanks: int) -> str:
         if (isinstance(response, list) and all(isinstance(r, str) and r in letters for r in response)
