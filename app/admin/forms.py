@@ -1,10 +1,10 @@
-"""The organisers' forms with fields: scheduling a session, extending an attempt, correcting a key, entering a paper
-answer sheet, and a round's judges, score sheets, publishing and closing."""
+"""The organisers' forms with fields: uploading banks, scheduling a session, extending an attempt, correcting a key,
+entering a paper answer sheet, and a round's judges, score sheets, publishing and closing."""
 import re
 from datetime import datetime
 
 from flask import current_app, request
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -25,6 +25,7 @@ from wtforms.validators import (
 from wtforms.widgets import DateTimeLocalInput
 
 from app.contests.versions import Draft
+from app.domain.banks import CATEGORIES, BankDefaults
 from app.domain.times import parse_local_iso
 from app.forms import ActionForm, PageForm, ValuesField, stripped
 from app.models import ScoreRelease
@@ -32,6 +33,35 @@ from app.scheduling.service import MAX_AWAY_ALERT
 
 USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
 MAX_EXTENSION = 240
+
+
+# -- banks --------------------------------------------------------------------------------------------------------
+
+class BankUploadForm(PageForm):
+    """Bank files and paper blueprints to preview, with the bank metadata a file without any takes."""
+
+    banks = MultipleFileField("题库文件")
+    papers = MultipleFileField("试卷方案（YAML）")
+    slug = StringField("题库标识", filters=[stripped], validators=[Optional(), Length(max=64)],
+                       description="文件里没有题库信息时使用；不填则用文件名。只能用小写字母、数字、- 和 _。")
+    category = SelectField("类别", choices=[SelectChoice("", "（按文件所写）"),
+                                            *(SelectChoice(token, label) for token, label in CATEGORIES.items())],
+                           validators=[Optional()])
+    title = StringField("题库名称", filters=[stripped], validators=[Optional(), Length(max=200)])
+    partial = BooleanField("只导入无误的题目，列出有问题的题目（不停用它们已有的版本）")
+
+    def defaults(self) -> BankDefaults:
+        """What a file without bank metadata takes; the file's name is its slug and title unless typed here."""
+        return BankDefaults(self.slug.data or "", self.category.data or "", self.title.data or "")
+
+
+class BankConfirmForm(BankUploadForm):
+    """The preview's confirmation: the same files posted back, and the fingerprint of the preview shown."""
+
+    fingerprint = HiddenField()
+    file_name = ValuesField()
+    file_data = ValuesField()
+    file_paper = ValuesField()
 
 
 # -- exam sessions ------------------------------------------------------------------------------------------------

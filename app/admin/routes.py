@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.admin import bp
+from app.admin.banks import DOWNLOAD_FORMATS
 from app.attempts.release import practice_status, withheld_counts
 from app.banks.queries import (
     QuestionFilter,
@@ -12,7 +13,7 @@ from app.banks.queries import (
     question_query,
 )
 from app.banks.service import revision_spec
-from app.domain.banks import CATEGORIES, changed_fields
+from app.domain.banks import CATEGORIES, field_changes
 from app.domain.inputs import int32
 from app.domain.questions import TYPES
 from app.extensions import db
@@ -29,7 +30,8 @@ def index():
         select(AuditEvent).where(AuditEvent.action == "bank.import").order_by(AuditEvent.at.desc()).limit(10)
     )
     return render_template("admin/index.html", overviews=bank_overviews(), imports=list(imports),
-                           types=TYPES, categories=CATEGORIES, withheld=withheld_counts(utcnow()))
+                           types=TYPES, categories=CATEGORIES, withheld=withheld_counts(utcnow()),
+                           download_formats=DOWNLOAD_FORMATS)
 
 
 @bp.get("/questions")
@@ -60,7 +62,7 @@ def question(question_id: int):
     shown = next((r for r in question.revisions if r.number == number), None) or abort(404)
     contents = [revision_spec(question, revision).content() for revision in question.revisions]
     history = [
-        (revision, changed_fields(previous, content) if previous else [])
+        (revision, field_changes(previous, content) if previous else [])
         for revision, previous, content in zip(question.revisions, [None, *contents], contents, strict=False)
     ]
     return render_template("admin/question.html", question=question, revision=shown,

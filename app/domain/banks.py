@@ -18,6 +18,7 @@ from app.domain import yamlmarks
 from app.domain.problems import Locate, Problem, Report, text_value
 from app.domain.questions import QUESTION_TYPES, TYPES, question_type
 from app.domain.text import normalise
+from app.domain.textdiff import Segment, word_diff
 
 CATEGORIES = {"theory": "理论", "policy": "政策", "party_affairs": "党务业务"}
 # What people write for a category: the token, its label, and the label's first two characters (党务).
@@ -336,6 +337,36 @@ FIELD_LABELS = {
 }
 
 
-def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Labels of the content fields that differ between two revisions, in a fixed order."""
-    return [label for key, label in FIELD_LABELS.items() if old.get(key) != new.get(key)]
+@dataclass(frozen=True)
+class FieldChange:
+    """One content field that differs between two revisions, as words removed and added."""
+
+    label: str
+    segments: list[Segment]
+
+
+def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    """What changed from one revision's content to the next, field by field, word by word."""
+    keys = [*FIELD_LABELS, *sorted((old.keys() | new.keys()) - FIELD_LABELS.keys())]
+    return [FieldChange(FIELD_LABELS.get(key, key), word_diff(field_text(old, key), field_text(new, key)))
+            for key in keys if old.get(key) != new.get(key)]
+
+
+def field_text(content: dict[str, Any], key: str) -> str:
+    """A content field as an organiser reads it: options one per line, a key as its type describes it."""
+    value = content.get(key)
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if key == "type":
+        return question_type(value).label
+    if key == "answer":
+        return question_type(content["type"]).describe_answer(value)
+    if key == "options":
+        return "\n".join(f"{letter}. {text}" for letter, text in value.items())
+    if key == "rubric":
+        return "\n".join(f"{row['point']}（{row['score']} 分）" for row in value)
+    if key == "tags":
+        return "、".join(value)
+    if key == "blank_order":
+        return "顺序不限" if value == "any" else "按顺序"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
