@@ -3,6 +3,7 @@ cell goes through domain.cells, so nothing in a file we write runs as a formula.
 import csv
 import io
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,12 @@ def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _display_width(value: Any) -> int:
+    """Columns a value takes in Excel: a Chinese character is about two."""
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def to_xlsx(header: list[str], rows: list[list[Any]], sheet: str = "成绩") -> bytes:
     """Numbers stay numbers, so the organiser can sort and sum in Excel; the header row is frozen."""
     book = Workbook()
@@ -49,8 +56,8 @@ def to_xlsx(header: list[str], rows: list[list[Any]], sheet: str = "成绩") -> 
                 cell.data_type, cell.quotePrefix = "s", True   # text as typed, even after editing it in Excel
     for cell in worksheet[1]:
         cell.font = Font(bold=True)
-    for index, title in enumerate(header, start=1):
-        worksheet.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(title) + 2)
+    for index, column in enumerate(zip(*[header, *rows], strict=True), start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, *map(_display_width, column)) + 2)
     worksheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

@@ -68,14 +68,12 @@ def bank_confirm():
     return redirect(url_for("admin.index"))
 
 
-@bp.get("/banks/<slug>.<fmt>")
+@bp.get(f"/banks/<bank>.<any({', '.join(DOWNLOAD_FORMATS)}):export>")
 @role_required(Role.ORGANISER)
-def bank_download(slug: str, fmt: str):
-    if fmt not in DOWNLOAD_FORMATS:
-        abort(404)
-    bank = db.session.scalar(select(Bank).where(Bank.slug == slug)
-                             .options(selectinload(Bank.questions).selectinload(Question.current))) or abort(404)
-    spec, bank_format = bank_spec(bank), FORMATS[fmt]
+def bank_download(bank: str, export: str):
+    stored = db.session.scalar(select(Bank).where(Bank.slug == bank)
+                               .options(selectinload(Bank.questions).selectinload(Question.current))) or abort(404)
+    spec, bank_format = bank_spec(stored), FORMATS[export]
     return _attachment(bank_format.write(spec), f"{Path(spec.file).stem}{bank_format.suffix}")
 
 

@@ -2,6 +2,7 @@
 assignments, score sheets uploaded on the web, and standings shaped for a page or a download."""
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -278,28 +279,29 @@ def component_counts(result: RoundStandings) -> dict[str, int]:
     return {name: sum(1 for row in rows if row.components.get(name)) for name in result.components}
 
 
-def download_table(result: RoundStandings) -> tuple[list[str], list[list[str]]]:
-    """`standings_rows`, plus the award and each special award (十佳党课) when the round gives them."""
-    header, rows = standings_rows(result)
+OUTCOME_WORDS = {"yes": "是", "no": "否", "tie": "并列待定", "direct": "直接晋级", "incomplete": "成绩不全", "": ""}
+
+
+def download_table(result: RoundStandings) -> tuple[list[str], list[list[Any]]]:
+    """The standings as an organiser opens them in Excel: Chinese headers and words, 名次 first, ranks as integers
+    and scores as decimals (so a spreadsheet sorts and sums them), the award and each special award (十佳党课) when
+    the round gives them. `flask standings show --csv` keeps the English columns of `standings_rows` for scripts."""
+    _header, rows = standings_rows(result)
+    components = result.components
     awards = {row.entrant.username: row.award or "" for g in result.standings.groups for row in g.ranked}
     specials = {title: {row.entrant.username for row in winners}
                 for title, winners in result.standings.specials.items()}
-    extra = (["award"] if result.rules.awards else []) + list(specials)
-    if not extra:
-        return header, rows
-    for row in rows:
-        username = row[2]
-        if result.rules.awards:
-            row.append(awards.get(username, ""))
-        row.extend("yes" if username in members else "" for members in specials.values())
-    return header + extra, rows
-
-
-def typed_rows(result: RoundStandings, rows: list[list[str]]) -> list[list]:
-    """Ranks as integers and scores as decimals, so a spreadsheet sorts and sums them."""
-    scores = range(4, 4 + len(result.components) + 1)
-    return [[_number(cell, int) if index == 1 else _number(cell, Decimal) if index in scores else cell
-             for index, cell in enumerate(row)] for row in rows]
+    header = ["名次", "组别", "姓名", "账号", *map(component_label, components), "总分", "晋级"]
+    header += (["奖项"] if result.rules.awards else []) + list(specials)
+    table = []
+    for group, rank, username, name, *values in rows:
+        *scores, total, advanced = values
+        line = [_number(rank, int), group, name, username, *(_number(v, Decimal) for v in (*scores, total)),
+                OUTCOME_WORDS[advanced]]
+        line += [awards.get(username, "")] if result.rules.awards else []
+        line += ["是" if username in members else "" for members in specials.values()]
+        table.append(line)
+    return header, table
 
 
 def _number(cell: str, kind):

@@ -18,7 +18,6 @@ from app.contests.pages import (
     organisation_type_label,
     percent,
     tied_rows,
-    typed_rows,
     visible_rounds,
 )
 from app.contests.standings import RoundStandings, round_standings
@@ -111,7 +110,7 @@ def download(round_id: int, fmt: str):
     if fmt == "csv":
         data, mimetype = to_csv(header, rows), CSV_TYPE
     else:
-        data, mimetype = to_xlsx(header, typed_rows(result, rows), sheet=round_.title), XLSX_TYPE
+        data, mimetype = to_xlsx(header, rows, sheet=round_.title), XLSX_TYPE
     which = f"第{result.version.number}版" if result.version else "草稿"
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, max_age=0,
                      download_name=f"{round_.contest.slug}-{round_.slug}-排名-{which}.{fmt}")

@@ -59,15 +59,15 @@ def test_standings_downloads_keep_names_as_text(app, client, contest, make_user)
     with app.app_context():
         round_id = db.session.scalar(select(Round.id).where(Round.slug == "preliminary"))
     text = client.get(f"/standings/rounds/{round_id}.csv").get_data().decode("utf-8-sig")
-    rows = {row["username"]: row for row in csv.DictReader(io.StringIO(text))}
-    assert {username: rows[username]["name"] for username in NAMES} == {u: neutralised(n) for u, n in NAMES.items()}
+    rows = {row["账号"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert {username: rows[username]["姓名"] for username in NAMES} == {u: neutralised(n) for u, n in NAMES.items()}
     reply = client.get(f"/standings/rounds/{round_id}.xlsx")
     assert reply.status_code == 200, "a round title holding '/' still names a sheet"
     sheet = load_workbook(io.BytesIO(reply.get_data())).active
-    cells = {row[2].value: row for row in sheet.iter_rows(min_row=2)}
+    cells = {row[3].value: row for row in sheet.iter_rows(min_row=2)}
     for username, name in NAMES.items():
-        assert cells[username][3].value == name and cells[username][3].data_type == "s"
-        assert cells[username][3].quotePrefix is runs_as_formula(name)
+        assert cells[username][2].value == name and cells[username][2].data_type == "s"
+        assert cells[username][2].quotePrefix is runs_as_formula(name)
     assert cells["zhao"][4].value == 90 and cells["zhao"][4].data_type == "n"
 
 

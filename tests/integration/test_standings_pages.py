@@ -152,41 +152,43 @@ def test_the_final_shows_awards_and_the_ten_best_lectures(app, organiser_client,
 
 # -- downloads ------------------------------------------------------------------------------------------------------
 
-def test_csv_download_has_a_bom_and_every_table(app, scored):
+def test_csv_download_has_a_bom_and_every_table_in_chinese(app, scored):
     response = page_of(scored, app, ".csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["group", "rank", "username", "name", "written", "lecture", "total", "advanced"]
-    table = {row[2]: row for row in rows[1:]}
-    assert table["zhao"] == ["教育局机关党委", "1", "zhao", "赵一", "90.00", "84.00", "87.00", "yes"]
-    assert table["sun"][1::6] == ["2", "no"] and table["zhou"][-1] == "incomplete" and table["zhou"][1] == ""
-    assert table["zheng"][-1] == "direct" and len(rows) == 8
+    assert rows[0] == ["名次", "组别", "姓名", "账号", "笔试", "党课", "总分", "晋级"]
+    table = {row[3]: row for row in rows[1:]}
+    assert table["zhao"] == ["1", "教育局机关党委", "赵一", "zhao", "90.00", "84.00", "87.00", "是"]
+    assert (table["sun"][0], table["sun"][-1]) == ("2", "否")
+    assert table["zhou"][-1] == "成绩不全" and table["zhou"][0] == ""
+    assert table["zheng"][-1] == "直接晋级" and len(rows) == 8
 
 
-def test_xlsx_download_opens_in_openpyxl_with_numbers(app, scored):
+def test_xlsx_download_opens_in_openpyxl_with_numbers_and_readable_widths(app, scored):
     response = page_of(scored, app, ".xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert sheet.title == "初赛"
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0] == ("group", "rank", "username", "name", "written", "lecture", "total", "advanced")
-    table = {row[2]: row for row in values[1:]}
-    assert table["zhao"] == ("教育局机关党委", 1, "zhao", "赵一", 90, 84, 87, "yes")
+    assert values[0] == ("名次", "组别", "姓名", "账号", "笔试", "党课", "总分", "晋级")
+    table = {row[3]: row for row in values[1:]}
+    assert table["zhao"] == (1, "教育局机关党委", "赵一", "zhao", 90, 84, 87, "是")
     assert table["qian"][5:7] == (91, 85.5)
-    assert table["wu"][1] is None and table["wu"][4] is None and table["wu"][7] == "incomplete"
+    assert table["wu"][0] is None and table["wu"][4] is None and table["wu"][7] == "成绩不全"
+    assert sheet.column_dimensions["B"].width >= 2 * len("教育局机关党委")
 
 
 def test_final_downloads_carry_awards_and_special_awards(app, organiser_client, final):
     rows = list(csv.reader(io.StringIO(page_of(organiser_client, app, ".csv", "final").data.decode("utf-8-sig"))))
-    assert rows[0][-3:] == ["advanced", "award", "十佳党课"]
-    table = {row[2]: row for row in rows[1:]}
-    assert table["qian"][-2:] == ["一等奖", "yes"] and table["sun"][-2:] == ["二等奖", "yes"]
+    assert rows[0][-3:] == ["晋级", "奖项", "十佳党课"]
+    table = {row[3]: row for row in rows[1:]}
+    assert table["qian"][-2:] == ["一等奖", "是"] and table["sun"][-2:] == ["二等奖", "是"]
     assert table["zheng"][-2:] == ["二等奖", ""] and table["zhou"][-2:] == ["", ""]
     book = openpyxl.load_workbook(io.BytesIO(page_of(organiser_client, app, ".xlsx", "final").data))
-    assert [row[-2:] for row in book.active.iter_rows(values_only=True) if row[2] == "qian"] == [("一等奖", "yes")]
+    assert [row[-2:] for row in book.active.iter_rows(values_only=True) if row[3] == "qian"] == [("一等奖", "是")]
 
 
 # -- the projector ----------------------------------------------------------------------------------------------------

@@ -119,11 +119,11 @@ def test_downloads_and_the_projector_show_the_latest_version(app, published):
     def table(client, suffix: str) -> dict[str, list[str]]:
         response = client.get(standings_url(app, suffix))
         assert response.status_code == 200
-        return {row[2]: row for row in csv.reader(io.StringIO(response.data.decode("utf-8-sig")))}
+        return {row[3]: row for row in csv.reader(io.StringIO(response.data.decode("utf-8-sig")))}
 
-    assert table(reader, ".csv")["qian"][6:] == ["85.50", "no"]
-    assert table(published, ".csv?draft=1")["qian"][6:] == ["87.50", "yes"]
-    assert table(reader, ".csv?draft=1")["qian"][6:] == ["85.50", "no"]
+    assert table(reader, ".csv")["qian"][6:] == ["85.50", "否"]
+    assert table(published, ".csv?draft=1")["qian"][6:] == ["87.50", "是"]
+    assert table(reader, ".csv?draft=1")["qian"][6:] == ["85.50", "否"]
     assert "排名-第1版.xlsx" in unquote(reader.get(standings_url(app, ".xlsx")).headers["Content-Disposition"])
     screen = reader.get(standings_url(app, "/screen")).get_data(as_text=True)
     assert "第 1 版 · 更新于" in screen and cells(screen, "qian")[0][5] == "85.50"
@@ -131,8 +131,8 @@ def test_downloads_and_the_projector_show_the_latest_version(app, published):
     assert "草稿（未公布）" in rehearsal and cells(rehearsal, "qian")[0][0] == "1"
 
     confirm(published, f"{PRELIMINARY}/publish", {})
-    assert table(reader, ".csv")["qian"][6:] == ["87.50", "yes"]
-    assert table(reader, ".csv?version=1")["qian"][6:] == ["85.50", "no"]
+    assert table(reader, ".csv")["qian"][6:] == ["87.50", "是"]
+    assert table(reader, ".csv?version=1")["qian"][6:] == ["85.50", "否"]
     screen = reader.get(standings_url(app, "/screen")).get_data(as_text=True)
     assert "第 2 版 · 更新于" in screen and "本版名次变动： 钱二 2→1 赵一 1→2" in text_of(screen)
 
