@@ -40,6 +40,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
             return redirect(url_for("admin.index"))
         return redirect(url_for("exam.home"))
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask here whatever a page links; the icon is the one the pages link."""
+        return app.send_static_file("favicon.svg")
+
     return app
 
 
