@@ -1,7 +1,8 @@
 """The organisers' forms with fields: uploading banks, scheduling a session, extending an attempt, correcting a key,
 entering a paper answer sheet, and a round's judges, score sheets, publishing and closing."""
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from flask_wtf.file import FileField, MultipleFileField
@@ -33,6 +34,7 @@ from app.scheduling.service import MAX_AWAY_ALERT
 
 USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
 MAX_EXTENSION = 240
+LOCAL_MINUTES = "%Y-%m-%dT%H:%M"    # what <input type=datetime-local> takes
 
 
 # -- banks --------------------------------------------------------------------------------------------------------
@@ -79,13 +81,15 @@ def _local_time(form, field) -> None:
 
 class ScheduleForm(PageForm):
     # The scheduling service names an unknown paper, organisation or policy in Chinese; WTForms would not.
-    blueprint = SelectField("试卷蓝图", validate_choice=False, validators=[InputRequired("请选择试卷蓝图。")])
+    blueprint = SelectField("试卷方案", validate_choice=False, validators=[InputRequired("请选择试卷方案。")])
     title = StringField("考试名称", filters=[stripped], validators=[
         DataRequired("请填写考试名称。"), Length(max=200, message="考试名称不超过 200 个字符。")])
     opens = StringField("开始时间", widget=DateTimeLocalInput(),
                         validators=[InputRequired("请填写开始时间。"), _local_time])
     closes = StringField("结束时间", widget=DateTimeLocalInput(),
                          validators=[InputRequired("请填写结束时间。"), _local_time])
+    round = SelectField("比赛轮次", validate_choice=False, validators=[Optional()],
+                        description="选了轮次，本场成绩计入该轮的笔试成绩；不填考生账号和组织时，由该轮参赛者参加（直接晋级者除外）。")
     usernames = TextAreaField("考生账号", description="用逗号、空格或换行分隔；可与下面的组织同时使用。")
     organisation = SelectField("组织", validate_choice=False, validators=[Optional()],
                                description="选中组织及其下级组织的全部考生。")
@@ -98,6 +102,12 @@ class ScheduleForm(PageForm):
     away_alert_after = IntegerField("切屏提醒（次）", validators=[
         Optional(), NumberRange(min=1, max=MAX_AWAY_ALERT, message=f"切屏提醒次数应在 1 到 {MAX_AWAY_ALERT} 之间。")],
         description="考生离开考试页面超过这个次数时，在场次页面提醒组织者；只作记录，不自动扣分。留空则不提醒。")
+
+    def propose_times(self, now: datetime, zone: str) -> None:
+        """A blank form proposes the next full hour, for two hours, in local time."""
+        opens = (now.astimezone(ZoneInfo(zone)) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        self.opens.data = self.opens.data or opens.strftime(LOCAL_MINUTES)
+        self.closes.data = self.closes.data or (opens + timedelta(hours=2)).strftime(LOCAL_MINUTES)
 
     def usernames_list(self) -> list[str]:
         return [name for name in USERNAME_SEPARATORS.split(self.usernames.data or "") if name]

@@ -4,6 +4,7 @@ import re
 
 from flask import (
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -23,6 +24,7 @@ from app.attempts.judging import MarkingError, correct_key, corrections
 from app.attempts.letters import bank_letters
 from app.attempts.release import shared_with_practice
 from app.attempts.sweeper import sweep_all
+from app.contests.rounds import RoundRefused, find_round, open_rounds
 from app.errors import NotFound
 from app.extensions import db
 from app.models import (
@@ -71,6 +73,10 @@ def new_session():
                               for b in db.session.scalars(select(PaperBlueprint).order_by(PaperBlueprint.slug))]
     form.organisation.choices = [SelectChoice("", "（不按组织选择）")] + [
         SelectChoice(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
+    form.round.choices = [SelectChoice("", "（不计入比赛）")] + [
+        SelectChoice(r.ref, f"{r.contest.title} · {r.title}") for r in open_rounds()]
+    if not form.is_submitted():
+        form.propose_times(utcnow(), current_app.config["TIMEZONE"])
     if not form.validate_on_submit():
         return _schedule_page(form, status=422 if form.is_submitted() else 200)
     try:
@@ -78,8 +84,9 @@ def new_session():
             blueprint_slug=form.blueprint.data, title=form.title.data, opens_at=form.opens_at(),
             closes_at=form.closes_at(), usernames=form.usernames_list(), org_code=form.organisation.data or None,
             review=form.review.data, show_key=form.show_key.data, actor=current_user, channel="web",
+            round_=find_round(form.round.data) if form.round.data else None,
             mock=form.mock.data, max_attempts=form.max_attempts.data, away_alert_after=form.away_alert_after.data)
-    except ScheduleError as error:
+    except (ScheduleError, RoundRefused) as error:
         return _schedule_page(form, error.message, 422)
     flash(f"已安排考试“{session.title}”，考生 {len(session.candidates)} 人。", "success")
     if not session.mock:

@@ -40,6 +40,12 @@ def find_round(ref: str) -> Round:
     return round_
 
 
+def open_rounds() -> list[Round]:
+    """Rounds a written session may still feed (not closed), contest by contest in their order."""
+    return list(db.session.scalars(select(Round).join(Contest).where(Round.status != RoundStatus.CLOSED)
+                                   .order_by(Contest.slug, Round.position)))
+
+
 def publish_plan(round_: Round) -> Draft:
     """The draft publishing would freeze as the next version; RoundRefused when it shows nothing new.
 

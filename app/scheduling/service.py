@@ -50,7 +50,7 @@ def schedule_session(*, blueprint_slug: str, title: str, opens_at: datetime, clo
     begin_write()
     blueprint = db.session.scalar(select(PaperBlueprint).where(PaperBlueprint.slug == blueprint_slug))
     if blueprint is None:
-        raise ScheduleError(f"没有试卷蓝图 {blueprint_slug!r}（先用 flask bank import 导入 question_banks/papers/）")
+        raise ScheduleError(f"没有试卷方案 {blueprint_slug!r}（先在“上传题库”页面上传，或用 flask bank import 导入）")
     if not title.strip():
         raise ScheduleError("请填写考试名称")
     if closes_at <= opens_at:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.attempts.service import save_responses, start_attempt
 from app.extensions import db
-from app.models import Attempt, AttemptEvent, AuditEvent, ExamSession, User
+from app.models import Attempt, AttemptEvent, AuditEvent, ExamSession, RoundEntry, User
 from plugins.accounts import csrf_from, login
 from plugins.exams import START, Candidate, sit
 
@@ -120,6 +120,32 @@ def test_schedule_form_by_organisation_includes_its_branches(app, organiser_clie
         assert sorted(c.user.username for c in session.candidates) == ["cand1", "li", "zhang"]
 
 
+def test_a_blank_schedule_form_proposes_the_next_full_hour_in_local_time(organiser_client, exam):
+    html = organiser_client.get("/admin/sessions/new").get_data(as_text=True)
+    assert 'name="opens" required type="datetime-local" value="2026-12-01T10:00"' in html
+    assert 'name="closes" required type="datetime-local" value="2026-12-01T12:00"' in html
+    assert "试卷方案" in html and "试卷蓝图" not in html
+
+
+def test_schedule_form_ties_a_session_to_a_round_whose_entrants_sit_it(app, organiser_client, exam, contest):
+    html = organiser_client.get("/admin/sessions/new").get_data(as_text=True)
+    assert '<option value="test-2026/preliminary">' in html
+    response = post(organiser_client, "/admin/sessions/new",
+                    schedule_form(round="test-2026/preliminary", usernames="", title="初赛笔试"))
+    assert response.status_code == 302
+    with app.app_context():
+        session = db.session.scalar(select(ExamSession).where(ExamSession.title == "初赛笔试"))
+        entrants = set(db.session.scalars(select(User.username).join(RoundEntry, RoundEntry.user_id == User.id)
+                                          .where(RoundEntry.round_id == session.round_id)))
+        # zheng's organisation goes on to the next round directly, so does not sit the written test.
+        assert session.round_id is not None and {c.user.username for c in session.candidates} == entrants - {"zheng"}
+        assert len(entrants) > 3
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.subject == f"session:{session.id}"))
+        assert audit.details["round"] == "test-2026/preliminary"
+    refused = post(organiser_client, "/admin/sessions/new", schedule_form(round="test-2026/nowhere"))
+    assert refused.status_code == 422 and "没有轮次 &#39;test-2026/nowhere&#39;" in refused.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"usernames": "cand1 ghost"}, "没有这些账号：ghost"),
     ({"usernames": "organiser1"}, "这些账号不是考生：organiser1"),
@@ -127,7 +153,7 @@ def test_schedule_form_by_organisation_includes_its_branches(app, organiser_clie
     ({"closes": "2026-12-01T08:00"}, "结束时间必须晚于开始时间"),
     ({"opens": "明天上午"}, "请按“年-月-日 时:分”填写时间。"),
     ({"title": "  "}, "请填写考试名称。"),
-    ({"blueprint": "nope"}, "没有试卷蓝图 'nope'"),
+    ({"blueprint": "nope"}, "没有试卷方案 'nope'"),
     ({"organisation": "nowhere"}, "没有组织 'nowhere'"),
     ({"review": "sometimes"}, "成绩公布方式应为 immediate | after_close | never 之一"),
 ])
