@@ -22,7 +22,7 @@ demo_cli = Commands("demo", help="Demo data for a first look.")
 
 DEMO_ORGANISATIONS = [
     ("demo-g1", "第一联系片组（演示）", "liaison_group", None),
-    ("demo-c01", "市教育体育局机关党委（演示）", "committee", "demo-g1"),
+    ("demo-c01", "市委组织部机关党委（演示）", "committee", "demo-g1"),
     ("demo-d01", "市档案馆党支部（演示）", "direct_branch", "demo-g1"),
 ]
 DEMO_ACCOUNTS = [

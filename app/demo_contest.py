@@ -7,7 +7,9 @@ candidates cannot log in (no password); the three demo candidate accounts take p
 """
 import random
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.contests.loading import load_contest
@@ -23,7 +25,7 @@ from app.domain.contests import (
 )
 from app.domain.standings import Award, Component, RoundRules, Special
 from app.extensions import db
-from app.models import Role, Round, User
+from app.models import Role, Round, User, utcnow
 
 SLUG = "demo-dabiwu"
 UNITS = [
@@ -35,7 +37,8 @@ UNITS = [
     "人民银行", "金融监管分局", "海关", "消防救援支队", "公积金中心", "广播电视台", "日报社", "党校", "职业技术学院",
     "第一中学", "人民医院", "中医院", "疾控中心", "妇幼保健院", "图书馆", "博物馆", "档案馆", "地方志办", "投资集团",
     "城建集团", "交通投资集团", "水务集团", "文旅集团", "农业发展集团", "公共资源交易中心", "政务服务中心",
-    "融媒体中心",
+    "融媒体中心", "文化馆", "科技馆", "美术馆", "大剧院", "体育中心", "青少年宫", "社会福利院", "救助管理站", "植物园",
+    "实验小学",
 ]
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
             "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -45,9 +48,9 @@ GROUPS, COMMITTEES_PER_GROUP, DIRECT_BRANCHES = 5, 14, 12
 JUDGES = [f"demo-judge{n}" for n in range(1, 6)]
 
 
-def build_demo_contest(rng: random.Random, existing_candidates: dict[str, str]) -> ContestSpec:
-    """The contest as a spec; `existing_candidates` (demo accounts that can log in, username → name) join the
-    first committee under their own names."""
+def build_demo_contest(rng: random.Random, existing_candidates: dict[str, str], year: int) -> ContestSpec:
+    """The contest of a year as a spec; `existing_candidates` (demo accounts that can log in, username → name) join
+    the first committee under their own names, and no generated candidate shares a name with them or each other."""
     organisations = [
         OrganisationSpec(f"demo-g{g}", f"第{'一二三四五'[g - 1]}联系片组（演示）", "liaison_group", None, 0)
         for g in range(1, GROUPS + 1)]
@@ -60,21 +63,21 @@ def build_demo_contest(rng: random.Random, existing_candidates: dict[str, str]) 
             name = f"市{next(units)}机关党委（演示）"
             organisations.append(OrganisationSpec(code, name, "committee", f"demo-g{g}", 0))
     directs = [f"demo-d{n:02d}" for n in range(1, DIRECT_BRANCHES + 1)]
-    organisations += [OrganisationSpec(code, f"市{next(units, '直属单位')}党支部（演示）", "direct_branch",
+    organisations += [OrganisationSpec(code, f"市{next(units)}党支部（演示）", "direct_branch",
                                        f"demo-g{n % GROUPS + 1}", 0) for n, code in enumerate(directs)]
-    names = _names(rng)
+    names = _names(rng, taken={name.removesuffix("（演示）") for name in existing_candidates.values()})
     candidates = [CandidateSpec(username, name, committees[0], 0) for username, name in existing_candidates.items()]
     for committee in committees:
         for _ in range(rng.randint(6, 8)):
             candidates.append(CandidateSpec(f"demo-{len(candidates) + 1:04d}", next(names), committee, 0))
     candidates += [CandidateSpec(f"demo-{len(candidates) + n + 1:04d}", next(names), code, 0)
                    for n, code in enumerate(directs)]
-    title = "2022年度市直机关党支部书记党建业务能力大比武（演示）"
+    title = f"{year}年度市直机关党支部书记党建业务能力大比武（演示）"
     return ContestSpec(SLUG, title, True, organisations, candidates, _rounds())
 
 
-def _names(rng: random.Random):
-    seen = set()
+def _names(rng: random.Random, taken: set[str]):
+    seen = set(taken)
     while True:
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         if name not in seen:
@@ -106,7 +109,8 @@ def create_demo_contest(seed: int = 2022) -> None:
     existing = {u.username: u.name for u in db.session.scalars(
         select(User).where(User.role == Role.CANDIDATE, User.username.like("demo-candidate%"))
         .order_by(User.username))}
-    spec = build_demo_contest(rng, existing)
+    year = utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).year
+    spec = build_demo_contest(rng, existing, year)
     _create_candidates(spec, set(existing))
     load_contest(spec, "（演示数据）")
     db.session.flush()

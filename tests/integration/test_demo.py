@@ -1,8 +1,10 @@
 """`flask demo init`, as `make run` calls it: sample banks, demo accounts and open sessions, once."""
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Bank, Contest, ExamSession, PaperBlueprint, User
+from app.models import Bank, Contest, ExamSession, Organisation, PaperBlueprint, User, utcnow
 
 
 def test_demo_init_once(app, runner):
@@ -16,6 +18,11 @@ def test_demo_init_once(app, runner):
         assert all("演示" in u.name and u.username.startswith("demo-") for u in db.session.scalars(select(User)))
         contest = db.session.scalar(select(Contest))
         assert contest.demo and contest.slug == "demo-dabiwu"
+        assert contest.title.startswith(f"{utcnow().astimezone(ZoneInfo('Asia/Shanghai')).year}年度")
+        names = list(db.session.scalars(select(User.name).where(User.role == "candidate")))
+        organisations = list(db.session.scalars(select(Organisation.name)))
+        assert len(set(names)) == len(names) and len(set(organisations)) == len(organisations), \
+            "no two demo people or organisations share a name"
         entrants = {r.slug: len(r.entries) for r in contest.rounds}
         assert 480 <= entrants["preliminary"] <= 520 and entrants["semifinal"] == 82 and entrants["final"] == 10
         assert [r.status for r in contest.rounds] == ["closed", "closed", "published"]
