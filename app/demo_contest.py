@@ -46,6 +46,8 @@ GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
          "红娥玲芬燕彬斌宇浩凯健俊帆帅旭宁亮晨辰阳佳欣怡雪琳晶婷倩颖慧")
 GROUPS, COMMITTEES_PER_GROUP, DIRECT_BRANCHES = 5, 14, 12
 JUDGES = [f"demo-judge{n}" for n in range(1, 6)]
+# The demo judge who can log in judges the final too and has not scored it yet: something to do on first login.
+SCORING_JUDGE = "demo-judge"
 
 
 def build_demo_contest(rng: random.Random, existing_candidates: dict[str, str], year: int) -> ContestSpec:
@@ -97,7 +99,7 @@ def _rounds() -> list[RoundSpec]:
             (Component("written", Decimal("0.4")), Component("lecture", Decimal("0.6"), trim=1)),
             ("lecture", "written"),
             awards=(Award("一等奖", 2), Award("二等奖", 3), Award("三等奖", 5)),
-            specials=(Special("十佳党课", "lecture", 10),)), 0, judges),
+            specials=(Special("十佳党课", "lecture", 10),)), 0, (*judges, JudgeSpec(SCORING_JUDGE, (), 0))),
     ]
 
 

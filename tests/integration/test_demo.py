@@ -1,10 +1,12 @@
 """`flask demo init`, as `make run` calls it: sample banks, demo accounts and open sessions, once."""
+import re
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Bank, Contest, ExamSession, Organisation, PaperBlueprint, User, utcnow
+from plugins.accounts import csrf_from, login
 
 
 def test_demo_init_once(app, runner):
@@ -37,3 +39,14 @@ def test_demo_init_once(app, runner):
         assert db.session.scalar(select(func.count()).select_from(User)) == users
     final = runner.invoke(args=["standings", "show", "demo-dabiwu/final", "--csv"])
     assert final.exit_code == 0 and len(final.stdout.strip().splitlines()) == 11
+
+
+def test_every_demo_login_has_something_to_do(app, runner, client):
+    logins = dict(line.split() for line in runner.invoke(args=["demo", "init"]).stdout.splitlines()[-5:])
+    login(client, "demo-judge", logins["demo-judge"])
+    scoring = client.get("/scoring/", follow_redirects=True).get_data(as_text=True)
+    assert "决赛" in scoring and "已评 0 / 10 人" in " ".join(re.sub(r"<[^>]+>", " ", scoring).split())
+    client.post("/logout", data={"csrf_token": csrf_from(scoring)})
+    login(client, "demo-candidate1", logins["demo-candidate1"])
+    home = client.get("/exam/").get_data(as_text=True)
+    assert "复赛笔试（演示）" in home and "百日练兵模拟卷（演示）" in home
