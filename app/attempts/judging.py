@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 from app.attempts.service import add_event, locked_attempt, mark_attempt, total
 from app.database import begin_write, end_unit
 from app.domain.questions import QUESTION_TYPES, option_letters, question_type
-from app.domain.text import count_blanks
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import (
@@ -169,7 +168,7 @@ def correct_key(session_id: int, revision_id: int, text: str, explanation: str, 
     revision, old_key, old_explanation = items[0].revision, items[0].key, items[0].explanation
     new_key = revision.kind.parse_key(unicodedata.normalize("NFKC", text or "").strip())
     explanation = (explanation or "").strip()
-    problem = revision.kind.key_problem(new_key, option_letters(revision.options), count_blanks(revision.stem))
+    problem = revision.kind.key_problem(new_key, option_letters(revision.options), revision.slots)
     if not problem and new_key == old_key:
         problem = "新答案与现行答案相同，无需更正。"
     if not problem and (not explanation or explanation == old_explanation.strip()):

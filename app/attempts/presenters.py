@@ -90,6 +90,8 @@ def _item(response: Response) -> dict[str, Any]:
                            for shown, letter in enumerate(response.option_order)]
     if revision.kind.has_blanks:
         item["blanks"] = count_blanks(revision.stem)
+    if revision.kind.has_prompts:   # left items in bank order: the shuffled right items alone carry the key
+        item["prompts"] = [inline_html(prompt) for prompt in revision.prompts]
     item |= revision.kind.page_fields(response.paper_item.key)
     return item
 

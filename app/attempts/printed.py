@@ -12,7 +12,6 @@ from app.attempts.presenters import inline_html, markdown_html, stem_html
 from app.attempts.service import enter_paper, layout, paper_items
 from app.domain.printed import SheetItem, SheetProblem, read_sheet, variant_code, variant_seed
 from app.domain.questions import LETTERS
-from app.domain.text import count_blanks
 from app.errors import AppError
 from app.extensions import db
 from app.models import Attempt, ExamSession, Paper, PaperItem, SessionCandidate, User, record
@@ -36,6 +35,7 @@ class PrintedItem:
     stem_html: str
     points: float
     options: list[tuple[str, str]] = field(default_factory=list)   # (letter shown, option as HTML)
+    prompts: list[str] = field(default_factory=list)              # a matching's left items as HTML, bank order
     answer: str = ""
     reference_html: str = ""
 
@@ -84,9 +84,11 @@ def _printed(number: str, item: PaperItem, option_order: tuple[str, ...], with_k
     revision = item.revision
     kind = revision.kind
     printed = PrintedItem(
-        sheet=SheetItem(number, kind, len(option_order), count_blanks(revision.stem) if kind.has_blanks else 0),
+        sheet=SheetItem(number, kind, len(option_order),
+                        revision.slots if kind.has_blanks or kind.has_prompts else 0),
         stem_html=stem_html(revision.stem), points=item.points,
-        options=[(LETTERS[shown], inline_html(revision.options[letter])) for shown, letter in enumerate(option_order)])
+        options=[(LETTERS[shown], inline_html(revision.options[letter])) for shown, letter in enumerate(option_order)],
+        prompts=[inline_html(prompt) for prompt in revision.prompts or []])
     if with_key:
         if kind.objective:
             printed.answer = kind.describe_answer(shown_key(option_order, item.key, kind))

@@ -20,7 +20,6 @@ from app.domain.marking import is_answered, mark, response_problem
 from app.domain.papers import ArrangedItem, arrange
 from app.domain.questions import option_letters
 from app.domain.scores import rounded
-from app.domain.text import count_blanks
 from app.errors import (
     AttemptClosed,
     DeadlinePassed,
@@ -269,7 +268,7 @@ def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
         if row is None:
             raise InvalidResponse(f"第 {key} 题不存在。")
         revision = row.paper_item.revision
-        problem = response_problem(revision.type, value, option_letters(revision.options), count_blanks(revision.stem))
+        problem = response_problem(revision.type, value, option_letters(revision.options), revision.slots)
         if problem:
             raise InvalidResponse(f"第 {key} 题的答案格式不对：{problem}。")
 

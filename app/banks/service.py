@@ -144,7 +144,7 @@ def revision_spec(question: Question, revision: QuestionRevision | None = None) 
         id=question.code, type=revision.type, stem=revision.stem, options=revision.options,
         answer=revision.answer, blank_order=revision.blank_order, reference_answer=revision.reference_answer,
         rubric=revision.rubric, explanation=revision.explanation, source=revision.source,
-        difficulty=revision.difficulty, tags=revision.tags,
+        difficulty=revision.difficulty, tags=revision.tags, prompts=revision.prompts or [],
     )
 
 

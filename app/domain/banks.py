@@ -49,14 +49,16 @@ class QuestionSpec:
     source: str = ""
     difficulty: int = 3
     tags: list[str] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)     # a matching question's left items
 
     def content(self) -> dict[str, Any]:
-        """Everything that makes a revision: two specs with equal content are the same revision."""
+        """Everything that makes a revision: two specs with equal content are the same revision. Prompts join only
+        when there are some, so the content (and hash) of every question without them is what it always was."""
         return {
             "type": self.type, "stem": self.stem, "options": self.options, "answer": self.answer,
             "blank_order": self.blank_order, "reference_answer": self.reference_answer,
             "rubric": self.rubric, "explanation": self.explanation, "source": self.source,
-            "difficulty": self.difficulty, "tags": self.tags,
+            "difficulty": self.difficulty, "tags": self.tags, **({"prompts": self.prompts} if self.prompts else {}),
         }
 
     def content_hash(self) -> str:
@@ -333,7 +335,7 @@ _Dumper.add_representer(str, _represent_text)
 FIELD_LABELS = {
     "type": "题型", "stem": "题干", "options": "选项", "answer": "答案", "blank_order": "填空顺序",
     "reference_answer": "参考答案", "rubric": "评分要点", "explanation": "解析", "source": "出处",
-    "difficulty": "难度", "tags": "标签",
+    "difficulty": "难度", "tags": "标签", "prompts": "左项",
 }
 
 

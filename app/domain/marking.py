@@ -25,7 +25,7 @@ def is_answered(response: Any) -> bool:
     if response is None:
         return False
     if isinstance(response, list):
-        return any(str(r).strip() for r in response)
+        return any(r is not None and str(r).strip() for r in response)   # a matching list of None pairs nothing
     if isinstance(response, str):
         return bool(response.strip())
     return True

@@ -43,8 +43,8 @@ class SheetItem:
 
     @property
     def fields(self) -> int:
-        """How many entries a marker types for it: one per blank, else one."""
-        return self.blanks if self.kind.has_blanks else 1
+        """How many entries a marker types for it: one per blank or prompt, else one."""
+        return self.blanks if self.kind.has_blanks or self.kind.has_prompts else 1
 
 
 class SheetProblem(ValueError):

@@ -24,6 +24,7 @@ from app.domain.cells import cell_text, runs_as_formula
 from app.domain.inputs import BAD_TEXT, text_ok
 from app.domain.problems import Problem, Report
 from app.domain.questions import LETTERS, QUESTION_TYPES, QuestionType, question_type
+from app.domain.questions.matching import read_letters
 
 BANK_SHEET, QUESTION_SHEET, HELP_SHEET = "题库", "题目", "说明"
 ROWS_PER_SHEET = 10_000_000     # past Excel's 1,048,576 rows, so lines sort by sheet, then row
@@ -46,6 +47,7 @@ COLUMNS = {
     "blank_order": ("填空顺序", "blank_order"),
     "rubric": ("评分要点", "评分标准", "rubric"),
     "tolerance": ("误差", "允许误差", "容差", "误差范围", "tolerance"),
+    "prompts": ("左项", "匹配项", "prompts"),
 }
 _HEADER_KEYS = {word: key for key, words in COLUMNS.items() for word in words}
 _OPTION_HEADER = re.compile(r"^(?:选项)?([A-H])$")
@@ -53,7 +55,7 @@ BANK_ROWS = {"标识": "bank", "名称": "title", "类别": "category", "说明"
              "练习": "practice", **{key: key for key in ("bank", "title", "category", "description", "practice")}}
 BANK_LABELS = ("标识", "名称", "类别", "说明", "练习")
 HEADER = ["编号", "题型", "题干", *(f"选项{letter}" for letter in LETTERS), "答案", "解析", "出处", "难度", "标签",
-          "填空顺序", "评分要点", "误差"]
+          "填空顺序", "评分要点", "误差", "左项"]
 
 _YES = {"是": True, "否": False, "true": True, "false": False, "开放": True, "关闭": False, "1": True, "0": False}
 DIFFICULTY_WORDS = {"易": 1, "简单": 1, "容易": 1, "较易": 2, "中": 3, "中等": 3, "一般": 3, "较难": 4, "难": 5,
@@ -64,6 +66,7 @@ _ORDER_WORDS = {"固定": "fixed", "顺序固定": "fixed", "fixed": "fixed", "�
 _TYPE_WORDS = {"单项选择": "单选", "多项选择": "多选", "不定项选择": "多选", "不定项": "多选", "是非": "判断",
                "判断正误": "判断", "问答": "简答"}
 _LIST_SEPARATORS = re.compile(r"[,，、;；\n]+")
+_PROMPT_LINES = re.compile(r"\s*(?:\n|\|)\s*")
 _LETTER_SEPARATORS = re.compile(r"[\s,，、;；/]+")
 _BLANKS, _VARIANTS = re.compile(r"[|｜]"), re.compile(r"[/／]")
 _RUBRIC_LINE = re.compile(r"^(.*?)\s*[（(]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]$", re.S)
@@ -226,6 +229,9 @@ class _Reader:
             return {"reference_answer": text}
         if kind.input == "numbers":
             return {"answer": step_answer(text, line)}
+        if kind.input == "pairs":
+            letters = read_letters(text)
+            return {"answer": marked_list(line, letters) if letters else text}
         return {"answer": text}
 
     def common_fields(self, row: dict[str, str], line: int) -> dict[str, Any]:
@@ -243,6 +249,8 @@ class _Reader:
         if row.get("tolerance"):
             steps = [part.strip() for part in _BLANKS.split(row["tolerance"])]
             values["tolerance"] = steps[0] if len(steps) == 1 else marked_list(line, steps)
+        if row.get("prompts"):   # a matching question's left items, one per line (or split by |)
+            values["prompts"] = marked_list(line, [p.strip() for p in _PROMPT_LINES.split(row["prompts"]) if p.strip()])
         if row.get("rubric"):
             rubric = row["rubric"]
             values["rubric"] = self.structured(rubric, line) if rubric.startswith("[") else rubric_points(rubric, line)
@@ -460,7 +468,7 @@ def _question_row(question: QuestionSpec) -> list[Any]:
     return [question.id, kind.label.removesuffix("题"), question.stem, *(options.get(letter, "") for letter in LETTERS),
             answer, question.explanation, question.source, question.difficulty, _tags_cell(question.tags),
             "任意" if fields.get("blank_order") == "any" else "", _rubric_cell(fields.get("rubric", [])),
-            _tolerance_cell(question.content())]
+            _tolerance_cell(question.content()), "\n".join(question.prompts)]
 
 
 def _described(kind: QuestionType, fields: dict[str, Any]) -> str:
@@ -496,6 +504,7 @@ _ANSWER_CELLS: dict[str, Callable[[QuestionType, dict[str, Any]], str]] = {
     "letters": lambda kind, fields: "".join(fields["answer"]),
     "blanks": _blanks_cell,
     "numbers": _steps_cell,
+    "pairs": lambda kind, fields: "".join(fields["answer"]),
     "text": lambda kind, fields: fields["reference_answer"],
 }
 
@@ -529,7 +538,7 @@ INSTRUCTIONS = (
     ("二、“题目”表：第一行是列名，以后每行一道题。列名按含义识别（序号、类型、题目内容、正确答案、来源 等也可以），"
      "不认识的列会提示并忽略。只写了题型名称的行（如“一、单选题”）是分节标题，其下没写题型的题目按它的题型读取。"),
     "编号：题目在本题库中的唯一编号，如 PA-0001；导入后不要改，也不要重复使用（改了编号算作新题）。",
-    "题型：单选、多选、判断、填空、简答、计算（也可写 单选题、单项选择题 等）。排序、匹配 等题型暂不支持。",
+    "题型：单选、多选、判断、填空、简答、计算、匹配（也可写 单选题、单项选择题 等）。排序 等题型暂不支持。",
     "题干：题目正文，可用 Markdown。填空题用三个或更多下划线 ___ 表示一个空。",
     ("选项A … 选项H：单选、多选题的选项，从 A 起连续填写，2 到 8 个。"
      "也可以只用一列“选项”，把全部选项写在一个单元格里，用 / 分隔（如 A.三/B.五/C.七）。"),
@@ -542,6 +551,8 @@ INSTRUCTIONS = (
     "难度：1（易）到 5（难）的整数，不填为 3。",
     "标签：用逗号或顿号分隔，如 党章、组织原则。",
     "填空顺序：填空题可填“任意”（各空答案可以互换顺序），不填为固定顺序。",
+    ("左项：匹配题的左项，每行一个（或用 | 分隔），2 到 8 个，按题目顺序排列；右项写在 选项A … 选项H，"
+     "个数不少于左项，可以多出（干扰项）；答案按左项顺序每项写一个右项字母，如 BAD（也可写 1-B，2-A，3-D）。"),
     "误差：计算题允许的误差，写数值为绝对误差（0.5），写百分数为相对误差（1%），不填须完全相等。",
     "评分要点：简答题必填，每行一个要点，末尾用括号写分值，如 宣传和执行党的路线方针政策（2分）。",
     "",

@@ -102,6 +102,8 @@ class QuestionRevision(db.Model):
     source: Mapped[str] = mapped_column(Text, default="")
     difficulty: Mapped[int] = mapped_column(default=3)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A matching question's left items, in bank order; empty for every other type.
+    prompts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -112,6 +114,11 @@ class QuestionRevision(db.Model):
     def kind(self) -> QuestionType:
         """The question type, which knows this revision's response, marking and key."""
         return question_type(self.type)
+
+    @property
+    def slots(self) -> int:
+        """How many answers it takes (blanks, steps, prompts): what its responses and keys are checked against."""
+        return self.kind.slots(self.stem, self.prompts or [])
 
 
 class RevisionTag(db.Model):

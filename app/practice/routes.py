@@ -16,7 +16,6 @@ from app.banks.queries import current_tags
 from app.domain.banks import CATEGORIES
 from app.domain.practice import DRILL_TYPES, DrillFilter
 from app.domain.questions import TYPES, option_letters
-from app.domain.text import count_blanks
 from app.errors import AppError, InvalidResponse, NotFound, SessionNotOpen
 from app.extensions import db
 from app.forms import ActionForm
@@ -183,7 +182,7 @@ def _question_page(drill: Drill, revision: QuestionRevision, position: int, *,
         verdict |= revealed(revision) | {"said": revision.kind.describe_response(verdict["response"])}
     return render_template(
         "practice/drill.html", drill=drill, kind=KINDS[drill.kind], revision=revision, number=position + 1,
-        total=len(drill.question_ids), letters=option_letters(revision.options), blanks=count_blanks(revision.stem),
+        total=len(drill.question_ids), letters=option_letters(revision.options), blanks=revision.slots,
         verdict=verdict, problem=problem,
         finished=drill.position >= len(drill.question_ids))
 

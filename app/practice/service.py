@@ -21,7 +21,6 @@ from app.domain import practice
 from app.domain.marking import is_answered, mark, shape_ok
 from app.domain.markup import render_markdown
 from app.domain.questions import option_letters
-from app.domain.text import count_blanks
 from app.errors import AppError, InvalidResponse, NotFound
 from app.extensions import db
 from app.history import collect_attempt, record_answer
@@ -166,7 +165,7 @@ def answer(drill_id: int, user: User, question_id: int, response: Any, now: date
         raise NotAvailable("这道题现在不能练习，请继续下一题。")
     revision = current_revision(question_id)
     letters = option_letters(revision.options)
-    if response is None or not shape_ok(revision.type, response, letters, count_blanks(revision.stem)):
+    if response is None or not shape_ok(revision.type, response, letters, revision.slots):
         raise InvalidResponse("请先作答。")
     correct = mark(revision.type, revision.answer, response, 1, multiple_scoring="strict",
                    blank_order=revision.blank_order) == 1

@@ -116,3 +116,25 @@ def write_docx(path: Path, paragraphs: list[str], body: str = "") -> Path:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("word/document.xml", document)
     return path
+MATCHING_BANK = textwrap.dedent("""\
+    bank: party-affairs
+    title: 党务业务知识
+    category: party_affairs
+    practice: true
+    questions:
+      - id: PA-0001
+        type: single
+        stem: 有正式党员（ ）人以上的，应当成立党支部。
+        options: {A: 三, B: 五, C: 七, D: 十}
+        answer: A
+        explanation: 支部工作条例第五条。
+        source: 《中国共产党支部工作条例（试行）》第五条
+      - id: PA-0048
+        type: matching
+        stem: 将下列会议与其一般召开频次对应。
+        prompts: [党支部党员大会, 党支部委员会会议]
+        options: {A: 一般每季度召开1次, B: 一般每月召开1次, C: 一般每半年召开1次, D: 一般每年召开1次}
+        answer: [A, B]
+        explanation: 条例第十一条、第十二条。
+        source: 《中国共产党支部工作条例（试行）》第十一条、第十二条
+    """)

@@ -96,7 +96,7 @@ def test_gift_blocks_that_do_not_map_are_problems_at_their_lines():
         ::N1:: 党的二十大召开于哪一年？{#2022}
         // [id:N1] 一个数值题可以导入（计算题），但缺出处只是警告
 
-        ::M1:: 配对。{=党章 -> 根本大法 =准则 -> 规范}
+        ::M1:: 配对。{=党章 -> 根本大法 =准则 -> 根本大法}
 
         ::D1:: 以下为政策题。
 
@@ -108,7 +108,8 @@ def test_gift_blocks_that_do_not_map_are_problems_at_their_lines():
     assert bank is None
     found = {p.question_id: p for p in problems}
     assert "N1" not in {p.question_id for p in problems if not p.warning}, "numerical reads as a calculation"
-    assert found["M1"].line == line_of(text, "M1") and "matching（匹配题）" in found["M1"].message
+    assert found["M1"].line == line_of(text, "M1") and "右项（options）不能少于左项" in found["M1"].message, \
+        "a matching reads, and one right item given for two prompts is refused"
     assert found["D1"].line == line_of(text, "D1") and "description（说明文字，不是题目）" in found["D1"].message
     assert found["B1"].line == line_of(text, "B1") and "GIFT 的答案部分应写在一对 { } 中" in found["B1"].message
 
@@ -116,7 +117,7 @@ def test_gift_blocks_that_do_not_map_are_problems_at_their_lines():
     assert (bank.slug, bank.title, bank.category) == ("policy", "政策题库", "policy")
     assert [(q.id, q.answer) for q in bank.questions] == [
         ("N1", [{"value": "2022", "unit": "", "tolerance": ""}]), ("OK", True)]
-    assert sum(p.message.startswith("未导入：") for p in problems) == 3
+    assert sum(p.message.startswith("未导入：") for p in problems) == 5, "D1, B1, and M1 for each of its 3 errors"
 
 
 def test_validation_rules_point_at_the_gift_line():

@@ -57,6 +57,10 @@ def test_the_export_is_a_moodle_quiz_with_every_element_its_question_type_needs(
             assert element.findtext("questiontext/text").count("{1:SHORTANSWER:") == count_blanks(spec.stem) > 1
         elif kind == "numerical":
             assert fractions == [100] and answers[0].findtext("tolerance") is not None
+        elif kind == "matching":
+            subs = element.findall("subquestion")
+            assert len(subs) == len(spec.options) and [s.findtext("text") for s in subs].count("") == \
+                len(spec.options) - len(spec.prompts), "each extra right item a subquestion without text"
         else:
             assert kind == "essay" and element.find("graderinfo/text") is not None
             assert element.findtext("responseformat") == "editor"
@@ -141,7 +145,7 @@ def test_a_file_made_in_moodle_reads_with_the_banks_options():
 UNMAPPED = quiz("""\
   <question type="category"><category><text>$course$/top/党务业务/党务题库</text></category>
     <idnumber>dangwu</idnumber></question>
-  <question type="matching">
+  <question type="ddwtos">
     <name><text>MA-1</text></name>
   </question>
   <question type="calculated">
@@ -163,8 +167,8 @@ def test_moodle_types_without_a_type_of_ours_are_problems_at_their_lines():
     bank, problems = read(UNMAPPED)
     assert bank is None
     found = {p.question_id: p for p in problems if not p.warning}
-    assert found["MA-1"].line == line_of(UNMAPPED, '"matching"')
-    assert found["MA-1"].message.startswith("Moodle 题型 matching（匹配题）没有对应的题型，无法导入；"
+    assert found["MA-1"].line == line_of(UNMAPPED, '"ddwtos"')
+    assert found["MA-1"].message.startswith("Moodle 题型 ddwtos（拖放填词）没有对应的题型，无法导入；"
                                             "可导入：multichoice（单选题/多选题）、truefalse（判断题）")
     assert found["NU-1"].line == line_of(UNMAPPED, '"calculated"') and "calculated（计算题（随机数值））" in \
         found["NU-1"].message

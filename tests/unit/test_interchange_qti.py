@@ -12,7 +12,7 @@ from app.domain.sources import read_sources
 from app.domain.text import count_blanks
 from plugins.banks import BANKS
 
-INTERACTIONS = ("choiceInteraction", "textEntryInteraction", "extendedTextInteraction")
+INTERACTIONS = ("choiceInteraction", "textEntryInteraction", "extendedTextInteraction", "matchInteraction")
 
 
 def sample_banks():
@@ -67,6 +67,14 @@ def test_each_item_declares_the_response_its_interaction_gives_with_its_key(bank
             single = declaration.get("cardinality") == "single"
             assert (interaction.get("maxChoices") == "1") is single and (len(keys) == 1) is single
             assert processing.get("template") == f"{TEMPLATES}match_correct"
+        elif interaction.tag == q("matchInteraction"):
+            declaration = declared["RESPONSE"]
+            assert (declaration.get("cardinality"), declaration.get("baseType")) == ("multiple", "directedPair")
+            pairs = [f"P{n} {letter}" for n, letter in enumerate(question.answer, start=1)]
+            assert [value.text for value in declaration.iter(q("value"))] == pairs
+            sources, targets = interaction.findall(q("simpleMatchSet"))
+            assert len(sources) == len(question.prompts) and len(targets) == len(question.options)
+            assert processing.get("template") == f"{TEMPLATES}map_response"
         elif interaction.tag == q("textEntryInteraction") and declared[interaction.get("responseIdentifier")].get(
                 "baseType") == "float":
             assert len(interactions) == count_blanks(question.stem)

@@ -84,6 +84,12 @@ def _answers(question: QuestionSpec, kind: Any) -> str:
         return "TRUE" if question.answer else "FALSE"
     if kind.moodle == "shortanswer":
         return " ".join(f"={escape(variant)}" for variant in question.answer[0])
+    if kind.moodle == "matching":
+        # Each prompt -> its right item; an extra right item has no prompt (`= -> …`), Moodle's distractor.
+        pairs = [(prompt, question.options[letter]) for prompt, letter in zip(question.prompts, question.answer,
+                                                                             strict=True)]
+        pairs += [("", text) for letter, text in question.options.items() if letter not in question.answer]
+        return "".join(f"\n\t={escape(prompt)} -> {escape(text)}" for prompt, text in pairs) + "\n\t"
     if kind.moodle == "numerical":
         step = question.answer[0]
         return f"#{step['value']}:{shared.absolute_tolerance(step)}"
@@ -218,14 +224,15 @@ class _GiftReader:
         values.update({key: value for key, value in (("explanation", explanation), ("source", source)) if value})
         shared.read_tags([tag.replace("\\]", "]").strip() for comment in block.comments
                           for tag in _TAG.findall(comment)], values)
-        fields = self._fields(block, answers, html, qid, _text(stem, html), lines["answer"])
+        fields = self._fields(block, answers, html, qid, _text(stem, html), lines["answer"], values.get("answer"))
         if fields is not None:
             lines.update(dict.fromkeys(("reference_answer", "rubric"), block.line))
             # A tag says what GIFT cannot (a relative tolerance, a unit): it wins over the answer part.
             fields = {key: value for key, value in fields.items() if key not in values}
             self.questions.append(shared.marked(block.line, {**values, **fields}, lines))
 
-    def _fields(self, block: _Block, answers: str, html: bool, qid: str, stem: str, line: int) -> dict | None:
+    def _fields(self, block: _Block, answers: str, html: bool, qid: str, stem: str, line: int,
+                tagged: Any = None) -> dict | None:
         """The type and its fields, the way Moodle tells GIFT's types apart; None for a type none of ours is."""
         truth = answers.split("#", 1)[0].strip()
         if not answers:
@@ -236,15 +243,34 @@ class _GiftReader:
         if "~" in answers:
             return {"stem": stem, **_choices(answers, html, line)}
         if "=" in answers and "->" in answers:
-            self._unmapped(block, "matching", qid)
-        elif truth in _TRUTH:
+            kind = shared.moodle_kinds("matching")[0]
+            return {"type": kind.name, "stem": stem, **_pairs(answers, html, line, tagged)}
+        if truth in _TRUTH:
             return {"type": shared.moodle_kinds("truefalse")[0].name, "stem": stem, "answer": _TRUTH[truth]}
-        else:
-            variants = [_text(answer, html) for answer, weight in _weighted(answers, "=") if weight >= 100]
-            stem = stem if BLANK_RUN.search(stem) else f"{stem}___"
-            return {"type": shared.moodle_kinds("shortanswer")[0].name, "stem": stem,
-                    "answer": shared.marked_list(line, [shared.marked_list(line, variants)])}
+        variants = [_text(answer, html) for answer, weight in _weighted(answers, "=") if weight >= 100]
+        stem = stem if BLANK_RUN.search(stem) else f"{stem}___"
+        return {"type": shared.moodle_kinds("shortanswer")[0].name, "stem": stem,
+                "answer": shared.marked_list(line, [shared.marked_list(line, variants)])}
         return None
+
+
+def _pairs(answers: str, html: bool, line: int, tagged: Any) -> dict[str, Any]:
+    """`=prompt -> right item` each; one without a prompt is an extra right item. The key letters a tag kept
+    (匹配答案:) give each right item its letter back."""
+    prompts, right, extras = [], [], []
+    for part in re.split(r"(?<!\\)=", answers):
+        if "->" not in part:
+            continue
+        prompt, _arrow, text = part.partition("->")
+        prompt, text = _text(prompt, html), _text(text, html)
+        if prompt:
+            prompts.append(prompt)
+            right.append(text)
+        elif text:
+            extras.append(text)
+    options, key = shared.pair_options(right, extras, tagged)
+    return {"prompts": shared.marked_list(line, prompts), "options": shared.marked(line, options),
+            "answer": shared.marked_list(line, key)}
 
 
 def _numerical(answers: str) -> dict[str, Any]:

@@ -170,9 +170,25 @@ def _essay(question: QuestionSpec) -> ET.Element:
     return _tags(element, question)
 
 
+def _matching(question: QuestionSpec) -> ET.Element:
+    """Each prompt a subquestion with its right item as the answer; an extra right item is a subquestion with no
+    text, which is how Moodle offers a distractor. The key letters go in a tag, for reading back the same bank."""
+    element = _question(question, "matching", to_html(question.stem))
+    ET.SubElement(element, "shuffleanswers").text = "true"
+    for prompt, letter in zip(question.prompts, question.answer, strict=True):
+        sub = _text(element, "subquestion", to_html(prompt, inline=True), format="html")
+        _text(sub, "answer", question.options[letter])
+    for letter, text in question.options.items():
+        if letter not in question.answer:
+            sub = _text(element, "subquestion", "", format="html")
+            _text(sub, "answer", text)
+    return _tags(element, question)
+
+
 _WRITERS: dict[str, Callable[[QuestionSpec], ET.Element]] = {
     "multichoice": _multichoice, "truefalse": _truefalse, "shortanswer": _shortanswer, CLOZE: _cloze,
     "essay": _essay, "numerical": _numerical,
+    "matching": _matching,
 }
 
 
@@ -453,7 +469,32 @@ def _stem(element: ET.Element) -> str:
     return to_markdown(_field(element, "questiontext")) if html_text else _field(element, "questiontext").strip()
 
 
+def _read_matching(reader: _QuizReader, element: ET.Element, number: int) -> Any:
+    """Subquestions with text are the prompts, paired with their answers; those without text are extra right items."""
+    kind = shared.moodle_kinds("matching")[0]
+    prompts, right, extras = [], [], []
+    for sub in element.findall("subquestion"):
+        text = to_markdown(sub.findtext("text") or "")
+        answer = (sub.findtext("answer/text") or "").strip()
+        if text:
+            prompts.append(text)
+            right.append(answer)
+        elif answer:
+            extras.append(answer)
+    line = reader.line(element.find("subquestion"), reader.line(element))
+    tagged = [t.strip()[len(shared.PAIRS_TAG):] for t in (tag.findtext("text") or "" for tag in element.iter("tag"))
+              if t.strip().startswith(shared.PAIRS_TAG)]
+    options, key = shared.pair_options(right, extras, list(tagged[0]) if tagged else None)
+    fields = {"prompts": shared.marked_list(line, prompts), "options": shared.marked(line, options),
+              "answer": shared.marked_list(line, key)}
+    question = reader.question(element, number, kind.name, _stem(element), fields,
+                               {"prompts": line, "options": line, "answer": line})
+    question["answer"] = fields["answer"]     # the letters as read win over the tag's, which only ordered them
+    return question
+
+
 _READERS: dict[str, Callable[[_QuizReader, ET.Element, int], Any]] = {
     "multichoice": _read_multichoice, "truefalse": _read_truefalse, "shortanswer": _read_shortanswer,
     CLOZE: _read_cloze, "essay": _read_essay, "numerical": _read_numerical,
+    "matching": _read_matching,
 }

@@ -87,6 +87,8 @@ def _item(question: QuestionSpec) -> ET.Element:
     body = ET.Element("itemBody")
     if kind.qti == "choiceInteraction":
         _choice(item, body, question, kind)
+    elif kind.qti == "matchInteraction":
+        _match(item, body, question)
     elif kind.qti == "textEntryInteraction" and kind.input == "numbers":
         _number_entries(item, body, question)
     elif kind.qti == "textEntryInteraction":
@@ -133,6 +135,28 @@ def _choice(item: ET.Element, body: ET.Element, question: QuestionSpec, kind: Qu
         label = question.options.get(choice) if isinstance(choice, str) else kind.describe_response(choice)
         simple = ET.SubElement(interaction, "simpleChoice", identifier=_choice_id(choice))
         _append_html(simple, to_html(label or "", inline=True))
+
+
+def _match(item: ET.Element, body: ET.Element, question: QuestionSpec) -> None:
+    """Prompts P1… (source set) and the right items by letter (target set), each used once; every right pair scores
+    its share, as our marking does."""
+    pairs = [f"P{number} {letter}" for number, letter in enumerate(question.answer, start=1)]
+    declaration = _declare(item, "RESPONSE", "multiple", "directedPair", pairs)
+    mapping = ET.SubElement(declaration, "mapping", defaultValue="0")
+    for pair in pairs:
+        ET.SubElement(mapping, "mapEntry", mapKey=pair, mappedValue=f"{1 / len(pairs):.7g}")
+    _score(item)
+    _append_html(body, to_html(question.stem))
+    interaction = ET.SubElement(body, "matchInteraction", responseIdentifier="RESPONSE", shuffle="true",
+                                maxAssociations=str(len(pairs)))
+    prompts = ET.SubElement(interaction, "simpleMatchSet")
+    for number, prompt in enumerate(question.prompts, start=1):
+        choice = ET.SubElement(prompts, "simpleAssociableChoice", identifier=f"P{number}", matchMax="1", fixed="true")
+        _append_html(choice, to_html(prompt, inline=True))
+    targets = ET.SubElement(interaction, "simpleMatchSet")
+    for letter, text in question.options.items():
+        choice = ET.SubElement(targets, "simpleAssociableChoice", identifier=letter, matchMax="1")
+        _append_html(choice, to_html(text, inline=True))
 
 
 def _entry_ids(question: QuestionSpec) -> list[str]:
@@ -205,6 +229,8 @@ def _processing(question: QuestionSpec, kind: QuestionType) -> ET.Element | None
         return ET.Element("responseProcessing", template=f"{TEMPLATES}match_correct")
     if kind.input == "numbers":
         return _number_processing(question)
+    if kind.qti == "matchInteraction":
+        return ET.Element("responseProcessing", template=f"{TEMPLATES}map_response")
     identifiers = _entry_ids(question)
     if len(identifiers) == 1:
         return ET.Element("responseProcessing", template=f"{TEMPLATES}map_response")

@@ -17,6 +17,8 @@ SOURCE_MARK = "出处："
 DIFFICULTY_TAG = "难度:"
 ANY_ORDER_TAG = "填空顺序:任意"
 TOLERANCE_TAG, UNIT_TAG = "误差:", "单位:"   # a calculation's relative tolerance; the units of its steps
+# A matching's key letters (匹配答案:BCA): the formats pair prompts with right items' texts and lose the letters.
+PAIRS_TAG = "匹配答案:"
 RUBRIC_HEADING = "评分要点："
 _SOURCE_PARAGRAPH = re.compile(r"(?:^|\n\n)出处[:：]\s*(.+)$", re.S)
 _DIFFICULTY = re.compile(r"^难度[:：]\s*([1-5])$")
@@ -25,7 +27,7 @@ MAX_CHARS = 20_000_000      # in a Moodle XML or GIFT file: far past a bank of s
 
 
 # Moodle's types that none of ours is, by what people call them.
-UNMAPPED = {"matching": "匹配题", "calculated": "计算题（随机数值）", "calculatedsimple": "简单计算题",
+UNMAPPED = {"calculated": "计算题（随机数值）", "calculatedsimple": "简单计算题",
             "calculatedmulti": "计算选择题", "description": "说明文字，不是题目", "random": "随机抽题",
             "randomsamatch": "随机简答匹配题", "ddwtos": "拖放填词", "gapselect": "下拉选词",
             "ddimageortext": "图片拖放", "ddmarker": "拖放标记", "ordering": "排序题"}
@@ -69,6 +71,8 @@ def tags_of(question: QuestionSpec) -> list[str]:
     extra = [f"{DIFFICULTY_TAG}{question.difficulty}"]
     if question.blank_order != "fixed":
         extra.append(ANY_ORDER_TAG)
+    if question.prompts:
+        extra.append(PAIRS_TAG + "".join(question.answer))
     return [*question.tags, *extra, *_step_tags(question.answer)]
 
 
@@ -108,6 +112,8 @@ def read_tags(tags: list[str], values: dict[str, Any]) -> None:
             values["difficulty"] = int(difficulty.group(1))
         elif tag == ANY_ORDER_TAG:
             values["blank_order"] = "any"
+        elif tag.startswith(PAIRS_TAG):
+            values["answer"] = list(tag[len(PAIRS_TAG):])
         elif tag.startswith((TOLERANCE_TAG, UNIT_TAG)):
             parts = tag[len(TOLERANCE_TAG):].split("|")
             values["tolerance" if tag.startswith(TOLERANCE_TAG) else "unit"] = parts[0] if len(parts) == 1 else parts
@@ -166,3 +172,22 @@ def marked_list(line: int, values: list[Any]) -> yamlmarks.MarkedList:
     sequence.line = line
     sequence.item_lines = [getattr(value, "line", line) for value in values]
     return sequence
+
+
+def pair_options(right: list[str], extras: list[str], key: Any) -> tuple[dict[str, str], list[str]]:
+    """A matching's options and key from what the formats hold: each prompt's right item in prompt order, then the
+    extras. With the key letters a tag kept (匹配答案:), each item gets its letter back; without, letters follow the
+    order the items come in. A right item given for two prompts is one option (validation names the repeat)."""
+    texts = list(dict.fromkeys([*right, *extras]))
+    if isinstance(key, list) and len(key) == len(right) and len(set(key)) == len(key) == len(set(right)) \
+            and len(texts) <= 26:
+        letters = iter(sorted(set(LETTERS_26[: len(texts)]) - set(key)))
+        options = dict(zip(key, right, strict=True))
+        options |= {next(letters): text for text in texts[len(right):]}
+        return dict(sorted(options.items())), list(key)
+    options = {LETTERS_26[index]: text for index, text in enumerate(texts[:26])}
+    by_text = {text: letter for letter, text in options.items()}
+    return options, [by_text.get(text, "?") for text in right]
+
+
+LETTERS_26 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

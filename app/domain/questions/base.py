@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from app.domain import yamlmarks
 from app.domain.inputs import BAD_TEXT, text_ok
 from app.domain.problems import Report
+from app.domain.text import count_blanks
 
 
 class QuestionType(ABC):
@@ -17,11 +18,13 @@ class QuestionType(ABC):
     name: ClassVar[str]                 # the YAML token, stored on every revision
     label: ClassVar[str]                # what people read: 单选题…
     fields: ClassVar[frozenset[str]]    # the YAML fields this type adds to the ones every question has
-    # How a page takes the response, in the response's shape: letter | letters | truth | blanks | numbers | text.
+    # How a page takes the response, in the response's shape: letter | letters | truth | blanks | numbers | pairs
+    # (one letter or None per prompt) | text.
     input: ClassVar[str]
     objective: ClassVar[bool] = True    # marked by the server against a key; otherwise a judge marks it
     has_options: ClassVar[bool] = False
     has_blanks: ClassVar[bool] = False  # one answer per ___ run in the stem
+    has_prompts: ClassVar[bool] = False  # one answer per left item (`prompts`, a matching question's)
     many_choices: ClassVar[bool] = False
     # One right option among wrong ones: item analysis flags a wrong option that draws more than the key.
     has_distractors: ClassVar[bool] = False
@@ -46,6 +49,11 @@ class QuestionType(ABC):
     @abstractmethod
     def yaml_fields(self, content: dict[str, Any]) -> dict[str, Any]:
         """This type's fields of a revision's content as the export writes them, parsing back to the same content."""
+
+    def slots(self, stem: str, prompts: list[str]) -> int:
+        """How many answers the item takes, the `blanks` its response and key are checked against: one per ___ run
+        in the stem by default, one per prompt for a type that has them."""
+        return len(prompts) if self.has_prompts else count_blanks(stem)
 
     # -- responses and marking -----------------------------------------------------------------------------------
 

@@ -276,7 +276,7 @@
 
   function given(value) {
     if (value === undefined || value === null) return false;
-    if (Array.isArray(value)) return value.some(function (v) { return String(v).trim() !== ""; });
+    if (Array.isArray(value)) return value.some(function (v) { return v !== null && String(v).trim() !== ""; });
     if (typeof value === "string") return value.trim() !== "";
     return true;
   }
@@ -288,6 +288,12 @@
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  function plain(html) {   // an option's (server-sanitised) HTML as text, for a select's entry
+    var box = document.createElement("span");
+    box.innerHTML = html;
+    return box.textContent;
   }
 
   function points(value) { return String(Math.round(value * 100) / 100); }
@@ -390,6 +396,54 @@
         read: function () { return inputs.map(function (i) { return i.value; }); },
         write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
       });
+    },
+    // Matching: the right items listed once with their letters, then one select per left item (bank order).
+    // A letter taken by one prompt is released from any other, so a save never pairs one right item twice.
+    pairs: function (item) {
+      var box = el("div", "pairs");
+      var list = el("ul", "pair-options");
+      item.options.forEach(function (o) {
+        var entry = el("li");
+        entry.appendChild(el("span", "letter", o.key));
+        var text = el("span", "choice-text");
+        text.innerHTML = o.html;
+        entry.appendChild(text);
+        list.appendChild(entry);
+      });
+      box.appendChild(list);
+      var selects = item.prompts.map(function (html, n) {
+        var row = el("label", "pair-row");
+        row.appendChild(el("span", "pair-no", (n + 1) + "."));
+        var prompt = el("span", "pair-prompt");
+        prompt.innerHTML = html;
+        row.appendChild(prompt);
+        var select = el("select");
+        select.setAttribute("aria-label", "第 " + item.key + " 题第 " + (n + 1) + " 项的配对");
+        select.appendChild(el("option", null, "未选"));
+        select.firstChild.value = "";
+        item.options.forEach(function (o) {
+          var option = el("option", null, o.key + ". " + plain(o.html));
+          option.value = o.key;
+          select.appendChild(option);
+        });
+        row.appendChild(select);
+        box.appendChild(row);
+        return select;
+      });
+      box.addEventListener("change", function (event) {
+        selects.forEach(function (s) { if (s !== event.target && s.value === event.target.value) s.value = ""; });
+        give(item.key, 0);
+      });
+      return {
+        node: box, inputs: selects,
+        read: function () {
+          var letters = selects.map(function (s) { return s.value || null; });
+          return letters.some(function (l) { return l; }) ? letters : null;
+        },
+        write: function (value) {
+          selects.forEach(function (s, n) { s.value = Array.isArray(value) && value[n] ? value[n] : ""; });
+        },
+      };
     },
     text: function (item) {
       var area = el("textarea", "short-text");

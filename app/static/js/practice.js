@@ -22,6 +22,10 @@
 
   // The response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in.
   function response() {
+    if (INPUT === "pairs") {   // one select per left item: its letter, or null while unpaired
+      var letters = selects().map(function (select) { return select.value || null; });
+      return letters.some(function (letter) { return letter; }) ? letters : null;
+    }
     if (INPUT === "blanks" || INPUT === "numbers") {   // one text box per blank or step
       var texts = inputs().map(function (input) { return input.value; });
       return texts.some(function (text) { return text.trim(); }) ? texts : null;
@@ -32,6 +36,16 @@
     if (INPUT === "truth") return chosen[0] === "true";
     return chosen[0];
   }
+
+  function selects() {
+    return Array.prototype.slice.call(form.querySelectorAll('select[name="response"]'));
+  }
+
+  // Matching: a letter taken by one left item is released from any other, as on the exam page.
+  form.addEventListener("change", function (event) {
+    if (INPUT !== "pairs" || event.target.tagName !== "SELECT") return;
+    selects().forEach(function (s) { if (s !== event.target && s.value === event.target.value) s.value = ""; });
+  });
 
   function say(message) {
     problem.textContent = message;
@@ -48,6 +62,11 @@
   }
 
   function markChoices(key) {
+    selects().forEach(function (select, n) {
+      var row = select.closest(".pair-row");
+      row.classList.toggle("correct", select.value === key[n]);
+      row.classList.toggle("wrong", select.value !== key[n]);
+    });
     inputs().forEach(function (input) {
       if (INPUT === "blanks" || INPUT === "numbers") return;
       var value = INPUT === "truth" ? input.value === "true" : input.value;
