@@ -371,4 +371,6 @@ def field_text(content: dict[str, Any], key: str) -> str:
         return "、".join(value)
     if key == "blank_order":
         return "顺序不限" if value == "any" else "按顺序"
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return "\n".join(value)     # a matching question's prompts, one per line
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
