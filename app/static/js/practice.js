@@ -22,6 +22,11 @@
 
   // The response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in.
   function response() {
+    if (INPUT === "order") {   // one select per place, each a letter shown
+      var placed = Array.prototype.map.call(form.querySelectorAll('select[name="response"]'),
+                                            function (select) { return select.value; });
+      return placed.some(function (letter) { return letter; }) ? placed : null;
+    }
     if (INPUT === "blanks" || INPUT === "numbers") {   // one text box per blank or step
       var texts = inputs().map(function (input) { return input.value; });
       return texts.some(function (text) { return text.trim(); }) ? texts : null;
@@ -49,7 +54,7 @@
 
   function markChoices(key) {
     inputs().forEach(function (input) {
-      if (INPUT === "blanks" || INPUT === "numbers") return;
+      if (INPUT === "blanks" || INPUT === "numbers" || INPUT === "order") return;
       var value = INPUT === "truth" ? input.value === "true" : input.value;
       var inKey = INPUT === "letters" ? key.indexOf(value) >= 0 : value === key;
       var label = input.closest(".choice");
@@ -96,6 +101,10 @@
     var given = response();
     if (given === null) {
       say("请先作答。");
+      return;
+    }
+    if (INPUT === "order" && (given.indexOf("") >= 0 || given.some(function (l, n) { return given.indexOf(l) !== n; }))) {
+      say("请为每个位置各选一项，每项只能用一次。");
       return;
     }
     busy = true;
