@@ -177,3 +177,50 @@ def test_the_blueprint_says_how_ordering_items_score():
     blueprint, problems = parse_blueprint(BLUEPRINT.replace("position", "half"), "paper.yaml")
     assert blueprint is None
     assert [str(p) for p in problems] == ["paper.yaml:4: ordering_scoring 应为 strict | position 之一，而不是 'half'"]
+
+
+# -- formats -----------------------------------------------------------------------------------------------------
+
+def test_a_workbook_ordering_row_reads_its_items_and_its_order(tmp_path):
+    from openpyxl import Workbook
+
+    from app.domain.banks import BankDefaults, read_bank
+    from app.domain.workbooks import HEADER, read_workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "题目"
+    for row in (HEADER, ["Q-1", "排序", "排出顺序。", "入党积极分子", "发展对象", "入党申请人", "", "", "", "", "",
+                         "C→A→B", "解", "出"],
+                ["Q-2", "排序题", "排出顺序。", "甲", "乙", "丙", "", "", "", "", "", "CAA", "解", "出"]):
+        sheet.append(row)
+    workbook.save(tmp_path / "o.xlsx")
+    defaults = BankDefaults(slug="o", category="party_affairs", title="O")
+    bank, problems = read_bank(read_workbook(tmp_path / "o.xlsx", "o.xlsx"), defaults=defaults, partial=True)
+    assert [str(p) for p in problems] == ["o.xlsx:题目!3: [Q-2] 警告：未导入：排序题答案中 A 重复出现",
+                                          "o.xlsx:题目!3: [Q-2] 警告：未导入：排序题答案缺少 B：应把全部 3 项排出顺序"]
+    assert [(q.id, q.options, q.answer) for q in bank.questions] == [
+        ("Q-1", {"A": "入党积极分子", "B": "发展对象", "C": "入党申请人"}, ["C", "A", "B"])]
+
+
+def test_a_moodle_ordering_from_the_plugin_reads_its_items_in_the_order_of_their_fractions():
+    from app.domain.banks import BankDefaults, read_bank
+    from app.domain.interchange.moodle import parse_moodle
+    xml = textwrap.dedent("""\
+        <?xml version="1.0" encoding="UTF-8"?>
+        <quiz>
+        <question type="ordering">
+          <name><text>ORD-1</text></name>
+          <questiontext format="html"><text><![CDATA[<p>排出顺序。</p>]]></text></questiontext>
+          <generalfeedback format="html"><text>细则。</text></generalfeedback>
+          <answer fraction="2.0000000" format="moodle_auto_format"><text>入党积极分子</text></answer>
+          <answer fraction="1.0000000" format="moodle_auto_format"><text>入党申请人</text></answer>
+          <answer fraction="3.0000000" format="moodle_auto_format"><text>发展对象</text></answer>
+        </question>
+        </quiz>
+        """)
+    bank, problems = read_bank(parse_moodle(xml, "m.xml"),
+                               defaults=BankDefaults(slug="m", category="party_affairs", title="M"))
+    assert bank is not None, [str(p) for p in problems]
+    question = bank.questions[0]
+    assert question.type == "ordering" and question.answer == ["A", "B", "C"]
+    assert question.options == {"A": "入党申请人", "B": "入党积极分子", "C": "发展对象"}
