@@ -253,3 +253,28 @@ def test_the_migration_lets_ordering_in_and_gives_papers_strict_scoring(scratch_
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             connection.execute(text(insert), {"number": 2, "type": "ordering"})
         db.engine.dispose()
+
+
+ITEM = re.compile(r'<div class="paper-item">.*?<span class="number">(\d+)\.</span>(.*?)</div>', re.S)
+
+
+def test_a_paper_sheet_order_is_entered_as_letters_and_marked_like_online(app, client, organiser, order_exam,
+                                                                           clock):
+    clock.advance(minutes=60)
+    login(client, "organiser1")
+    html = client.get(f"/admin/sessions/{order_exam}/paper?variant=A&key=1").get_data(as_text=True)
+    assert 'class="sheet-item sheet-order"' in html and "按正确顺序写出全部字母" in html
+    number = next(number for number, stem in ITEM.findall(html) if "步骤" in stem)
+    block = html[html.index(f'<span class="number">{number}.</span>'):]
+    block = block[:block.index("</ol>")]
+    shown = dict(re.findall(r"<li>\s*<span class=\"letter\">([A-H])[.．]</span>\s*(.*?)</li>", block, re.S)) or \
+        dict(re.findall(r"([A-H])[.．]\s*([^<]+)", block))
+    by_text = {text.strip(): letter for letter, text in shown.items()}
+    typed = "".join(by_text[stage] for stage in STAGES)
+    token = csrf_from(client.get(f"/admin/sessions/{order_exam}/paper/entry").get_data(as_text=True))
+    reply = client.post(f"/admin/sessions/{order_exam}/paper/entry",
+                        data={"candidate": "cand2", "variant": "A", "csrf_token": token, "confirmed": "1",
+                              f"answer-{number}": [typed.lower()]})
+    assert reply.status_code == 302, unescape(reply.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(Attempt.score).where(Attempt.user.has(username="cand2"))) == 4.0

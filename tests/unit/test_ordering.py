@@ -224,3 +224,15 @@ def test_a_moodle_ordering_from_the_plugin_reads_its_items_in_the_order_of_their
     question = bank.questions[0]
     assert question.type == "ordering" and question.answer == ["A", "B", "C"]
     assert question.options == {"A": "入党申请人", "B": "入党积极分子", "C": "发展对象"}
+
+
+def test_a_text_paper_ordering_section_reads_items_and_order(tmp_path):
+    from app.domain.banks import BankDefaults, read_bank
+    from app.domain.documents import read_plain_text
+    path = tmp_path / "卷.txt"
+    path.write_text("\n".join(["一、排序题", "1. 把发展党员的身份排出顺序。", "A．入党积极分子", "B．发展对象",
+                               "C．入党申请人", "答案：C→A→B", "解析：细则。", "出处：细则"]), encoding="utf-8")
+    bank, problems = read_bank(read_plain_text(path, path.name),
+                               defaults=BankDefaults(slug="t", category="party_affairs", title="T"))
+    assert bank is not None, [str(p) for p in problems]
+    assert [(q.type, q.answer, q.options["C"]) for q in bank.questions] == [("ordering", ["C", "A", "B"], "入党申请人")]
