@@ -22,5 +22,5 @@ def drill_answer(drill_id: int):
     checked = answer_given(drill_id, user, question_id, body["response"], utcnow())
     end_unit(keep=True)   # before the key and explanation are rendered: answers from a whole hall queue on the lock
     said = checked.revision.kind.describe_response(checked.response)
-    return reply(revealed(checked.revision), correct=checked.correct, finished=checked.finished, next=checked.next,
-                 response_text=said)
+    return reply(revealed(checked.revision, checked.order), correct=checked.correct, finished=checked.finished,
+                 next=checked.next, response_text=said)

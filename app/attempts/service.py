@@ -133,7 +133,8 @@ def layout(paper: Paper, items: list[PaperItem], seed: int) -> list[list[Arrange
     """The order and option letters a seed gives the paper: an attempt's view, or a printed variant."""
     sizes = [sum(1 for item in items if item.section_index == s) for s in range(items[-1].section_index + 1)]
     letters = [tuple(item.revision.options) for item in items]
-    return arrange(sizes, letters, seed, paper.shuffle_questions, paper.shuffle_options)
+    return arrange(sizes, letters, seed, paper.shuffle_questions, paper.shuffle_options,
+                   [item.revision.kind.always_shuffled for item in items])
 
 
 def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
@@ -324,7 +325,8 @@ def mark_attempt(attempt: Attempt) -> None:
                 response.score = 0.0
             continue
         response.score = mark(revision.type, item.key, bank_letters(response), item.points,
-                              multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order)
+                              multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order,
+                              ordering_scoring=paper.ordering_scoring)
     total(attempt)
 
 

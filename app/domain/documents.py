@@ -370,6 +370,8 @@ def _answer(kind: QuestionType | None, text: str, item: yamlmarks.MarkedMap, lin
         return {"answer": blank_answer(_blank_parts(text, item["stem"]), line)}
     if kind.input == "numbers":
         return {"answer": step_answer(_blank_parts(text, item["stem"]), line)}
+    if kind.input == "order":
+        return {"answer": text.strip().rstrip("。．.")}     # CABD, C,A,B,D, C→A→B→D: the type reads them
     return {"reference_answer": text}
 
 

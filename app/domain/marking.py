@@ -32,14 +32,16 @@ def is_answered(response: Any) -> bool:
 
 
 def mark(qtype: str, key: Any, response: Any, points: float, *,
-         multiple_scoring: str = "strict", blank_order: str = "fixed") -> float | None:
+         multiple_scoring: str = "strict", blank_order: str = "fixed",
+         ordering_scoring: str = "strict") -> float | None:
     """Score of one objective item, rounded to hundredths; None for a type a judge marks."""
     kind = question_type(qtype)
     if not kind.objective:
         return None
     if not is_answered(response):
         return 0.0
-    return kind.mark(key, response, points, multiple_scoring=multiple_scoring, blank_order=blank_order)
+    return kind.mark(key, response, points, multiple_scoring=multiple_scoring, blank_order=blank_order,
+                     ordering_scoring=ordering_scoring)
 
 
 def key_problem(qtype: str, letters: tuple[str, ...], blanks: int, key: Any) -> str:

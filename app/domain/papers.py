@@ -11,10 +11,12 @@ from app.domain import yamlmarks
 from app.domain.banks import BankSpec
 from app.domain.problems import Problem, Report, text_value
 from app.domain.questions import LETTERS, TYPES
+from app.domain.questions.ordering import ORDERING_SCORING
 
 DRAW_MODES = ("per_session", "per_attempt")
 MULTIPLE_SCORING = ("strict", "half", "proportional")
-PAPER_KEYS = {"paper", "title", "description", "duration", "draw", "shuffle", "multiple_scoring", "sections"}
+PAPER_KEYS = {"paper", "title", "description", "duration", "draw", "shuffle", "multiple_scoring", "ordering_scoring",
+              "sections"}
 SECTION_KEYS = {"title", "type", "points", "pick"}
 PICK_KEYS = {"bank", "count", "tags", "difficulty", "ids"}
 SHUFFLE_KEYS = {"questions", "options"}
@@ -63,6 +65,7 @@ class BlueprintSpec:
     multiple_scoring: str
     sections: tuple[Section, ...]
     description: str = ""
+    ordering_scoring: str = "strict"
     file: str = ""
     line: int = 1
 
@@ -71,6 +74,8 @@ class BlueprintSpec:
             "paper": self.slug, "title": self.title, "description": self.description, "duration": self.duration,
             "draw": self.draw, "shuffle": {"questions": self.shuffle_questions, "options": self.shuffle_options},
             "multiple_scoring": self.multiple_scoring,
+            # Only when set, so that blueprints written before ordering items keep their content hash.
+            **({"ordering_scoring": self.ordering_scoring} if self.ordering_scoring != "strict" else {}),
             "sections": [{
                 "title": s.title, "type": s.type, "points": s.points,
                 "pick": [{"ids": list(p.ids)} if p.ids else
@@ -98,7 +103,7 @@ def blueprint_from_spec(spec: dict[str, Any]) -> BlueprintSpec:
     return BlueprintSpec(
         slug=spec["paper"], title=spec["title"], description=spec.get("description", ""), duration=spec["duration"],
         draw=spec["draw"], shuffle_questions=spec["shuffle"]["questions"], shuffle_options=spec["shuffle"]["options"],
-        multiple_scoring=spec["multiple_scoring"],
+        multiple_scoring=spec["multiple_scoring"], ordering_scoring=spec.get("ordering_scoring", "strict"),
         sections=tuple(Section(
             title=s["title"], type=s["type"], points=s["points"],
             picks=tuple(Pick(line=0, ids=tuple(p.get("ids", ())), bank=p.get("bank", ""), count=p.get("count", 0),
@@ -139,9 +144,13 @@ def _parse_header(document: yamlmarks.MarkedMap, report: Report) -> dict[str, An
     if scoring not in MULTIPLE_SCORING:
         report.error(document.line_of("multiple_scoring"),
                      f"multiple_scoring 应为 {' | '.join(MULTIPLE_SCORING)} 之一，而不是 {scoring!r}")
+    ordering = document.get("ordering_scoring", "strict")
+    if ordering not in ORDERING_SCORING:
+        report.error(document.line_of("ordering_scoring"),
+                     f"ordering_scoring 应为 {' | '.join(ORDERING_SCORING)} 之一，而不是 {ordering!r}")
     shuffle = _parse_shuffle(document, report)
     return {"slug": slug, "title": title, "description": text_value(document.get("description")) or "",
-            "duration": duration, "draw": draw, "multiple_scoring": scoring,
+            "duration": duration, "draw": draw, "multiple_scoring": scoring, "ordering_scoring": ordering,
             "shuffle_questions": shuffle["questions"], "shuffle_options": shuffle["options"]}
 
 
@@ -357,9 +366,12 @@ class ArrangedItem:
 
 
 def arrange(section_sizes: list[int], option_letters: list[tuple[str, ...]], seed: int,
-            shuffle_questions: bool, shuffle_options: bool) -> list[list[ArrangedItem]]:
+            shuffle_questions: bool, shuffle_options: bool,
+            always_shuffled: list[bool] | None = None) -> list[list[ArrangedItem]]:
     """Order one attempt's view. Items are numbered across sections as the paper holds them; keys are
-    the numbers a candidate sees ("1", "2", …), so a key says nothing about the question behind it."""
+    the numbers a candidate sees ("1", "2", …), so a key says nothing about the question behind it.
+    An item whose type is `always_shuffled` (by index) has its options shuffled away from the bank's order even
+    when the paper does not shuffle options."""
     rng = random.Random(seed)
     arranged, start, number = [], 0, 0
     for size in section_sizes:
@@ -370,12 +382,26 @@ def arrange(section_sizes: list[int], option_letters: list[tuple[str, ...]], see
         for index in indices:
             number += 1
             letters = list(option_letters[index])
-            if shuffle_options:
+            if always_shuffled and always_shuffled[index]:
+                letters = shuffled_away(letters, rng)
+            elif shuffle_options:
                 rng.shuffle(letters)
             items.append(ArrangedItem(key=str(number), index=index, option_order=tuple(letters)))
         arranged.append(items)
         start += size
     return arranged
+
+
+def shuffled_away(letters: list[str], rng: random.Random) -> list[str]:
+    """The letters shuffled into an order other than the bank's (when there are two or more): where the bank's order
+    may be the key (an ordering item), a shuffle that happened to keep it would show the answer."""
+    mixed = list(letters)
+    if len(set(letters)) < 2:
+        return mixed
+    rng.shuffle(mixed)
+    while mixed == letters:
+        rng.shuffle(mixed)
+    return mixed
 
 
 def shown_to_original(option_order: tuple[str, ...], shown: str) -> str:

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from app.domain.papers import shuffled_away
 from app.domain.questions import QUESTION_TYPES
 
 DRILL_TYPES = tuple(kind.name for kind in QUESTION_TYPES if kind.drillable)
@@ -107,3 +108,9 @@ def after_answer(entry: BookEntry, correct: bool, at: datetime, leave_after: int
         return entry
     right = entry.right_in_row + 1
     return replace(entry, right_in_row=right, active=right < leave_after)
+
+
+def drill_order(letters: tuple[str, ...], drill_id: int, question_id: int) -> tuple[str, ...]:
+    """The bank letters of an always-shuffled item (an ordering) in the order a drill shows them, shown as A, B, …:
+    fixed for the drill and question, so a reload or a resent form shows and reads the same order."""
+    return tuple(shuffled_away(list(letters), random.Random(f"drill {drill_id} question {question_id}")))

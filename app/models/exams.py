@@ -50,6 +50,7 @@ class Paper(db.Model):
     seed: Mapped[int]
     duration: Mapped[int]                      # minutes
     multiple_scoring: Mapped[str] = mapped_column(String(16))
+    ordering_scoring: Mapped[str] = mapped_column(String(16), default="strict", server_default="strict")
     shuffle_questions: Mapped[bool]
     shuffle_options: Mapped[bool]
     total_points: Mapped[float]

@@ -87,7 +87,8 @@ def draw_paper(blueprint: PaperBlueprint, seed: int, *conditions: ColumnElement[
     if not result.ok:
         raise Unfillable(result.shortfalls)
     paper = Paper(blueprint=blueprint, title=spec.title, seed=seed, duration=spec.duration,
-                  multiple_scoring=spec.multiple_scoring, shuffle_questions=spec.shuffle_questions,
+                  multiple_scoring=spec.multiple_scoring, ordering_scoring=spec.ordering_scoring,
+                  shuffle_questions=spec.shuffle_questions,
                   shuffle_options=spec.shuffle_options, total_points=0.0)
     position = 0
     for section_index, section in enumerate(result.sections):

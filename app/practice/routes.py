@@ -9,13 +9,14 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.attempts.letters import shown_key
 from app.attempts.presenters import deadline_if_started
 from app.attempts.release import open_to_practice, practicable
 from app.attempts.service import start_attempt
 from app.banks.queries import current_tags
 from app.domain.banks import CATEGORIES
 from app.domain.practice import DRILL_TYPES, DrillFilter
-from app.domain.questions import TYPES, option_letters
+from app.domain.questions import LETTERS, TYPES, option_letters
 from app.errors import AppError, InvalidResponse, NotFound, SessionNotOpen
 from app.extensions import db
 from app.forms import ActionForm
@@ -40,6 +41,7 @@ from app.practice.service import (
     practice_banks,
     remove_from_book,
     revealed,
+    shown_order,
     start_drill,
     todays_daily,
     weakest_category,
@@ -171,18 +173,23 @@ def _refused(drill: Drill, revision: QuestionRevision, error: AppError):
     given = answer_in_drill(drill, revision.question_id)
     if given is None or not practicable({given.question_id}, utcnow()):
         return refused_back(error, url_for("practice.drill", drill_id=drill.id))
+    order = shown_order(drill, given.revision)
     return _question_page(drill, given.revision, position, problem="这道题已经答过了，下面是您第一次提交的结果。",
-                          verdict={"correct": given.correct, "response": given.response})
+                          verdict={"correct": given.correct,
+                                   "response": shown_key(order, given.response, given.revision.kind)})
 
 
 def _question_page(drill: Drill, revision: QuestionRevision, position: int, *,
                    verdict: dict[str, Any] | None = None, problem: str | None = None):
-    """One question; with a verdict, also the key and explanation (only ever after the answer is kept)."""
+    """One question; with a verdict, also the key and explanation (only ever after the answer is kept). An
+    always-shuffled item's options are shown in the drill's order as A, B, …, the verdict in those letters too."""
+    order = shown_order(drill, revision)
     if verdict is not None:
-        verdict |= revealed(revision) | {"said": revision.kind.describe_response(verdict["response"])}
+        verdict |= revealed(revision, order) | {"said": revision.kind.describe_response(verdict["response"])}
     return render_template(
         "practice/drill.html", drill=drill, kind=KINDS[drill.kind], revision=revision, number=position + 1,
         total=len(drill.question_ids), letters=option_letters(revision.options), blanks=revision.slots,
+        shown=[(LETTERS[n], revision.options[letter]) for n, letter in enumerate(order)],
         verdict=verdict, problem=problem,
         finished=drill.position >= len(drill.question_ids))
 

@@ -1,8 +1,10 @@
 """Drills from start to finish, one answer at a time, each feeding the wrong-question book.
 
-Answers are kept in the bank's letters: practice shows options in bank order. Practice only ever asks, or shows
-the key of, a question that is open to practice now (app/attempts/release.py): its bank says `practice: true` and
-no exam session that has not ended may still ask it. A drill begun before a question was withheld skips it.
+Answers are kept in the bank's letters: practice shows options in bank order, except those of an always-shuffled
+type (an ordering), shown in a fixed shuffle per drill and question (`shown_order`) and mapped back when answered.
+Practice only ever asks, or shows the key of, a question that is open to practice now (app/attempts/release.py): its
+bank says `practice: true` and no exam session that has not ended may still ask it. A drill begun before a question
+was withheld skips it.
 """
 import random
 from dataclasses import dataclass
@@ -14,12 +16,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.attempts.letters import shown_key
 from app.attempts.release import has_ended, open_to_practice, practicable
 from app.banks.queries import CURRENT
 from app.database import begin_write
 from app.domain import practice
 from app.domain.marking import is_answered, mark, shape_ok
 from app.domain.markup import render_markdown
+from app.domain.papers import shown_to_original
 from app.domain.questions import option_letters
 from app.errors import AppError, InvalidResponse, NotFound
 from app.extensions import db
@@ -135,9 +139,25 @@ class Checked:
 
     correct: bool
     revision: QuestionRevision
-    response: Any
+    response: Any       # as given, in the letters shown
     finished: bool
     next: int           # the drill's position after this answer
+    order: tuple[str, ...] = ()    # the bank letters in the order shown, when not the bank's own
+
+
+def shown_order(drill: Drill, revision: QuestionRevision) -> tuple[str, ...]:
+    """The bank letters in the order the drill shows them ("" for the bank's own order, which most types keep)."""
+    letters = option_letters(revision.options)
+    if not revision.kind.always_shuffled:
+        return ()
+    return practice.drill_order(letters, drill.id, revision.question_id)
+
+
+def in_bank_letters(revision: QuestionRevision, order: tuple[str, ...], value: Any) -> Any:
+    """A response given in the letters shown, in the bank's."""
+    if not order or value is None:
+        return value
+    return revision.kind.in_letters(value, lambda shown: shown_to_original(order, shown))
 
 
 def next_position(drill: Drill, now: datetime) -> int | None:
@@ -167,14 +187,16 @@ def answer(drill_id: int, user: User, question_id: int, response: Any, now: date
     letters = option_letters(revision.options)
     if response is None or not shape_ok(revision.type, response, letters, revision.slots):
         raise InvalidResponse("请先作答。")
-    correct = mark(revision.type, revision.answer, response, 1, multiple_scoring="strict",
-                   blank_order=revision.blank_order) == 1
-    record_answer(user, revision, response, correct, drill.kind, now, drill=drill)
+    order = shown_order(drill, revision)
+    kept = in_bank_letters(revision, order, response)
+    correct = mark(revision.type, revision.answer, kept, 1, multiple_scoring="strict",
+                   blank_order=revision.blank_order, ordering_scoring="strict") == 1
+    record_answer(user, revision, kept, correct, drill.kind, now, drill=drill)
     drill.position = position + 1
     if _next_askable(drill.question_ids, drill.position, askable) is None:
         drill.finished_at = now
     db.session.flush()
-    return Checked(correct, revision, response, drill.finished_at is not None, drill.position)
+    return Checked(correct, revision, response, drill.finished_at is not None, drill.position, order)
 
 
 def remove_from_book(user: User, question_id: int, now: datetime) -> None:
@@ -317,7 +339,9 @@ def mocks_for(user: User, now: datetime) -> list[MockSitting]:
     return sorted(sittings, key=lambda s: (MOCK_STATES.index(s.state), s.session.opens_at))
 
 
-def revealed(revision: QuestionRevision) -> dict[str, Any]:
-    """What a drill shows once a question is answered: the key as a person reads it, the explanation, the source."""
-    return {"answer": revision.answer, "answer_text": revision.kind.describe_answer(revision.answer),
+def revealed(revision: QuestionRevision, order: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What a drill shows once a question is answered: the key as a person reads it (in the letters shown, when the
+    drill showed the options in its own order), the explanation, the source."""
+    key = shown_key(order, revision.answer, revision.kind)
+    return {"answer": key, "answer_text": revision.kind.describe_answer(key),
             "explanation_html": render_markdown(revision.explanation or ""), "source": revision.source or ""}

@@ -5,7 +5,7 @@ Written by hand: the constraint's list is the registry's (app/models/banks.py bu
 migration spells out the lists before and after, so that it stays what it was when later types are added.
 
 Revision ID: 5d2e8b4a7c31
-Revises: 3c1a7e5d9f20
+Revises: 5e2b8d4a7c31
 Create Date: 2026-12-02
 
 """
@@ -14,11 +14,11 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5d2e8b4a7c31'
-down_revision = '3c1a7e5d9f20'
+down_revision = '5e2b8d4a7c31'
 branch_labels = None
 depends_on = None
 
-BEFORE = ('single', 'multiple', 'judge', 'blank', 'short', 'calculation')
+BEFORE = ('single', 'multiple', 'judge', 'blank', 'short', 'calculation', 'ordering')
 AFTER = (*BEFORE, 'matching')
 
 

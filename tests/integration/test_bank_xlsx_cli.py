@@ -76,17 +76,17 @@ def test_partial_imports_what_reads_and_keeps_what_did_not(app, runner, tmp_path
     path = workbook(tmp_path / "dw.xlsx", ROWS)
     assert runner.invoke(args=["bank", "import", str(path), "--category", "theory"]).exit_code == 0
     broken = [ROWS[0], [2, "判断题", "党支部是党的基础组织。", "正确", "错误", "", "", "C", "党章"],
-              [4, "排序题", "党费是多少？", "", "", "", "", "12", "条例"]]
+              [4, "作图题", "党费是多少？", "", "", "", "", "12", "条例"]]
     workbook(path, broken)
 
     refused = runner.invoke(args=["bank", "import", str(path), "--category", "theory"])
     assert refused.exit_code == 1 and "nothing imported" in refused.stderr
-    assert "dw.xlsx:Sheet!4: [4] 未知题型 '排序题'" in refused.stdout
+    assert "dw.xlsx:Sheet!4: [4] 未知题型 '作图题'" in refused.stdout
 
     result = runner.invoke(args=["bank", "import", str(path), "--category", "theory", "--partial"])
     assert result.exit_code == 0, result.output
     assert "dw.xlsx:Sheet!3: [2] 警告：未导入：判断题的 answer 应是 true/false" in result.stdout
-    assert "dw.xlsx:Sheet!4: [4] 警告：未导入：未知题型 '排序题'" in result.stdout
+    assert "dw.xlsx:Sheet!4: [4] 警告：未导入：未知题型 '作图题'" in result.stdout
     assert "added 0, changed 0, retired 1, unchanged 1" in result.stdout, "question 2 stays; 3 left the file"
     with app.app_context():
         kept = db.session.scalar(select(Question).where(Question.code == "2"))

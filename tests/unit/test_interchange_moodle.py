@@ -57,6 +57,10 @@ def test_the_export_is_a_moodle_quiz_with_every_element_its_question_type_needs(
             assert element.findtext("questiontext/text").count("{1:SHORTANSWER:") == count_blanks(spec.stem) > 1
         elif kind == "numerical":
             assert fractions == [100] and answers[0].findtext("tolerance") is not None
+        elif kind == "ordering":     # the qtype_ordering plugin's: the items in the right order, fraction the place
+            assert fractions == list(range(1, len(spec.options) + 1))
+            assert [a.findtext("text") for a in answers] == [spec.options[letter] for letter in spec.answer]
+            assert element.findtext("gradingtype") == "ABSOLUTE_POSITION" and element.findtext("selecttype") == "ALL"
         elif kind == "matching":
             subs = element.findall("subquestion")
             assert len(subs) == len(spec.options) and [s.findtext("text") for s in subs].count("") == \

@@ -12,7 +12,8 @@ from app.domain.sources import read_sources
 from app.domain.text import count_blanks
 from plugins.banks import BANKS
 
-INTERACTIONS = ("choiceInteraction", "textEntryInteraction", "extendedTextInteraction", "matchInteraction")
+INTERACTIONS = ("choiceInteraction", "textEntryInteraction", "extendedTextInteraction", "orderInteraction",
+                "matchInteraction")
 
 
 def sample_banks():
@@ -66,6 +67,13 @@ def test_each_item_declares_the_response_its_interaction_gives_with_its_key(bank
             assert keys and set(keys) <= set(choices) and declaration.get("baseType") == "identifier"
             single = declaration.get("cardinality") == "single"
             assert (interaction.get("maxChoices") == "1") is single and (len(keys) == 1) is single
+            assert processing.get("template") == f"{TEMPLATES}match_correct"
+        elif interaction.tag == q("orderInteraction"):
+            declaration = declared["RESPONSE"]
+            choices = [choice.get("identifier") for choice in interaction.findall(q("simpleChoice"))]
+            assert choices == list(question.options) and interaction.get("shuffle") == "true"
+            assert declaration.get("cardinality") == "ordered" and declaration.get("baseType") == "identifier"
+            assert [value.text for value in declaration.iter(q("value"))] == question.answer
             assert processing.get("template") == f"{TEMPLATES}match_correct"
         elif interaction.tag == q("matchInteraction"):
             declaration = declared["RESPONSE"]

@@ -143,8 +143,8 @@ def test_options_all_in_one_cell(tmp_path):
 
 
 @pytest.mark.parametrize(("row", "expected"), [
-    (["Q-1", "排序题", "党费是多少？", "", "", "", "", "12.5", "解", "出"],
-     "[Q-1] 未知题型 '排序题'，应为 single（单选题）"),
+    (["Q-1", "作图题", "党费是多少？", "", "", "", "", "12.5", "解", "出"],
+     "[Q-1] 未知题型 '作图题'，应为 single（单选题）"),
     (["Q-1", "单选", "题？", "甲", "乙", "", "", "", "解", "出"], "[Q-1] 缺少 answer（答案）"),
     (["Q-1", "单选", "题？", "甲", "乙", "", "", "D", "解", "出"], "[Q-1] 答案 D 不在选项 A, B 中"),
     (["Q-1", "单选", "题？", "甲", "", "丙", "", "A", "解", "出"], "[Q-1] 选项 B 为空"),
@@ -203,14 +203,14 @@ def test_a_file_without_bank_metadata_asks_for_it(tmp_path):
 def test_partial_takes_the_rows_that_read_and_lists_the_rest(tmp_path):
     rows = ours(["Q-1", "单选", "题一？", "甲", "乙", "", "", "A", "解", "出"],
                 ["Q-2", "单选", "题二？", "甲", "乙", "", "", "E", "解", "出"],
-                ["Q-3", "排序", "题三？", "", "", "", "", "ABC", "解", "出"],
+                ["Q-3", "作图", "题三？", "", "", "", "", "ABC", "解", "出"],
                 ["Q-4", "判断", "题四？", "", "", "", "", "错", "解", "出"])
     path = book(tmp_path / "some.xlsx", rows, BANK_ROWS)
     assert read(path)[0] is None
     bank, problems = read(path, partial=True)
     assert [q.id for q in bank.questions] == ["Q-1", "Q-4"] and bank.skipped == ["Q-2", "Q-3"]
     assert "some.xlsx:题目!3: [Q-2] 警告：未导入：答案 E 不在选项 A, B 中" in problems
-    assert any(p.startswith("some.xlsx:题目!4: [Q-3] 警告：未导入：未知题型 '排序'") for p in problems), problems
+    assert any(p.startswith("some.xlsx:题目!4: [Q-3] 警告：未导入：未知题型 '作图'") for p in problems), problems
 
     wrong = ["Q-2", "单选", "题？", "甲", "乙", "", "", "E", "解", "出"]
     nothing = book(tmp_path / "none.xlsx", ours(wrong), BANK_ROWS)

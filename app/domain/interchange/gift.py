@@ -45,6 +45,10 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text).replace("\r", "").replace("\n", "\\n")
 
 
+# The Moodle types GIFT can write (it has no ordering).
+_GIFT_TYPES = {"multichoice", "truefalse", "shortanswer", "numerical", "essay", "matching"}
+
+
 def write_gift(bank: BankSpec) -> bytes:
     path = "/".join(["$course$", "top", *shared.category_path(bank.title, bank.category)])
     head = [f"// 题库 {bank.slug}：由 flask bank export --format gift 导出", f"// [id:{bank.slug}]"]
@@ -58,7 +62,7 @@ def write_gift(bank: BankSpec) -> bytes:
 def _block(question: QuestionSpec) -> str:
     kind = question_type(question.type)
     runs = BLANK_RUN.findall(question.stem)
-    if not kind.moodle or len(runs) > 1:
+    if kind.moodle not in _GIFT_TYPES or len(runs) > 1:
         why = f"有 {len(runs)} 个空，GIFT 每题只能有一组答案" if runs else "GIFT 没有对应的题型"
         return f"// {question.id}（{kind.label}）：{why}，未导出"
     tags = " ".join(f"[tag:{tag.replace(']', chr(92) + ']')}]" for tag in shared.tags_of(question))

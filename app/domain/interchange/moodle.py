@@ -170,6 +170,20 @@ def _essay(question: QuestionSpec) -> ET.Element:
     return _tags(element, question)
 
 
+def _ordering(question: QuestionSpec) -> ET.Element:
+    """The qtype_ordering plugin's question (Moodle core has none): every item, in the right order, fraction its
+    place; graded by absolute position, Moodle's nearest to our `position` rule (a paper may still choose strict)."""
+    element = _question(question, "ordering", to_html(question.stem))
+    for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"), ("selectcount", "0"),
+                       ("gradingtype", "ABSOLUTE_POSITION"), ("showgrading", "SHOW"), ("numberingstyle", "none")):
+        ET.SubElement(element, tag).text = value
+    for place, letter in enumerate(question.answer, start=1):
+        _answer(element, f"{place}.0000000", to_html(question.options[letter], inline=True))
+    tags = _tags(element, question).find("tags")
+    _text(tags, "tag", shared.ORDER_TAG + "".join(question.answer))
+    return element
+
+
 def _matching(question: QuestionSpec) -> ET.Element:
     """Each prompt a subquestion with its right item as the answer; an extra right item is a subquestion with no
     text, which is how Moodle offers a distractor. The key letters go in a tag, for reading back the same bank."""
@@ -187,7 +201,7 @@ def _matching(question: QuestionSpec) -> ET.Element:
 
 _WRITERS: dict[str, Callable[[QuestionSpec], ET.Element]] = {
     "multichoice": _multichoice, "truefalse": _truefalse, "shortanswer": _shortanswer, CLOZE: _cloze,
-    "essay": _essay, "numerical": _numerical,
+    "essay": _essay, "numerical": _numerical, "ordering": _ordering,
     "matching": _matching,
 }
 
@@ -469,6 +483,25 @@ def _stem(element: ET.Element) -> str:
     return to_markdown(_field(element, "questiontext")) if html_text else _field(element, "questiontext").strip()
 
 
+def _read_ordering(reader: _QuizReader, element: ET.Element, number: int) -> Any:
+    """The items in the right order (by fraction, the plugin's place, when each has its own; else as listed), lettered
+    as our export's 排序答案 tag says, or A, B, … in that order."""
+    answers = element.findall("answer")
+    places = [_fraction(answer) for answer in answers]
+    if len(set(places)) == len(places):
+        answers = [answer for _, answer in sorted(zip(places, answers, strict=True), key=lambda pair: pair[0])]
+    texts = [_answer_text(answer) for answer in answers]
+    letters = list(string.ascii_uppercase[: len(texts)])
+    told = next((text[len(shared.ORDER_TAG):] for text in (tag.findtext("text") or "" for tag in element.iter("tag"))
+                 if text.startswith(shared.ORDER_TAG)), "")
+    key = list(told) if sorted(told) == letters else letters
+    options = dict(sorted(zip(key, texts, strict=True)))
+    line = reader.line(element.find("answer"), reader.line(element))
+    fields = {"options": shared.marked(line, options), "answer": key}
+    return reader.question(element, number, shared.moodle_kinds("ordering")[0].name, _stem(element), fields,
+                           {"options": line, "answer": line})
+
+
 def _read_matching(reader: _QuizReader, element: ET.Element, number: int) -> Any:
     """Subquestions with text are the prompts, paired with their answers; those without text are extra right items."""
     kind = shared.moodle_kinds("matching")[0]
@@ -495,6 +528,6 @@ def _read_matching(reader: _QuizReader, element: ET.Element, number: int) -> Any
 
 _READERS: dict[str, Callable[[_QuizReader, ET.Element, int], Any]] = {
     "multichoice": _read_multichoice, "truefalse": _read_truefalse, "shortanswer": _read_shortanswer,
-    CLOZE: _read_cloze, "essay": _read_essay, "numerical": _read_numerical,
+    CLOZE: _read_cloze, "essay": _read_essay, "numerical": _read_numerical, "ordering": _read_ordering,
     "matching": _read_matching,
 }

@@ -87,6 +87,8 @@ def _item(question: QuestionSpec) -> ET.Element:
     body = ET.Element("itemBody")
     if kind.qti == "choiceInteraction":
         _choice(item, body, question, kind)
+    elif kind.qti == "orderInteraction":
+        _order(item, body, question)
     elif kind.qti == "matchInteraction":
         _match(item, body, question)
     elif kind.qti == "textEntryInteraction" and kind.input == "numbers":
@@ -121,6 +123,18 @@ def _score(item: ET.Element) -> None:
 
 def _choice_id(choice: Any) -> str:
     return str(choice).lower() if isinstance(choice, bool) else str(choice)
+
+
+def _order(item: ET.Element, body: ET.Element, question: QuestionSpec) -> None:
+    """An ordering: the items as simple choices, the key their identifiers in the right order (ordered cardinality),
+    shuffled by the player as we always do; match_correct is all or nothing, a paper's position rule is ours."""
+    _declare(item, "RESPONSE", "ordered", "identifier", list(question.answer))
+    _score(item)
+    _append_html(body, to_html(question.stem))
+    interaction = ET.SubElement(body, "orderInteraction", responseIdentifier="RESPONSE", shuffle="true")
+    for letter, text in question.options.items():
+        simple = ET.SubElement(interaction, "simpleChoice", identifier=letter)
+        _append_html(simple, to_html(text, inline=True))
 
 
 def _choice(item: ET.Element, body: ET.Element, question: QuestionSpec, kind: QuestionType) -> None:
@@ -225,7 +239,7 @@ def _processing(question: QuestionSpec, kind: QuestionType) -> ET.Element | None
     """Scoring by the standard templates; several blanks add up their mappings; a judge scores a written answer."""
     if not kind.objective:
         return None
-    if kind.qti == "choiceInteraction":
+    if kind.qti in ("choiceInteraction", "orderInteraction"):
         return ET.Element("responseProcessing", template=f"{TEMPLATES}match_correct")
     if kind.input == "numbers":
         return _number_processing(question)

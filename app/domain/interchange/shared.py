@@ -17,6 +17,9 @@ SOURCE_MARK = "出处："
 DIFFICULTY_TAG = "难度:"
 ANY_ORDER_TAG = "填空顺序:任意"
 TOLERANCE_TAG, UNIT_TAG = "误差:", "单位:"   # a calculation's relative tolerance; the units of its steps
+# An ordering's bank letters in the right order: Moodle's ordering lists the items in the right order and knows no
+# letters, so without it an import would letter them A, B, … in that order, a different question to our eyes.
+ORDER_TAG = "排序答案:"
 # A matching's key letters (匹配答案:BCA): the formats pair prompts with right items' texts and lose the letters.
 PAIRS_TAG = "匹配答案:"
 RUBRIC_HEADING = "评分要点："
@@ -30,7 +33,7 @@ MAX_CHARS = 20_000_000      # in a Moodle XML or GIFT file: far past a bank of s
 UNMAPPED = {"calculated": "计算题（随机数值）", "calculatedsimple": "简单计算题",
             "calculatedmulti": "计算选择题", "description": "说明文字，不是题目", "random": "随机抽题",
             "randomsamatch": "随机简答匹配题", "ddwtos": "拖放填词", "gapselect": "下拉选词",
-            "ddimageortext": "图片拖放", "ddmarker": "拖放标记", "ordering": "排序题"}
+            "ddimageortext": "图片拖放", "ddmarker": "拖放标记"}
 
 
 def unmapped(file_format: str, moodle_type: str) -> str:
@@ -114,6 +117,8 @@ def read_tags(tags: list[str], values: dict[str, Any]) -> None:
             values["blank_order"] = "any"
         elif tag.startswith(PAIRS_TAG):
             values["answer"] = list(tag[len(PAIRS_TAG):])
+        elif tag.startswith(ORDER_TAG):
+            continue        # read with the items (moodle._read_ordering)
         elif tag.startswith((TOLERANCE_TAG, UNIT_TAG)):
             parts = tag[len(TOLERANCE_TAG):].split("|")
             values["tolerance" if tag.startswith(TOLERANCE_TAG) else "unit"] = parts[0] if len(parts) == 1 else parts

@@ -14,10 +14,11 @@ from app.domain.questions.calculation import Calculation
 from app.domain.questions.choice import LETTERS, Multiple, Single, option_letters
 from app.domain.questions.judge import Judge
 from app.domain.questions.matching import Matching
+from app.domain.questions.ordering import Ordering
 from app.domain.questions.short import Short
 
 QUESTION_TYPES: tuple[QuestionType, ...] = (Single(), Multiple(), Judge(), Blank(), Short(), Calculation(),
-                                          Matching())
+                                            Ordering(), Matching())
 TYPES = {kind.name: kind.label for kind in QUESTION_TYPES}      # YAML token → label, in the bank format's order
 _BY_NAME = {kind.name: kind for kind in QUESTION_TYPES}
 

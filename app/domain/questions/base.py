@@ -18,14 +18,17 @@ class QuestionType(ABC):
     name: ClassVar[str]                 # the YAML token, stored on every revision
     label: ClassVar[str]                # what people read: 单选题…
     fields: ClassVar[frozenset[str]]    # the YAML fields this type adds to the ones every question has
-    # How a page takes the response, in the response's shape: letter | letters | truth | blanks | numbers | pairs
-    # (one letter or None per prompt) | text.
+    # How a page takes the response, in the response's shape: letter | letters | truth | blanks | numbers | order
+    # (every option letter once, in the order given) | pairs (one letter or None per prompt) | text.
     input: ClassVar[str]
     objective: ClassVar[bool] = True    # marked by the server against a key; otherwise a judge marks it
     has_options: ClassVar[bool] = False
     has_blanks: ClassVar[bool] = False  # one answer per ___ run in the stem
     has_prompts: ClassVar[bool] = False  # one answer per left item (`prompts`, a matching question's)
     many_choices: ClassVar[bool] = False
+    # Options always shown in a shuffled order, whatever the paper's shuffle.options, in practice and on every printed
+    # variant: where the bank's order may be the answer (an ordering item's steps), showing it would give the key.
+    always_shuffled: ClassVar[bool] = False
     # One right option among wrong ones: item analysis flags a wrong option that draws more than the key.
     has_distractors: ClassVar[bool] = False
     prompt: ClassVar[str] = ""          # what a drill asks the cadre to do
@@ -61,8 +64,10 @@ class QuestionType(ABC):
     def response_problem(self, response: Any, letters: tuple[str, ...], blanks: int) -> str:
         """Why a response (not None) cannot be stored for this type; empty when it can."""
 
-    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str) -> float:
-        """The score of an answered response to an objective item: full points when it is the key."""
+    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str,
+             ordering_scoring: str = "strict") -> float:
+        """The score of an answered response to an objective item: full points when it is the key. The paper's rules
+        for partly right answers (multiple_scoring, ordering_scoring) matter only to the types they name."""
         return float(points) if response == key else 0.0
 
     def form_response(self, given: list[str]) -> Any:

@@ -58,7 +58,8 @@ class Blank(QuestionType):
         problems = [text_problem(given, MAX_BLANK_TEXT, "每空") for given in response]
         return next((problem for problem in problems if problem), "")
 
-    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str) -> float:
+    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str,
+             ordering_scoring: str = "strict") -> float:
         share = points / len(key)
         if blank_order == "any":
             return rounded(share * _max_matching(key, response))

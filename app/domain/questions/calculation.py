@@ -168,7 +168,8 @@ class Calculation(QuestionType):
         problems = [text_problem(given, MAX_NUMBER_TEXT, "每个计算结果") for given in response]
         return next((problem for problem in problems if problem), "")
 
-    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str) -> float:
+    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str,
+             ordering_scoring: str = "strict") -> float:
         right = sum(step_right(step, given) for step, given in zip(key, response, strict=False))
         if len(key) == 1:
             return float(points) if right else 0.0

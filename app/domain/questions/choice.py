@@ -24,6 +24,7 @@ class _Choice(QuestionType):
 
     fields = frozenset({"options", "answer"})
     has_options = True
+    fewest_options = 2                  # an ordering needs three items to be worth asking
     moodle, qti = "multichoice", "choiceInteraction"
 
     def parse(self, item: yamlmarks.MarkedMap, qid: str, stem: str, report: Report) -> dict[str, Any]:
@@ -33,8 +34,8 @@ class _Choice(QuestionType):
             report.error(line, "缺少 options，或 options 不是 {A: …, B: …} 形式", qid)
             return {}
         letters = [str(key) for key in options]
-        if not 2 <= len(letters) <= 8:
-            report.error(line, f"选项应有 2 到 8 个，现有 {len(letters)} 个", qid)
+        if not self.fewest_options <= len(letters) <= 8:
+            report.error(line, f"选项应有 {self.fewest_options} 到 8 个，现有 {len(letters)} 个", qid)
         if letters != list(LETTERS[: len(letters)]):
             report.error(line, f"选项字母应从 A 起依次排列，而不是 {', '.join(letters)}", qid)
         for key, value in options.items():
@@ -127,7 +128,8 @@ class Multiple(_Choice):
             report.error(line, "多选题至少要有两个正确选项", qid)
         return {"answer": sorted(set(letters))}
 
-    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str) -> float:
+    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str,
+             ordering_scoring: str = "strict") -> float:
         return rounded(_multiple(set(key), set(response), points, multiple_scoring))
 
     def form_response(self, given: list[str]) -> Any:

@@ -115,7 +115,8 @@ class Matching(_Choice):
         paired = [chosen for chosen in response if chosen is not None]
         return "" if len(set(paired)) == len(paired) else "每个右项最多配一个左项"
 
-    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str) -> float:
+    def mark(self, key: Any, response: Any, points: float, *, multiple_scoring: str, blank_order: str,
+             ordering_scoring: str = "strict") -> float:
         right = sum(given is not None and given == wanted for wanted, given in zip(key, response, strict=False))
         return float(points) if right == len(key) else rounded(points * right / len(key))
 

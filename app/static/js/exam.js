@@ -397,6 +397,9 @@
         write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
       });
     },
+    order: function (item) {
+      return orderWidget(item);
+    },
     // Matching: the right items listed once with their letters, then one select per left item (bank order).
     // A letter taken by one prompt is released from any other, so a save never pairs one right item twice.
     pairs: function (item) {
@@ -457,6 +460,92 @@
       });
     },
   };
+
+  // An ordering item: its items in the order shown, each with ↑/↓ buttons. Nothing is saved until the candidate
+  // moves an item or confirms the order as it stands, so an unanswered item never reads as "answered in the order
+  // shown"; 清除 puts the items back and clears the answer.
+  function orderWidget(item) {
+    var box = el("div", "order");
+    box.appendChild(el("p", "order-hint muted", "用 ↑ ↓ 调整各项的先后顺序；如果认为现在的顺序正确，请点“确认此顺序”。"));
+    var list = el("ol", "order-list");
+    list.setAttribute("aria-label", "第 " + item.key + " 题各项的顺序");
+    box.appendChild(list);
+    var shown = item.options.map(function (o) { return o.key; });
+    var rows = {};
+    var inputs = [];
+    var state = {order: shown.slice(), placed: false};
+    item.options.forEach(function (option) {
+      var row = el("li", "order-item");
+      row.appendChild(el("span", "letter", option.key));
+      var text = el("span", "choice-text");
+      text.innerHTML = option.html;
+      row.appendChild(text);
+      var up = el("button", "order-move", "↑");
+      up.type = "button";
+      up.setAttribute("aria-label", "把 " + option.key + " 项上移一位");
+      var down = el("button", "order-move", "↓");
+      down.type = "button";
+      down.setAttribute("aria-label", "把 " + option.key + " 项下移一位");
+      up.addEventListener("click", function () { move(option.key, -1, up); });
+      down.addEventListener("click", function () { move(option.key, 1, down); });
+      row.appendChild(up);
+      row.appendChild(down);
+      rows[option.key] = row;
+      inputs.push(up, down);
+    });
+    var actions = el("div", "order-actions");
+    var confirmButton = el("button", "secondary", "确认此顺序");
+    confirmButton.type = "button";
+    var clearButton = el("button", "secondary", "清除");
+    clearButton.type = "button";
+    var status = el("span", "order-state muted");
+    status.setAttribute("aria-live", "polite");
+    actions.appendChild(confirmButton);
+    actions.appendChild(clearButton);
+    actions.appendChild(status);
+    box.appendChild(actions);
+    inputs.push(confirmButton, clearButton);
+
+    function draw() {
+      state.order.forEach(function (letter) { list.appendChild(rows[letter]); });
+      box.classList.toggle("placed", state.placed);
+      status.textContent = state.placed ? "已作答：" + state.order.join("→") : "未作答";
+    }
+    function move(letter, step, button) {
+      var at = state.order.indexOf(letter);
+      var to = at + step;
+      if (to < 0 || to >= state.order.length) return;
+      state.order[at] = state.order[to];
+      state.order[to] = letter;
+      state.placed = true;
+      draw();
+      button.focus();
+      give(item.key, 0);
+    }
+    confirmButton.addEventListener("click", function () {
+      state.placed = true;
+      draw();
+      give(item.key, 0);
+    });
+    clearButton.addEventListener("click", function () {
+      state.order = shown.slice();
+      state.placed = false;
+      draw();
+      give(item.key, 0);
+    });
+    draw();
+    return {
+      node: box, inputs: inputs,
+      read: function () { return state.placed ? state.order.slice() : null; },
+      write: function (value) {
+        var whole = Array.isArray(value) && value.length === shown.length &&
+          shown.every(function (letter) { return value.indexOf(letter) >= 0; });
+        state.order = whole ? value.slice() : shown.slice();
+        state.placed = whole;
+        draw();
+      },
+    };
+  }
 
   function textual(item, node, inputs, access) {
     inputs.forEach(function (input) {

@@ -22,6 +22,10 @@
 
   // The response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in.
   function response() {
+    if (INPUT === "order") {   // one select per place, each a letter shown
+      var placed = selects().map(function (select) { return select.value; });
+      return placed.some(function (letter) { return letter; }) ? placed : null;
+    }
     if (INPUT === "pairs") {   // one select per left item: its letter, or null while unpaired
       var letters = selects().map(function (select) { return select.value || null; });
       return letters.some(function (letter) { return letter; }) ? letters : null;
@@ -68,7 +72,7 @@
       row.classList.toggle("wrong", select.value !== key[n]);
     });
     inputs().forEach(function (input) {
-      if (INPUT === "blanks" || INPUT === "numbers") return;
+      if (INPUT === "blanks" || INPUT === "numbers" || INPUT === "order") return;
       var value = INPUT === "truth" ? input.value === "true" : input.value;
       var inKey = INPUT === "letters" ? key.indexOf(value) >= 0 : value === key;
       var label = input.closest(".choice");
@@ -115,6 +119,10 @@
     var given = response();
     if (given === null) {
       say("请先作答。");
+      return;
+    }
+    if (INPUT === "order" && (given.indexOf("") >= 0 || given.some(function (l, n) { return given.indexOf(l) !== n; }))) {
+      say("请为每个位置各选一项，每项只能用一次。");
       return;
     }
     busy = true;
