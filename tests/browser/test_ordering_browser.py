@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Response, utcnow
+from plugins.banks import ORDERING_BANK, ORDERING_BLUEPRINT, STAGES, STEPS
 from plugins.exams import load_exam_content, schedule
-from tests.integration.test_ordering_flow import BLUEPRINT, ORDERING_BANK, STAGES, STEPS
 
 PHONE = {"width": 375, "height": 812}
 
@@ -47,7 +47,7 @@ def stored(app, attempt_id: int) -> list:
 def test_a_candidate_orders_items_on_a_phone_and_sees_the_score(app, page, live_server, make_user):
     make_user("cand1", role="candidate", name="张三")
     with app.app_context():
-        load_exam_content(BLUEPRINT, ORDERING_BANK)
+        load_exam_content(ORDERING_BLUEPRINT, ORDERING_BANK)
         schedule(["cand1"], paper="order", opens=utcnow() - timedelta(minutes=5), minutes=120)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -94,7 +94,7 @@ def test_a_candidate_orders_items_on_a_phone_and_sees_the_score(app, page, live_
 def test_a_cadre_orders_a_drill_with_a_select_per_place(app, page, live_server, make_user):
     make_user("cadre", role="candidate", name="李练兵")
     with app.app_context():
-        load_exam_content(BLUEPRINT, ORDERING_BANK)
+        load_exam_content(ORDERING_BLUEPRINT, ORDERING_BANK)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     phone_login(page, live_server, "cadre")

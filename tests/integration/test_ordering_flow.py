@@ -2,7 +2,6 @@
 bank's order or the key, saves the candidate's order in the letters shown, marks it by the paper's ordering_scoring;
 the result page, practice drills (shuffled there too), key correction, and the schema's CHECK and new column."""
 import re
-import textwrap
 from html import unescape
 
 import pytest
@@ -14,50 +13,9 @@ from app import create_app
 from app.extensions import db
 from app.models import Attempt, Paper, QuestionRevision
 from plugins.accounts import csrf_from, login
+from plugins.banks import ORDERING_BANK, ORDERING_BLUEPRINT, STAGES, STEPS
 from plugins.exams import Candidate, load_exam_content, schedule
 from plugins.practice import drill_state, revision_at, start
-
-STEPS = ["入党申请人", "入党积极分子", "发展对象", "预备党员", "正式党员"]
-ORDERING_BANK = textwrap.dedent("""\
-    bank: party-affairs
-    title: 党务业务知识
-    category: party_affairs
-    practice: true
-    questions:
-      - id: PA-0001
-        type: single
-        stem: 有正式党员（ ）人以上的，应当成立党支部。
-        options: {A: 三, B: 五, C: 七, D: 十}
-        answer: A
-        explanation: 支部工作条例第五条。
-        source: 《中国共产党支部工作条例（试行）》第五条
-      - id: PA-0048
-        type: ordering
-        stem: 把一名同志从递交入党申请书到成为正式党员先后经历的身份排出顺序。
-        options: {A: 入党申请人, B: 入党积极分子, C: 发展对象, D: 预备党员, E: 正式党员}
-        answer: ABCDE
-        explanation: 细则各章。
-        source: 《中国共产党发展党员工作细则》
-      - id: PA-0050
-        type: ordering
-        stem: 把列为发展对象的步骤排出先后顺序。
-        options: {A: 报上级党委备案, B: 听取党小组、培养联系人、党员和群众意见, C: 列为发展对象, D: 支部委员会讨论同意}
-        answer: B,D,A,C
-        explanation: 细则第十三条。
-        source: 《中国共产党发展党员工作细则》第十三条
-    """)
-BLUEPRINT = textwrap.dedent("""\
-    paper: order
-    title: 排序小卷
-    duration: 30
-    draw: per_session
-    shuffle: {questions: false, options: false}
-    ordering_scoring: position
-    sections:
-      - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}
-      - {title: 二、排序, type: ordering, points: 4, pick: [{bank: party-affairs, count: 2}]}
-    """)
-STAGES = ["听取党小组、培养联系人、党员和群众意见", "支部委员会讨论同意", "报上级党委备案", "列为发展对象"]
 
 
 @pytest.fixture
@@ -65,7 +23,7 @@ def order_exam(app, make_user, clock):
     for name in ("cand1", "cand2", "cand3", "cand4"):
         make_user(name, role="candidate")
     with app.app_context():
-        load_exam_content(BLUEPRINT, ORDERING_BANK)
+        load_exam_content(ORDERING_BLUEPRINT, ORDERING_BANK)
         return schedule(["cand1", "cand2", "cand3", "cand4"], paper="order", review="after_close", show_key=True)
 
 
@@ -174,7 +132,7 @@ def test_organisers_correct_an_ordering_key_typed_any_usual_way(app, client, org
 def test_a_drill_shows_the_items_shuffled_and_reads_the_order_in_the_letters_shown(app, client, make_user, clock):
     make_user("cadre", role="candidate")
     with app.app_context():
-        load_exam_content(BLUEPRINT, ORDERING_BANK)
+        load_exam_content(ORDERING_BLUEPRINT, ORDERING_BANK)
     login(client, "cadre")
     drill_id = start(client, count="10")
     token = csrf_from(client.get(f"/practice/drills/{drill_id}").get_data(as_text=True))
@@ -207,7 +165,7 @@ def test_a_drill_shows_the_items_shuffled_and_reads_the_order_in_the_letters_sho
 def test_a_drill_takes_an_order_from_the_plain_form(app, client, make_user, clock):
     make_user("cadre", role="candidate")
     with app.app_context():
-        load_exam_content(BLUEPRINT, ORDERING_BANK)
+        load_exam_content(ORDERING_BLUEPRINT, ORDERING_BANK)
     login(client, "cadre")
     drill_id = start(client, count="10", types="ordering")
     revision = revision_at(app, drill_id)

@@ -138,3 +138,47 @@ MATCHING_BANK = textwrap.dedent("""\
         explanation: 条例第十一条、第十二条。
         source: 《中国共产党支部工作条例（试行）》第十一条、第十二条
     """)
+
+
+# 排序题: a bank with two orderings (the stages of 发展党员, the steps to 发展对象) and a paper scoring by position.
+STEPS = ["入党申请人", "入党积极分子", "发展对象", "预备党员", "正式党员"]
+ORDERING_BANK = textwrap.dedent("""\
+    bank: party-affairs
+    title: 党务业务知识
+    category: party_affairs
+    practice: true
+    questions:
+      - id: PA-0001
+        type: single
+        stem: 有正式党员（ ）人以上的，应当成立党支部。
+        options: {A: 三, B: 五, C: 七, D: 十}
+        answer: A
+        explanation: 支部工作条例第五条。
+        source: 《中国共产党支部工作条例（试行）》第五条
+      - id: PA-0048
+        type: ordering
+        stem: 把一名同志从递交入党申请书到成为正式党员先后经历的身份排出顺序。
+        options: {A: 入党申请人, B: 入党积极分子, C: 发展对象, D: 预备党员, E: 正式党员}
+        answer: ABCDE
+        explanation: 细则各章。
+        source: 《中国共产党发展党员工作细则》
+      - id: PA-0050
+        type: ordering
+        stem: 把列为发展对象的步骤排出先后顺序。
+        options: {A: 报上级党委备案, B: 听取党小组、培养联系人、党员和群众意见, C: 列为发展对象, D: 支部委员会讨论同意}
+        answer: B,D,A,C
+        explanation: 细则第十三条。
+        source: 《中国共产党发展党员工作细则》第十三条
+    """)
+ORDERING_BLUEPRINT = textwrap.dedent("""\
+    paper: order
+    title: 排序小卷
+    duration: 30
+    draw: per_session
+    shuffle: {questions: false, options: false}
+    ordering_scoring: position
+    sections:
+      - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}
+      - {title: 二、排序, type: ordering, points: 4, pick: [{bank: party-affairs, count: 2}]}
+    """)
+STAGES = ["听取党小组、培养联系人、党员和群众意见", "支部委员会讨论同意", "报上级党委备案", "列为发展对象"]

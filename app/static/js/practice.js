@@ -66,7 +66,7 @@
   }
 
   function markChoices(key) {
-    selects().forEach(function (select, n) {
+    if (INPUT === "pairs") selects().forEach(function (select, n) {
       var row = select.closest(".pair-row");
       row.classList.toggle("correct", select.value === key[n]);
       row.classList.toggle("wrong", select.value !== key[n]);
