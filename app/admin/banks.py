@@ -79,7 +79,7 @@ def bank_download(bank: str, export: str):
 
 @bp.get("/banks/template.xlsx")
 @role_required(Role.ORGANISER)
-def bank_template():
+def bank_template_download():
     return _attachment(workbooks.template(), "题库模板.xlsx")
 
 
