@@ -2,6 +2,7 @@
 from collections import Counter
 
 from app.domain.banks import TYPES, validate_documents
+from app.domain.papers import pool_from_banks, validate_blueprint_texts
 from app.domain.sources import read_sources
 from plugins.banks import BANKS
 
@@ -20,3 +21,12 @@ def test_sample_banks_validate_without_errors_or_warnings():
         assert all(q.source and q.explanation for q in bank.questions), bank.slug
         assert "示例" in bank.description or "示例" in bank.title, bank.slug
     assert {q.type for q in next(b for b in banks if b.category == "party_affairs").questions} == set(TYPES)
+
+
+def test_sample_papers_total_a_hundred_and_fill_from_the_sample_banks():
+    sources = read_sources([BANKS])
+    banks, _ = validate_documents(sources.banks)
+    blueprints, problems = validate_blueprint_texts(sources.papers, pool_from_banks(banks))
+    assert problems == [] and len(blueprints) == len(sources.papers) == 2
+    assert {blueprint.slug: blueprint.total_points for blueprint in blueprints} == {
+        "semifinal-sample": 100, "mock-objective": 100}
