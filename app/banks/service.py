@@ -143,7 +143,7 @@ def revision_spec(question: Question, revision: QuestionRevision | None = None) 
     return QuestionSpec(
         id=question.code, type=revision.type, stem=revision.stem, options=revision.options,
         answer=revision.answer, blank_order=revision.blank_order, reference_answer=revision.reference_answer,
-        rubric=revision.rubric, explanation=revision.explanation, source=revision.source,
+        rubric=revision.rubric, parts=revision.parts or [], explanation=revision.explanation, source=revision.source,
         difficulty=revision.difficulty, tags=revision.tags,
     )
 

@@ -166,9 +166,9 @@ def answer(drill_id: int, user: User, question_id: int, response: Any, now: date
         raise NotAvailable("这道题现在不能练习，请继续下一题。")
     revision = current_revision(question_id)
     letters = option_letters(revision.options)
-    if response is None or not shape_ok(revision.type, response, letters, count_blanks(revision.stem)):
+    if response is None or not shape_ok(revision.kind, response, letters, count_blanks(revision.stem)):
         raise InvalidResponse("请先作答。")
-    correct = mark(revision.type, revision.answer, response, 1, multiple_scoring="strict",
+    correct = mark(revision.kind, revision.answer, response, 1, multiple_scoring="strict",
                    blank_order=revision.blank_order) == 1
     record_answer(user, revision, response, correct, drill.kind, now, drill=drill)
     drill.position = position + 1

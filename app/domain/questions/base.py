@@ -33,6 +33,17 @@ class QuestionType(ABC):
     key_hint: ClassVar[str] = ""        # how an organiser types a corrected key
 
     @property
+    def parts(self) -> tuple[Any, ...]:
+        """The sub-questions (questions.material.Part) of an item asked as one, once `bind` has given them; none
+        for every other type."""
+        return ()
+
+    def bind(self, parts: list[dict[str, Any]]) -> "QuestionType":
+        """This type for one revision whose `parts` column holds its sub-questions (without their keys): a type
+        with parts validates, marks and describes through them; every other type ignores them and is itself."""
+        return self
+
+    @property
     def drillable(self) -> bool:
         """Practice gives right or wrong at once, which only a type marked against a key can."""
         return self.objective
@@ -110,6 +121,17 @@ class QuestionType(ABC):
     @abstractmethod
     def key_problem(self, key: Any, letters: tuple[str, ...], blanks: int) -> str:
         """Why a corrected key cannot stand for an item (empty when it can)."""
+
+
+def is_answered(response: Any) -> bool:
+    """Whether a response says anything: None, blank text and lists of nothing (a material's all-null parts) do not."""
+    if response is None:
+        return False
+    if isinstance(response, list):
+        return any(is_answered(r) for r in response)
+    if isinstance(response, str):
+        return bool(response.strip())
+    return True
 
 
 class UnreadableAnswer(ValueError):
