@@ -1,5 +1,7 @@
-"""question types: material (材料分析题) joins the registry's CHECK on question_revisions.type; its parts (the
-sub-questions without their keys) go in a new JSON column, empty for every other revision
+"""question types: material (材料分析题) joins the type CHECK; question_revisions.parts holds its sub-questions
+
+The parts are stored without their keys (the revision's answer is the list of the parts' keys); the column is an
+empty list for every other revision.
 
 Written by hand: the constraint's list is the registry's (app/models/banks.py builds it from QUESTION_TYPES); this
 migration spells out the lists before and after, so that it stays what it was when later types are added.

@@ -276,7 +276,7 @@
 
   function given(value) {
     if (value === undefined || value === null) return false;
-    if (Array.isArray(value)) return value.some(function (v) { return String(v).trim() !== ""; });
+    if (Array.isArray(value)) return value.some(given);   // a material's list of nulls is unanswered too
     if (typeof value === "string") return value.trim() !== "";
     return true;
   }
@@ -306,20 +306,22 @@
     return label;
   }
 
-  function choiceInputs(item, type, entries) {
+  function choiceInputs(item, type, entries, changed) {
     var box = el("div", "choices");
     entries.forEach(function (entry) {
       box.appendChild(choice(type, "q-" + item.key, entry[0], entry[1], entry[2]));
     });
     var inputs = Array.prototype.slice.call(box.querySelectorAll("input"));
-    box.addEventListener("change", function () { give(item.key, 0); });
+    box.addEventListener("change", function () { changed(0); });
     return {node: box, inputs: inputs};
   }
 
-  // One widget per input kind the API names (an item's `input`), each reading and writing its response's shape.
+  // One widget per input kind the API names (an item's `input`), each reading and writing its response's shape;
+  // `changed(delay)` is called when the candidate changes it (a material's parts share their item's).
   var BUILD = {
-    letter: function (item) {
-      var built = choiceInputs(item, "radio", item.options.map(function (o) { return [o.key, o.key, o.html]; }));
+    letter: function (item, changed) {
+      var built = choiceInputs(item, "radio", item.options.map(function (o) { return [o.key, o.key, o.html]; }),
+        changed);
       built.read = function () {
         var on = built.inputs.filter(function (i) { return i.checked; })[0];
         return on ? on.value : null;
@@ -327,8 +329,9 @@
       built.write = function (value) { built.inputs.forEach(function (i) { i.checked = i.value === value; }); };
       return built;
     },
-    letters: function (item) {
-      var built = choiceInputs(item, "checkbox", item.options.map(function (o) { return [o.key, o.key, o.html]; }));
+    letters: function (item, changed) {
+      var built = choiceInputs(item, "checkbox", item.options.map(function (o) { return [o.key, o.key, o.html]; }),
+        changed);
       built.read = function () {
         return built.inputs.filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
       };
@@ -337,8 +340,8 @@
       };
       return built;
     },
-    truth: function (item) {
-      var built = choiceInputs(item, "radio", [["true", "正确"], ["false", "错误"]]);
+    truth: function (item, changed) {
+      var built = choiceInputs(item, "radio", [["true", "正确"], ["false", "错误"]], changed);
       built.node.classList.add("truth");
       built.read = function () {
         var on = built.inputs.filter(function (i) { return i.checked; })[0];
@@ -349,7 +352,7 @@
       };
       return built;
     },
-    blanks: function (item) {
+    blanks: function (item, changed) {
       var box = el("div", "blanks");
       var inputs = [];
       for (var n = 1; n <= item.blanks; n++) {
@@ -366,9 +369,9 @@
       return textual(item, box, inputs, {
         read: function () { return inputs.map(function (i) { return i.value; }); },
         write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
-      });
+      }, changed);
     },
-    numbers: function (item) {
+    numbers: function (item, changed) {
       var box = el("div", "blanks numbers");
       var inputs = [];
       for (var n = 1; n <= item.blanks; n++) {
@@ -389,9 +392,9 @@
       return textual(item, box, inputs, {
         read: function () { return inputs.map(function (i) { return i.value; }); },
         write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
-      });
+      }, changed);
     },
-    text: function (item) {
+    text: function (item, changed) {
       var area = el("textarea", "short-text");
       area.rows = 8;
       area.maxLength = 20000;
@@ -400,16 +403,55 @@
       return textual(item, area, [area], {
         read: function () { return area.value; },
         write: function (value) { area.value = typeof value === "string" ? value : ""; },
-      });
+      }, changed);
     },
   };
 
-  function textual(item, node, inputs, access) {
+  function textual(item, node, inputs, access, changed) {
     inputs.forEach(function (input) {
-      input.addEventListener("input", function () { give(item.key, TEXT_DELAY); });
+      input.addEventListener("input", function () { changed(TEXT_DELAY); });
       input.addEventListener("change", function () { flush(); });
     });
     return {node: node, inputs: inputs, read: access.read, write: access.write};
+  }
+
+  // A material's parts (材料分析题): each numbered （1）（2）… and asked by its own type's widget; the response is a
+  // list with one entry per part, null for a part not answered.
+  BUILD.parts = function (item, changed) {
+    var box = el("ol", "parts");
+    var widgets = item.parts.map(function (part) {
+      var node = el("li", "part");
+      var head = el("div", "part-head");
+      head.appendChild(el("span", "part-no", "（" + part.number + "）"));
+      head.appendChild(el("span", "badge", part.type_label + " · " + points(part.points) + " 分"));
+      node.appendChild(head);
+      var stem = el("div", "stem part-stem");
+      stem.innerHTML = part.stem_html;
+      node.appendChild(stem);
+      var widget = BUILD[part.input](Object.assign({}, part, {key: item.key + "-" + part.number}), changed);
+      node.appendChild(widget.node);
+      box.appendChild(node);
+      return widget;
+    });
+    return {
+      node: box,
+      inputs: widgets.reduce(function (all, w) { return all.concat(w.inputs); }, []),
+      read: function () {
+        return widgets.map(function (w) { var value = w.read(); return given(value) ? value : null; });
+      },
+      write: function (value) {
+        widgets.forEach(function (w, n) { w.write(Array.isArray(value) ? value[n] : null); });
+      },
+    };
+  };
+
+  // The material itself can be long: it folds (open at first), so that a phone can keep a part in view.
+  function materialStem(stem) {
+    var box = el("details", "material");
+    box.open = true;
+    box.appendChild(el("summary", "", "材料"));
+    box.appendChild(stem);
+    return box;
   }
 
   function render(attempt) {
@@ -434,7 +476,7 @@
   }
 
   function renderItem(data) {
-    var built = BUILD[data.input](data);
+    var built = BUILD[data.input](data, function (delay) { give(data.key, delay); });
     var item = {key: data.key, read: built.read, write: built.write, inputs: built.inputs};
     var card = el("article", "item");
     card.id = "q-" + data.key;
@@ -448,7 +490,7 @@
     card.appendChild(head);
     var stem = el("div", "stem");
     stem.innerHTML = data.stem_html;
-    card.appendChild(stem);
+    card.appendChild(data.parts ? materialStem(stem) : stem);
     card.appendChild(built.node);
     var navLink = el("a", "nav-item", data.key);
     navLink.href = "#q-" + data.key;

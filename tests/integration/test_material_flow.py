@@ -1,0 +1,216 @@
+"""材料分析题 through the app (issue 11, material): the exam API gives the material once and its parts each with its
+own input and share of the points (never a key), saves one sub-response per part, marks each part by its type; the
+result page shows each part's answer and score; organisers correct the key one block per part; item analysis, the
+practice drill, the paper fallback, the bank commands and the schema."""
+import textwrap
+from html import unescape
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from app import create_app
+from app.extensions import db
+from app.models import Attempt, AuditEvent, QuestionRevision
+from plugins.accounts import csrf_from, login
+from plugins.exams import Candidate, load_exam_content, schedule
+
+MATERIAL_BANK = textwrap.dedent("""\
+    bank: party-affairs
+    title: 党务业务知识
+    category: party_affairs
+    practice: true
+    questions:
+      - id: PA-0001
+        type: single
+        stem: 有正式党员（ ）人以上的，应当成立党支部。
+        options: {A: 三, B: 五, C: 七, D: 十}
+        answer: A
+        explanation: 支部工作条例第五条。
+        source: 《中国共产党支部工作条例（试行）》第五条
+      - id: PA-0060
+        type: material
+        stem: |
+          某机关党支部有正式党员 12 名。2024 年 3 月，支部召开党员大会，接收甲为预备党员。
+        parts:
+          - type: single
+            stem: 该支部应当设立（ ）。
+            options: {A: 党小组, B: 支部委员会}
+            answer: B
+            weight: 2
+          - type: judge
+            stem: 甲的预备期为半年。
+            answer: false
+          - type: blank
+            stem: 预备期为___年。
+            answer: 一
+        explanation: 发展党员工作细则第二十七条。
+        source: 《中国共产党发展党员工作细则》第二十七条
+    """)
+BLUEPRINT = textwrap.dedent("""\
+    paper: mat
+    title: 材料小卷
+    duration: 30
+    draw: per_session
+    shuffle: {questions: true, options: true}
+    sections:
+      - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}
+      - {title: 二、材料分析, type: material, points: 8, pick: [{bank: party-affairs, count: 1}]}
+    """)
+
+
+@pytest.fixture
+def mat_exam(app, make_user, clock):
+    for name in ("cand1", "cand2"):
+        make_user(name, role="candidate")
+    with app.app_context():
+        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+        return schedule(["cand1", "cand2"], paper="mat", review="after_close", show_key=True)
+
+
+def material_of(attempt: dict) -> dict:
+    return next(item for section in attempt["sections"] for item in section["items"] if item["type"] == "material")
+
+
+def sit(client, session_id: int, response: list) -> dict:
+    cand = Candidate(client, "cand1")
+    attempt = cand.start(session_id)
+    item = material_of(attempt)
+    saved = cand.call("PUT", f"/attempts/{attempt['id']}/responses", {"responses": {item["key"]: response}, "seq": 1})
+    assert saved.status_code == 200, saved.get_json()
+    assert cand.call("POST", f"/attempts/{attempt['id']}/submit").status_code == 200
+    return {"attempt": attempt, "item": item, "cand": cand}
+
+
+def test_the_api_asks_the_parts_without_their_keys_and_marks_each(app, client, mat_exam, clock):
+    sat = sit(client, mat_exam, ["B", None, ["1"]])
+    item = sat["item"]
+    assert (item["type_label"], item["input"], item["points"]) == ("材料分析题", "parts", 8.0)
+    assert "某机关党支部" in item["stem_html"] and "options" not in item
+    parts = item["parts"]
+    assert [(p["number"], p["type"], p["input"], p["points"]) for p in parts] == [
+        (1, "single", "letter", 4.0), (2, "judge", "truth", 2.0), (3, "blank", "blanks", 2.0)]
+    assert [o["key"] for o in parts[0]["options"]] == ["A", "B"] and parts[2]["blanks"] == 1
+    assert all("answer" not in part for part in parts) and "false" not in str(parts).lower().replace("'", "")
+    clock.advance(minutes=130)
+    result = sat["cand"].call("GET", f"/attempts/{sat['attempt']['id']}").get_json()["result"]
+    reviewed = result["items"][item["key"]]
+    assert reviewed["score"] == 4.0, "B right (4 of 8); 1 is not 一; the judge part unanswered"
+    assert [(p["score"], p["points"], p["answer_text"], p["said"]) for p in reviewed["parts"]] == [
+        (4.0, 4.0, "B", "B"), (0.0, 2.0, "错误", "未作答"), (0.0, 2.0, "（1）一", "（1）1")]
+    page = unescape(client.get(f"/exam/attempts/{sat['attempt']['id']}/result").get_data(as_text=True))
+    assert "（3）" in page and "得 4 分" in page and "未作答" in page and "错误" in page
+
+
+def test_an_all_null_response_is_unanswered(app, client, mat_exam, clock):
+    sat = sit(client, mat_exam, [None, None, None])
+    with app.app_context():
+        attempt = db.session.get(Attempt, sat["attempt"]["id"])
+        assert attempt.score == 0.0
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ("B", "应是 3 个小题答案的列表"), (["B", None], "应是 3 个小题答案的列表"),
+    (["E", None, None], "第 1 小题应是 A/B 中的一个字母"), ([None, "对", None], "第 2 小题应是 true 或 false"),
+    ([None, None, ["一", "二"]], "第 3 小题应是 1 个空的文字列表"),
+])
+def test_a_response_of_the_wrong_shape_is_refused_naming_the_part(app, client, mat_exam, given, said):
+    cand = Candidate(client, "cand1")
+    attempt = cand.start(mat_exam)
+    key = material_of(attempt)["key"]
+    refused = cand.call("PUT", f"/attempts/{attempt['id']}/responses", {"responses": {key: given}, "seq": 1})
+    assert refused.status_code == 422 and said in refused.get_json()["message"]
+
+
+def correct(client, session_id: int, revision_id: int, key: str):
+    page = client.get(f"/admin/sessions/{session_id}/results").get_data(as_text=True)
+    return client.post(f"/admin/sessions/{session_id}/keys/{revision_id}",
+                       data={"key": key, "reason": "更正", "csrf_token": csrf_from(page), "confirmed": "1",
+                             "explanation": "依据原文更正。"})
+
+
+def test_organisers_correct_a_material_key_part_by_part(app, client, organiser, mat_exam):
+    sat = sit(app.test_client(), mat_exam, ["A", True, ["一"]])
+    with app.app_context():
+        revision_id = db.session.scalar(select(QuestionRevision.id).where(QuestionRevision.type == "material"))
+        assert db.session.get(Attempt, sat["attempt"]["id"]).score == 2.0
+    login(client, "organiser1")
+    page = unescape(client.get(f"/admin/sessions/{mat_exam}/results").get_data(as_text=True))
+    assert "材料分析题" in page and "第1问 B；第2问 错误；第3问 （1）一" in page
+    assert "第1问：B\n第2问：错误\n第3问：一" in page, "the correction form is prefilled one block per part"
+    reply = correct(client, mat_exam, revision_id, "第1问：A\n第2问：正确\n第3问：一")
+    assert reply.status_code == 302, unescape(reply.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.get(Attempt, sat["attempt"]["id"]).score == 8.0
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exam.remark"))
+        assert audit.details["new_key"] == ["A", True, [["一"]]]
+    refused = correct(client, mat_exam, revision_id, "第1问：C\n第2问：正确\n第3问：一")
+    assert "第 1 问：单选题答案应是 A/B 中的一个字母" in unescape(refused.get_data(as_text=True))
+    refused = correct(client, mat_exam, revision_id, "A")
+    assert "材料分析题答案应有 3 段" in unescape(refused.get_data(as_text=True))
+
+
+def test_item_analysis_takes_a_material_without_option_analysis(app, client, organiser, mat_exam):
+    sit(app.test_client(), mat_exam, ["B", False, ["一"]])
+    login(client, "organiser1")
+    reply = client.get(f"/admin/sessions/{mat_exam}/results")
+    assert reply.status_code == 200 and "材料分析题" in reply.get_data(as_text=True)
+
+
+def test_yaml_export_and_import_back_unchanged_and_a_changed_part_is_a_new_revision(runner, tmp_path):
+    bank = tmp_path / "in" / "party_affairs.yaml"
+    bank.parent.mkdir()
+    bank.write_text(MATERIAL_BANK)
+    assert runner.invoke(args=["bank", "import", str(bank)]).exit_code == 0
+    assert runner.invoke(args=["bank", "export", str(tmp_path / "out")]).exit_code == 0
+    again = runner.invoke(args=["bank", "import", str(tmp_path / "out")])
+    assert again.exit_code == 0 and "added 0, changed 0, retired 0, unchanged 2" in again.stdout, again.output
+    bank.write_text(MATERIAL_BANK.replace("甲的预备期为半年。", "甲的预备期为两年。"))
+    changed = runner.invoke(args=["bank", "import", str(bank)])
+    assert "added 0, changed 1, retired 0, unchanged 1" in changed.stdout, changed.output
+
+
+def test_the_schema_takes_material_with_its_parts(app):
+    with app.app_context():
+        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+        revision = db.session.scalar(select(QuestionRevision).where(QuestionRevision.type == "material"))
+        assert [part["type"] for part in revision.parts] == ["single", "judge", "blank"]
+        assert revision.answer == ["B", False, [["一"]]]
+        assert db.session.scalar(select(QuestionRevision).where(QuestionRevision.type == "single")).parts == []
+
+
+INSERT_REVISION = ("INSERT INTO question_revisions (question_id, number, type, stem, options, answer, blank_order,"
+                   " reference_answer, rubric, explanation, source, difficulty, tags, content_hash, created_at)"
+                   " VALUES (1, :number, :type, 's', '{}', '[]', 'fixed', '', '[]', '', '', 3, '[]', 'h',"
+                   " '2026-01-01 00:00:00')")
+
+
+def insert_revision(number: int, type_: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text(INSERT_REVISION), {"number": number, "type": type_})
+
+
+def test_the_migration_lets_material_in_with_empty_parts_and_its_downgrade_takes_it_out(scratch_uri):
+    scratch = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
+    with scratch.app_context():
+        upgrade(revision="3c1a7e5d9f20")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO banks (id, slug, title, category, description, source_file,"
+                                    " practice, created_at, updated_at) VALUES (1, 'b', 'B', 'theory', '', '',"
+                                    " false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+            connection.execute(text("INSERT INTO questions (id, bank_id, code, position, latest_number)"
+                                    " VALUES (1, 1, 'Q', 0, 1)"))
+            connection.execute(text(INSERT_REVISION), {"number": 1, "type": "single"})
+        with pytest.raises(IntegrityError):
+            insert_revision(2, "material")
+        upgrade()
+        insert_revision(2, "material")
+        with db.engine.begin() as connection:
+            parts = connection.execute(text("SELECT parts FROM question_revisions ORDER BY number")).scalars().all()
+            assert [p if isinstance(p, list) else __import__("json").loads(p) for p in parts] == [[], []]
+            connection.execute(text("DELETE FROM question_revisions WHERE type = 'material'"))
+        downgrade(revision="3c1a7e5d9f20")
+        with pytest.raises(IntegrityError):
+            insert_revision(2, "material")
+        db.engine.dispose()
