@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Attempt, AuditEvent, QuestionRevision
 from plugins.accounts import csrf_from, login
 from plugins.exams import Candidate, load_exam_content, schedule
+from plugins.practice import drill_state, post, revision_at, start
 
 MATERIAL_BANK = textwrap.dedent("""\
     bank: party-affairs
@@ -214,3 +215,48 @@ def test_the_migration_lets_material_in_with_empty_parts_and_its_downgrade_takes
         with pytest.raises(IntegrityError):
             insert_revision(2, "material")
         db.engine.dispose()
+
+
+def test_a_drill_marks_a_material_at_once_by_json_and_by_plain_form(app, client, make_user, make_org, clock):
+    make_org("c01", "教育局机关党委")
+    make_user("cadre", role="candidate", org="c01")
+    with app.app_context():
+        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+    login(client, "cadre")
+    seen = {}
+    for via in ("json", "form"):
+        drill_id = start(client, count="10", types="material")
+        page = client.get(f"/practice/drills/{drill_id}").get_data(as_text=True)
+        assert 'data-input="parts"' in page and '<details class="material" open>' in page
+        assert 'name="part-1"' in page and 'name="part-2" value="true"' in page and 'name="part-3"' in page
+        revision = revision_at(app, drill_id)
+        assert revision.type == "material"
+        if via == "json":
+            token = csrf_from(page)
+            reply = client.post(f"/api/v1/drills/{drill_id}/answers",
+                                json={"question_id": revision.question_id, "response": ["B", False, ["一"]]},
+                                headers={"X-CSRFToken": token})
+            assert reply.status_code == 200, reply.get_json()
+            seen[via] = (reply.get_json()["correct"], reply.get_json()["answer_text"], reply.get_json()["answer"])
+        else:
+            reply = post(client, f"/practice/drills/{drill_id}/answer",
+                         {"question_id": str(revision.question_id), "part-1": "B", "part-2": "true", "part-3": "一"},
+                         page=f"/practice/drills/{drill_id}")
+            body = unescape(reply.get_data(as_text=True))
+            assert reply.status_code == 200 and "✗ 回答错误" in body and "第2问 正确" in body, body
+            seen[via] = "wrong"
+        assert drill_state(app, drill_id).finished_at is not None
+    assert seen["json"] == (True, "第1问 B；第2问 错误；第3问 （1）一", ["B", False, [["一"]]])
+
+
+def test_a_drill_form_with_no_part_answered_asks_again(app, client, make_user, make_org, clock):
+    make_org("c01", "教育局机关党委")
+    make_user("cadre", role="candidate", org="c01")
+    with app.app_context():
+        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+    login(client, "cadre")
+    drill_id = start(client, count="10", types="material")
+    revision = revision_at(app, drill_id)
+    reply = post(client, f"/practice/drills/{drill_id}/answer", {"question_id": str(revision.question_id),
+                                                                  "part-3": ""}, page=f"/practice/drills/{drill_id}")
+    assert reply.status_code == 422 and "请先作答" in reply.get_data(as_text=True)

@@ -168,7 +168,14 @@ class Material(QuestionType):
         return scores
 
     def form_response(self, given: list[str]) -> Any:
-        return None     # a plain form has one `response` field; a material's page posts its parts as JSON
+        return None     # one `response` field cannot hold the parts: see form_parts
+
+    def form_parts(self, given: list[list[str]]) -> Any:
+        """A response from a plain form's fields, one list of values per part (its own type reads it); None when no
+        part is answered."""
+        responses = [part.kind.form_response(values) for part, values in zip(self.parts, given, strict=True)]
+        responses = [value if is_answered(value) else None for value in responses]
+        return responses if is_answered(responses) else None
 
     def sheet_response(self, written: list[str]) -> Any:
         """The answer sheet has `sheet_entries` boxes per part, in order; each part reads its own."""

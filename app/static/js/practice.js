@@ -16,21 +16,32 @@
   var next = document.getElementById("next");
   var busy = false;
 
-  function inputs() {
-    return Array.prototype.slice.call(form.querySelectorAll('input[name="response"]'));
+  function inputs(box, name) {
+    return Array.prototype.slice.call(box.querySelectorAll('input[name="' + name + '"]'));
   }
 
-  // The response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in.
-  function response() {
-    if (INPUT === "blanks" || INPUT === "numbers") {   // one text box per blank or step
-      var texts = inputs().map(function (input) { return input.value; });
+  // One widget's response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in: the inputs
+  // named `name` inside `box`, asked as `input` (a question's, or one part's of a material).
+  function read(box, input, name) {
+    if (input === "blanks" || input === "numbers") {   // one text box per blank or step
+      var texts = inputs(box, name).map(function (field) { return field.value; });
       return texts.some(function (text) { return text.trim(); }) ? texts : null;
     }
-    var chosen = inputs().filter(function (input) { return input.checked; }).map(function (input) { return input.value; });
+    var chosen = inputs(box, name).filter(function (field) { return field.checked; })
+      .map(function (field) { return field.value; });
     if (!chosen.length) return null;
-    if (INPUT === "letters") return chosen.sort();
-    if (INPUT === "truth") return chosen[0] === "true";
+    if (input === "letters") return chosen.sort();
+    if (input === "truth") return chosen[0] === "true";
     return chosen[0];
+  }
+
+  function parts() { return Array.prototype.slice.call(form.querySelectorAll(".part")); }
+
+  // A material's response is one entry per part (null for a part not answered), and null when none is.
+  function response() {
+    if (INPUT !== "parts") return read(form, INPUT, "response");
+    var given = parts().map(function (part) { return read(part, part.dataset.input, part.dataset.name); });
+    return given.some(function (value) { return value !== null; }) ? given : null;
   }
 
   function say(message) {
@@ -47,19 +58,24 @@
     list.appendChild(dd);
   }
 
-  function markChoices(key) {
-    inputs().forEach(function (input) {
-      if (INPUT === "blanks" || INPUT === "numbers") return;
-      var value = INPUT === "truth" ? input.value === "true" : input.value;
-      var inKey = INPUT === "letters" ? key.indexOf(value) >= 0 : value === key;
-      var label = input.closest(".choice");
+  function markChoices(box, input, name, key) {
+    inputs(box, name).forEach(function (field) {
+      if (input === "blanks" || input === "numbers") return;
+      var value = input === "truth" ? field.value === "true" : field.value;
+      var inKey = input === "letters" ? key.indexOf(value) >= 0 : value === key;
+      var label = field.closest(".choice");
       label.classList.toggle("correct", inKey);
-      label.classList.toggle("wrong", input.checked && !inKey);
+      label.classList.toggle("wrong", field.checked && !inKey);
     });
   }
 
+  function markAll(key) {
+    if (INPUT !== "parts") return markChoices(form, INPUT, "response", key);
+    parts().forEach(function (part, n) { markChoices(part, part.dataset.input, part.dataset.name, key[n]); });
+  }
+
   function show(data) {
-    markChoices(data.answer);
+    markAll(data.answer);
     form.querySelector("fieldset").disabled = true;
     submit.hidden = true;
     say("");
