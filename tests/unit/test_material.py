@@ -192,3 +192,42 @@ def test_answer_sheets_take_one_entry_per_part_and_per_blank():
     assert material.sheet_response(["", "√", "", ""]) == [None, True, None]
     with pytest.raises(ValueError, match="第 2 小题应填 对 或 错"):
         material.sheet_response(["B", "也许", "", ""])
+
+
+# -- formats ------------------------------------------------------------------------------------------------------
+
+def test_a_workbook_leaves_a_material_out_and_a_material_row_is_refused_at_its_row(tmp_path):
+    from openpyxl import Workbook
+
+    from app.domain.banks import BankDefaults, read_bank
+    from app.domain.workbooks import read_workbook, write_workbook
+    mixed = BANK + "  - {id: S-1, type: judge, stem: 对吗？, answer: true, explanation: 解析, source: 出处}\n"
+    spec, problems = parse_bank(mixed, "mat.yaml")
+    assert problems == []
+    path = tmp_path / "mat.xlsx"
+    path.write_bytes(write_workbook(spec))
+    back, problems = read_bank(read_workbook(path, path.name))
+    assert [q.id for q in back.questions] == ["S-1"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "题目"
+    for row in [["序号", "类型", "题干", "正确答案", "来源", "解析"], [1, "材料分析题", "某支部……", "B", "出处", "解"]]:
+        sheet.append(row)
+    hand = tmp_path / "hand.xlsx"
+    book.save(hand)
+    _back, problems = read_bank(read_workbook(hand, hand.name), BankDefaults(slug="d", category="policy", title="d"))
+    assert any(str(p).startswith("hand.xlsx:题目!2: [1] ") and "材料分析题" in str(p) and "YAML" in str(p)
+               for p in problems), [str(p) for p in problems]
+
+
+def test_moodle_gift_and_qti_leave_a_material_out_saying_so():
+    from app.banks.formats import FORMATS, left_out
+    from app.domain.interchange.gift import write_gift
+    from app.domain.interchange.moodle import write_moodle
+    spec = bank()
+    assert "M-1（材料分析题）：Moodle 没有对应的题型，未导出" in write_moodle(spec).decode()
+    assert "// M-1（材料分析题）：GIFT 没有对应的题型，未导出" in write_gift(spec).decode()
+    for name in ("xlsx", "moodle", "gift", "qti"):
+        assert left_out(spec, FORMATS[name]) == [
+            f"mat/M-1（材料分析题）：{name} 格式不支持该题型，未导出（YAML 导出保留全部题目）"]
+    assert left_out(spec, FORMATS["yaml"]) == []

@@ -31,6 +31,9 @@ class QuestionType(ABC):
     moodle: ClassVar[str] = ""
     qti: ClassVar[str] = ""
     key_hint: ClassVar[str] = ""        # how an organiser types a corrected key
+    # Asked through sub-questions (a material's parts, given by `bind`): a workbook row, a Word paragraph and the
+    # interchange formats hold one stem with one answer, so they carry no such type (YAML does).
+    has_parts: ClassVar[bool] = False
 
     @property
     def parts(self) -> tuple[Any, ...]:

@@ -65,6 +65,7 @@ def part_label(number: int) -> str:
 class Material(QuestionType):
     name, label, input = "material", "材料分析题", "parts"
     fields = frozenset({"parts"})
+    has_parts = True
     prompt = "阅读材料，回答各小题"
     key_hint = "每小题一段，以“第N问：”开头，其后按该小题题型填写，如：第1问：B，第2问：正确。"
 
@@ -85,7 +86,8 @@ class Material(QuestionType):
         parts = item.get("parts")
         line = item.line_of("parts")
         if not isinstance(parts, yamlmarks.MarkedList) or not MIN_PARTS <= len(parts) <= MAX_PARTS:
-            count = f"现有 {len(parts)} 个" if isinstance(parts, list) else "缺少 parts 或 parts 不是列表"
+            count = f"现有 {len(parts)} 个" if isinstance(parts, list) else "缺少 parts 或 parts 不是列表" if parts \
+                else "缺少 parts（小题只能在 YAML 题库中编写：Excel、Word/文本、Moodle、GIFT 不支持材料分析题）"
             report.error(line, f"材料分析题应有 {MIN_PARTS} 到 {MAX_PARTS} 个小题（parts），{count}", qid)
             if not isinstance(parts, yamlmarks.MarkedList):
                 return {}
