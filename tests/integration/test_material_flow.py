@@ -2,6 +2,7 @@
 own input and share of the points (never a key), saves one sub-response per part, marks each part by its type; the
 result page shows each part's answer and score; organisers correct the key one block per part; item analysis, the
 practice drill, the paper fallback, the bank commands and the schema."""
+import re
 import textwrap
 from html import unescape
 
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.extensions import db
-from app.models import Attempt, AuditEvent, QuestionRevision
+from app.models import Attempt, AuditEvent, QuestionRevision, User
 from plugins.accounts import csrf_from, login
 from plugins.exams import Candidate, load_exam_content, schedule
 from plugins.practice import drill_state, post, revision_at, start
@@ -260,3 +261,35 @@ def test_a_drill_form_with_no_part_answered_asks_again(app, client, make_user, m
     reply = post(client, f"/practice/drills/{drill_id}/answer", {"question_id": str(revision.question_id),
                                                                   "part-3": ""}, page=f"/practice/drills/{drill_id}")
     assert reply.status_code == 422 and "请先作答" in reply.get_data(as_text=True)
+
+
+ITEM = re.compile(r'<div class="paper-item">.*?<span class="number">(\d+)\.</span>(.*?)</div>', re.S)
+
+
+def test_a_paper_sheet_of_a_material_has_one_entry_per_part_and_is_marked_like_online(app, client, organiser, mat_exam,
+                                                                                     clock):
+    sat = sit(app.test_client(), mat_exam, ["B", True, ["一"]])
+    clock.advance(minutes=60)
+    login(client, "organiser1")
+    html = unescape(client.get(f"/admin/sessions/{mat_exam}/paper?variant=A").get_data(as_text=True))
+    number = next(n for n, stem in ITEM.findall(html) if "某机关党支部" in stem)
+    single = next(n for n, stem in ITEM.findall(html) if "人以上" in stem)
+    assert "预备期为" in html and "甲的预备期为半年" in html and "（判断题，2 分）" in html
+    for part in ("（1）", "（2）", "（3）"):
+        assert f'<span class="number">{number}{part}</span>' in html
+    key = unescape(client.get(f"/admin/sessions/{mat_exam}/paper/key?variant=A").get_data(as_text=True))
+    assert "（1）<strong>B</strong>" in key and "（2）<strong>错误</strong>" in key
+    entry = client.get(f"/admin/sessions/{mat_exam}/paper/entry?candidate=cand2&variant=A").get_data(as_text=True)
+    assert f'aria-label="{number}（3） 第 1 空"' in entry and f'placeholder="{number}（1）（A–B）"' in entry
+    token = csrf_from(entry)
+    form = {"candidate": "cand2", "variant": "A", "csrf_token": token, "confirmed": "1",
+            f"answer-{number}": ["b", "√", "一"], f"answer-{single}": [""]}
+    reply = client.post(f"/admin/sessions/{mat_exam}/paper/entry", data=form)
+    assert reply.status_code == 302, unescape(reply.get_data(as_text=True))
+    with app.app_context():
+        paper = db.session.scalar(select(Attempt).join(User).where(User.username == "cand2"))
+        online = db.session.get(Attempt, sat["attempt"]["id"])
+        assert paper.score == online.score == 6.0, "B and 一 right, the judge part wrong"
+    refused = client.post(f"/admin/sessions/{mat_exam}/paper/entry",
+                          data={**form, "candidate": "cand1", f"answer-{number}": ["B", "也许", ""]})
+    assert "第 2 小题应填 对 或 错" in unescape(refused.get_data(as_text=True))

@@ -82,6 +82,10 @@ class QuestionType(ABC):
         texts = [text.strip() for text in written]
         return self.form_response(texts) if any(texts) else None
 
+    def sheet_fields(self, blanks: int) -> int:
+        """How many entries a paper answer sheet gives an item (a marker types each): one per blank, else one."""
+        return blanks if self.has_blanks else 1
+
     def page_fields(self, key: Any) -> dict[str, Any]:
         """What a page needs besides the stem and options to ask the item (a step's unit), never the key itself."""
         return {}

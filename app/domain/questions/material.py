@@ -193,8 +193,11 @@ class Material(QuestionType):
 
     @staticmethod
     def sheet_entries(part: Part) -> int:
-        """Boxes a part takes on the paper answer sheet: one per blank, else one."""
-        return part.blanks if part.kind.has_blanks else 1
+        """Boxes a part takes on the paper answer sheet: as many as its own type gives it."""
+        return part.kind.sheet_fields(part.blanks)
+
+    def sheet_fields(self, blanks: int) -> int:
+        return sum(self.sheet_entries(part) for part in self.parts)
 
     def page_fields(self, key: Any) -> dict[str, Any]:
         """Each part's own page fields (a calculation's units), never a key."""
