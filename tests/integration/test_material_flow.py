@@ -15,41 +15,10 @@ from app import create_app
 from app.extensions import db
 from app.models import Attempt, AuditEvent, QuestionRevision, User
 from plugins.accounts import csrf_from, login
+from plugins.banks import MATERIAL_BANK
 from plugins.exams import Candidate, load_exam_content, schedule
 from plugins.practice import drill_state, post, revision_at, start
 
-MATERIAL_BANK = textwrap.dedent("""\
-    bank: party-affairs
-    title: 党务业务知识
-    category: party_affairs
-    practice: true
-    questions:
-      - id: PA-0001
-        type: single
-        stem: 有正式党员（ ）人以上的，应当成立党支部。
-        options: {A: 三, B: 五, C: 七, D: 十}
-        answer: A
-        explanation: 支部工作条例第五条。
-        source: 《中国共产党支部工作条例（试行）》第五条
-      - id: PA-0060
-        type: material
-        stem: |
-          某机关党支部有正式党员 12 名。2024 年 3 月，支部召开党员大会，接收甲为预备党员。
-        parts:
-          - type: single
-            stem: 该支部应当设立（ ）。
-            options: {A: 党小组, B: 支部委员会}
-            answer: B
-            weight: 2
-          - type: judge
-            stem: 甲的预备期为半年。
-            answer: false
-          - type: blank
-            stem: 预备期为___年。
-            answer: 一
-        explanation: 发展党员工作细则第二十七条。
-        source: 《中国共产党发展党员工作细则》第二十七条
-    """)
 BLUEPRINT = textwrap.dedent("""\
     paper: mat
     title: 材料小卷
