@@ -116,6 +116,15 @@ def test_organisers_correct_a_material_key_part_by_part(app, client, organiser, 
         assert db.session.get(Attempt, sat["attempt"]["id"]).score == 8.0
         audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exam.remark"))
         assert audit.details["new_key"] == ["A", True, [["一"]]]
+    page = unescape(client.get(f"/admin/sessions/{mat_exam}/results").get_data(as_text=True))
+    assert "第1问 B；第2问 错误；第3问 （1）一" in page and "第1问 A；第2问 正确；第3问 （1）一" in page, \
+        "the correction's history reads the keys through the parts"
+    record = unescape(client.get(f"/admin/sessions/{mat_exam}/attempts/{sat['attempt']['id']}").get_data(as_text=True))
+    assert "第1问 A；第2问 正确；第3问 （1）一" in record, "the attempt record describes the response by part"
+    with app.app_context():
+        question_id = db.session.get(QuestionRevision, revision_id).question_id
+    shown = unescape(client.get(f"/admin/questions/{question_id}").get_data(as_text=True))
+    assert "甲的预备期为半年。" in shown and "权重 2" in shown
     refused = correct(client, mat_exam, revision_id, "第1问：C\n第2问：正确\n第3问：一")
     assert "第 1 问：单选题答案应是 A/B 中的一个字母" in unescape(refused.get_data(as_text=True))
     refused = correct(client, mat_exam, revision_id, "A")
