@@ -226,6 +226,9 @@ def test_a_drill_marks_a_material_at_once_by_json_and_by_plain_form(app, client,
             seen[via] = "wrong"
         assert drill_state(app, drill_id).finished_at is not None
     assert seen["json"] == (True, "第1问 B；第2问 错误；第3问 （1）一", ["B", False, [["一"]]])
+    book = unescape(client.get("/practice/book").get_data(as_text=True))
+    assert "（2）</span>甲的预备期为半年。" in book and "第1问 B；第2问 错误" in book, \
+        "the wrong answer went into the book"
 
 
 def test_a_drill_form_with_no_part_answered_asks_again(app, client, make_user, make_org, clock):
