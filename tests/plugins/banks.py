@@ -2,8 +2,12 @@
 YAML nested too deep, the line of a fragment in a text, and Word documents built with zipfile."""
 import textwrap
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from app.domain.banks import BankSpec
+from app.domain.questions import question_type
 
 BANKS = Path(__file__).resolve().parents[2] / "question_banks"
 
@@ -118,6 +122,11 @@ VALID = textwrap.dedent("""\
 
 DEEP = "[" * 20_000 + "]" * 20_000
 TAGS = "tags: [支部工作条例, 组织设置]"
+
+
+def without_materials(bank: BankSpec) -> BankSpec:
+    """A bank as a workbook, Word, Moodle, GIFT or QTI holds it: without its materials (材料分析题 are YAML's only)."""
+    return replace(bank, questions=[q for q in bank.questions if not question_type(q.type).has_parts])
 
 
 def line_of(text: str, fragment: str) -> int:
