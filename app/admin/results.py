@@ -12,7 +12,8 @@ from app.attempts.away import away_counts
 from app.attempts.judging import session_paper_ids
 from app.attempts.service import bank_letters, is_due
 from app.domain.analysis import Bin, ItemStats, Observation, analyse_item, histogram
-from app.domain.questions import question_type
+from app.domain.marking import is_answered
+from app.domain.questions import QuestionType, question_type
 from app.domain.scores import rounded
 from app.extensions import db
 from app.models import (
@@ -127,11 +128,12 @@ def candidate_rows(session: ExamSession, now: datetime) -> list[CandidateRow]:
     return rows
 
 
-def answer_text(qtype: str, value: Any) -> str:
-    """A candidate's response as a person reads it (blank answers are one string per blank)."""
-    if value is None or value == [] or value == "":
+def answer_text(qtype: str | QuestionType, value: Any) -> str:
+    """A candidate's response as a person reads it (blank answers are one string per blank); pass a revision's `kind`
+    for a type read through its parts (a material)."""
+    if not is_answered(value):
         return "未作答"
-    return question_type(qtype).describe_response(value)
+    return (qtype if isinstance(qtype, QuestionType) else question_type(qtype)).describe_response(value)
 
 
 def status_counts(rows: list[CandidateRow]) -> dict[str, int]:

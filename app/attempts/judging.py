@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.attempts.service import add_event, locked_attempt, mark_attempt, total
 from app.database import begin_write, end_unit
-from app.domain.questions import QUESTION_TYPES, option_letters, question_type
+from app.domain.questions import QUESTION_TYPES, QuestionType, option_letters, question_type
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.models import (
@@ -133,14 +133,15 @@ class Correction:
     remarked: int
     moved: list[dict[str, Any]]
     type: str = ""
+    kind: QuestionType | None = None     # the revision's (bound to a material's parts); else the type's
 
     @property
     def old_text(self) -> str:
-        return question_type(self.type).describe_answer(self.old_key)
+        return (self.kind or question_type(self.type)).describe_answer(self.old_key)
 
     @property
     def new_text(self) -> str:
-        return question_type(self.type).describe_answer(self.new_key)
+        return (self.kind or question_type(self.type)).describe_answer(self.new_key)
 
 
 def session_paper_ids(session: ExamSession) -> set[int]:
@@ -185,7 +186,7 @@ def correct_key(session_id: int, revision_id: int, text: str, explanation: str, 
     finished = [a for a in attempts if a.finished]
     moved = [change for attempt in finished
              if (change := _remark(attempt, revision_id, ref, old_key, new_key, actor, now))]
-    correction = Correction(ref, old_key, new_key, len(finished), moved, revision.type)
+    correction = Correction(ref, old_key, new_key, len(finished), moved, revision.type, revision.kind)
     if dry_run:
         end_unit(keep=False)
         return correction
@@ -222,5 +223,11 @@ def corrections(session_id: int) -> list[dict[str, Any]]:
         select(AuditEvent).where(AuditEvent.action == "exam.remark", AuditEvent.subject == f"session:{session_id}")
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).options(selectinload(AuditEvent.actor)))
     return [{"at": e.at, "actor": e.actor, **e.details,
-             "old_text": question_type(e.details["type"]).describe_answer(e.details["old_key"]),
-             "new_text": question_type(e.details["type"]).describe_answer(e.details["new_key"])} for e in events]
+             "old_text": _event_kind(e.details).describe_answer(e.details["old_key"]),
+             "new_text": _event_kind(e.details).describe_answer(e.details["new_key"])} for e in events]
+
+
+def _event_kind(details: dict[str, Any]) -> QuestionType:
+    """The corrected revision's type, bound to its parts (a material's key reads through them)."""
+    revision = db.session.get(QuestionRevision, details["revision"]) if details.get("revision") else None
+    return revision.kind if revision is not None else question_type(details["type"])

@@ -12,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.attempts.away import away_count
-from app.attempts.letters import shown_letters
+from app.attempts.letters import bank_letters, shown_letters
 from app.attempts.release import has_ended, not_withheld, practicable
 from app.domain import review
+from app.domain.marking import is_answered
 from app.domain.markup import render_inline, render_markdown, render_stem
-from app.domain.questions import LETTERS
+from app.domain.questions import LETTERS, QuestionType
+from app.domain.scores import rounded
 from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import Attempt, ExamSession, PaperItem, Response, SessionCandidate, User
@@ -93,7 +95,21 @@ def _item(response: Response) -> dict[str, Any]:
     if revision.kind.has_prompts:   # left items in bank order: the shuffled right items alone carry the key
         item["prompts"] = [inline_html(prompt) for prompt in revision.prompts]
     item |= revision.kind.page_fields(response.paper_item.key)
+    if revision.kind.parts:
+        item["parts"] = _parts(revision.kind, item.pop("part_fields"), response.paper_item.points)
     return item
+
+
+def _parts(kind: QuestionType, fields: list[dict[str, Any]], points: float) -> list[dict[str, Any]]:
+    """A material's parts as its page asks them, each like an item of its own type: options in the bank's order (a
+    part's options are not shuffled), its share of the points, and its own page fields; never a key."""
+    return [{"number": number, "type": part.kind.name, "type_label": part.kind.label, "input": part.kind.input,
+             "stem_html": stem_html(part.stem), "points": rounded(share),
+             **({"options": [{"key": letter, "html": inline_html(text)} for letter, text in part.options.items()]}
+                if part.options else {}),
+             **({"blanks": part.blanks} if part.kind.has_blanks else {}), **page}
+            for number, (part, page, share) in enumerate(zip(kind.parts, fields, kind.shares(points), strict=True),
+                                                         start=1)]
 
 
 def result_payload(attempt: Attempt, responses: list[Response], now: datetime) -> dict[str, Any] | None:
@@ -118,7 +134,31 @@ def _released_questions(session: ExamSession, responses: list[Response], now: da
 
 
 def _held_back(response: Response) -> dict[str, Any]:
-    return {"score": response.score, "points": response.paper_item.points, "held_back": True}
+    held = {"score": response.score, "points": response.paper_item.points, "held_back": True}
+    if response.paper_item.revision.kind.parts:
+        held["parts"] = [{"said": said} for said in _parts_said(response)]
+    return held
+
+
+def _parts_said(response: Response) -> list[str]:
+    """What the candidate gave for each part of a material, as a person reads it."""
+    kind = response.paper_item.revision.kind
+    given = response.value if isinstance(response.value, list) else [None] * len(kind.parts)
+    return [part.kind.describe_response(value) if is_answered(value) else "未作答"
+            for part, value in zip(kind.parts, given, strict=False)]
+
+
+def _parts_reviewed(response: Response) -> list[dict[str, Any]]:
+    """Each part's answer and score for a material's review: its key, and its mark by its own type."""
+    item, kind = response.paper_item, response.paper_item.revision.kind
+    given = bank_letters(response)
+    given = given if isinstance(given, list) else [None] * len(kind.parts)
+    scores = kind.part_scores(item.key, given, item.points, multiple_scoring=item.paper.multiple_scoring,
+                              ordering_scoring=item.paper.ordering_scoring)
+    return [{"said": said, "answer_text": part.kind.describe_answer(key), "answer": key, "score": rounded(score),
+             "points": rounded(share)}
+            for part, key, said, score, share in zip(kind.parts, item.key, _parts_said(response), scores,
+                                                     kind.shares(item.points), strict=True)]
 
 
 def _reviewed(response: Response) -> dict[str, Any]:
@@ -130,6 +170,8 @@ def _reviewed(response: Response) -> dict[str, Any]:
     shown = shown_letters(response, item.key)
     reviewed["answer"] = shown
     reviewed["answer_text"] = revision.kind.describe_answer(shown)
+    if revision.kind.parts:
+        reviewed["parts"] = _parts_reviewed(response)
     if item.answer_override is not None:
         original = shown_letters(response, revision.answer)
         reviewed["corrected"] = {"old": original, "old_text": revision.kind.describe_answer(original)}

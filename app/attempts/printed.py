@@ -11,7 +11,7 @@ from app.attempts.letters import shown_key
 from app.attempts.presenters import inline_html, markdown_html, stem_html
 from app.attempts.service import enter_paper, layout, paper_items
 from app.domain.printed import SheetItem, SheetProblem, read_sheet, variant_code, variant_seed
-from app.domain.questions import LETTERS
+from app.domain.questions import LETTERS, QuestionType
 from app.errors import AppError
 from app.extensions import db
 from app.models import Attempt, ExamSession, Paper, PaperItem, SessionCandidate, User, record
@@ -38,6 +38,8 @@ class PrintedItem:
     prompts: list[str] = field(default_factory=list)              # a matching's left items as HTML, bank order
     answer: str = ""
     reference_html: str = ""
+    # A material's parts: number, label, points, stem and options (bank order) as printed, and the key when printed
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -89,12 +91,22 @@ def _printed(number: str, item: PaperItem, option_order: tuple[str, ...], with_k
         stem_html=stem_html(revision.stem), points=item.points,
         options=[(LETTERS[shown], inline_html(revision.options[letter])) for shown, letter in enumerate(option_order)],
         prompts=[inline_html(prompt) for prompt in revision.prompts or []])
+    if kind.parts:
+        printed.parts = _printed_parts(kind, item, with_key)
     if with_key:
         if kind.objective:
             printed.answer = kind.describe_answer(shown_key(option_order, item.key, kind))
         else:
             printed.reference_html = markdown_html(revision.reference_answer)
     return printed
+
+
+def _printed_parts(kind: QuestionType, item: PaperItem, with_key: bool) -> list[dict[str, Any]]:
+    return [{"number": number, "label": part.kind.label, "points": share, "stem_html": stem_html(part.stem),
+             "options": [(letter, inline_html(text)) for letter, text in part.options.items()],
+             "answer": part.kind.describe_answer(key) if with_key else ""}
+            for number, (part, key, share) in enumerate(zip(kind.parts, item.key, kind.shares(item.points),
+                                                            strict=True), start=1)]
 
 
 # -- entering a sheet ---------------------------------------------------------------------------------------------

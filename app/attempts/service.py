@@ -269,7 +269,7 @@ def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
         if row is None:
             raise InvalidResponse(f"第 {key} 题不存在。")
         revision = row.paper_item.revision
-        problem = response_problem(revision.type, value, option_letters(revision.options), revision.slots)
+        problem = response_problem(revision.kind, value, option_letters(revision.options), revision.slots)
         if problem:
             raise InvalidResponse(f"第 {key} 题的答案格式不对：{problem}。")
 
@@ -324,7 +324,7 @@ def mark_attempt(attempt: Attempt) -> None:
             if response.score is None and not is_answered(response.value):
                 response.score = 0.0
             continue
-        response.score = mark(revision.type, item.key, bank_letters(response), item.points,
+        response.score = mark(revision.kind, item.key, bank_letters(response), item.points,
                               multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order,
                               ordering_scoring=paper.ordering_scoring)
     total(attempt)

@@ -124,8 +124,11 @@ def _print_changes(summary, verbose: bool) -> None:
               help="File format, one file per bank.")
 def export(directory: str, format_name: str) -> None:
     """Write the current revisions, one file per bank, that import back unchanged."""
-    for path in export_banks(Path(directory), format_name):
+    skipped: list[str] = []
+    for path in export_banks(Path(directory), format_name, skipped):
         click.echo(str(path))
+    for line in skipped:
+        click.echo(f"未导出 {line}", err=True)
 
 
 @bank_cli.command("template")

@@ -20,6 +20,7 @@ from pathlib import Path
 from app.domain import documents, workbooks
 from app.domain.banks import BankSpec, dump_bank
 from app.domain.interchange import gift, moodle, qti
+from app.domain.questions import QuestionType, question_type
 from app.domain.sources import Reader, read_yaml
 
 
@@ -30,6 +31,8 @@ class BankFormat:
     read: Reader | None = None
     write: Callable[[BankSpec], bytes] | None = None
     also_reads: tuple[str, ...] = ()            # other suffixes import reads with `read`
+    # Whether `write` carries a question of this type; export names each one it leaves out.
+    carries: Callable[[QuestionType], bool] = lambda kind: True
 
     @property
     def suffixes(self) -> tuple[str, ...]:
@@ -38,10 +41,12 @@ class BankFormat:
 
 FORMATS: dict[str, BankFormat] = {
     "yaml": BankFormat("yaml", ".yaml", read_yaml, lambda bank: dump_bank(bank).encode(), also_reads=(".yml",)),
-    "xlsx": BankFormat("xlsx", ".xlsx", workbooks.read_workbook, workbooks.write_workbook),
-    "moodle": BankFormat("moodle", ".xml", moodle.read_moodle, moodle.write_moodle),
-    "gift": BankFormat("gift", ".gift", gift.read_gift, gift.write_gift),
-    "qti": BankFormat("qti", ".zip", write=qti.write_qti),
+    "xlsx": BankFormat("xlsx", ".xlsx", workbooks.read_workbook, workbooks.write_workbook,
+                       carries=lambda kind: not kind.has_parts),
+    "moodle": BankFormat("moodle", ".xml", moodle.read_moodle, moodle.write_moodle,
+                         carries=lambda kind: bool(kind.moodle)),
+    "gift": BankFormat("gift", ".gift", gift.read_gift, gift.write_gift, carries=lambda kind: bool(kind.moodle)),
+    "qti": BankFormat("qti", ".zip", write=qti.write_qti, carries=lambda kind: bool(kind.qti)),
     "docx": BankFormat("docx", ".docx", documents.read_docx),
     "txt": BankFormat("txt", ".txt", documents.read_plain_text),
 }
@@ -55,6 +60,12 @@ def readers() -> dict[str, Reader]:
 def writable() -> list[str]:
     """The names `--format` takes."""
     return [name for name, fmt in FORMATS.items() if fmt.write]
+
+
+def left_out(bank: BankSpec, fmt: BankFormat) -> list[str]:
+    """What an export in this format leaves out of a bank, one line per question: `bank/ID（材料分析题）：…`."""
+    return [f"{bank.slug}/{question.id}（{kind.label}）：{fmt.name} 格式不支持该题型，未导出（YAML 导出保留全部题目）"
+            for question in bank.questions for kind in [question_type(question.type)] if not fmt.carries(kind)]
 
 
 def export_path(directory: Path, bank: BankSpec, fmt: BankFormat) -> Path:

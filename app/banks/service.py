@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from app.banks.formats import FORMATS, export_path, readers
+from app.banks.formats import FORMATS, export_path, left_out, readers
 from app.domain.banks import BankDefaults, BankSpec, QuestionSpec, validate_documents
 from app.domain.papers import (
     BlueprintSpec,
@@ -143,7 +143,7 @@ def revision_spec(question: Question, revision: QuestionRevision | None = None) 
     return QuestionSpec(
         id=question.code, type=revision.type, stem=revision.stem, options=revision.options,
         answer=revision.answer, blank_order=revision.blank_order, reference_answer=revision.reference_answer,
-        rubric=revision.rubric, explanation=revision.explanation, source=revision.source,
+        rubric=revision.rubric, parts=revision.parts or [], explanation=revision.explanation, source=revision.source,
         difficulty=revision.difficulty, tags=revision.tags, prompts=revision.prompts or [],
     )
 
@@ -157,8 +157,9 @@ def bank_spec(bank: Bank) -> BankSpec:
     )
 
 
-def export_banks(directory: Path, format_name: str = "yaml") -> list[Path]:
-    """Write each bank's current revisions in a format (FORMATS), one file per bank."""
+def export_banks(directory: Path, format_name: str = "yaml", left_out_by: list[str] | None = None) -> list[Path]:
+    """Write each bank's current revisions in a format (FORMATS), one file per bank; what the format cannot carry
+    (a material outside YAML) is named in `left_out_by`."""
     fmt = FORMATS[format_name]
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -167,6 +168,8 @@ def export_banks(directory: Path, format_name: str = "yaml") -> list[Path]:
     )
     for bank in banks:
         spec = bank_spec(bank)
+        if left_out_by is not None:
+            left_out_by.extend(left_out(spec, fmt))
         path = export_path(directory, spec, fmt)
         path.write_bytes(fmt.write(spec))
         written.append(path)

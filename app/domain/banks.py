@@ -45,6 +45,7 @@ class QuestionSpec:
     blank_order: str = "fixed"
     reference_answer: str = ""
     rubric: list[dict[str, Any]] = field(default_factory=list)
+    parts: list[dict[str, Any]] = field(default_factory=list)    # a material's sub-questions, without their keys
     explanation: str = ""
     source: str = ""
     difficulty: int = 3
@@ -52,14 +53,18 @@ class QuestionSpec:
     prompts: list[str] = field(default_factory=list)     # a matching question's left items
 
     def content(self) -> dict[str, Any]:
-        """Everything that makes a revision: two specs with equal content are the same revision. Prompts join only
-        when there are some, so the content (and hash) of every question without them is what it always was."""
-        return {
+        """Everything that makes a revision: two specs with equal content are the same revision. Prompts and parts
+        join only when there are some, so the content (and hash) of every question without them is what it always
+        was."""
+        content = {
             "type": self.type, "stem": self.stem, "options": self.options, "answer": self.answer,
             "blank_order": self.blank_order, "reference_answer": self.reference_answer,
             "rubric": self.rubric, "explanation": self.explanation, "source": self.source,
             "difficulty": self.difficulty, "tags": self.tags, **({"prompts": self.prompts} if self.prompts else {}),
         }
+        if self.parts:      # only a material has parts: every other revision's content (and hash) stays as it was
+            content["parts"] = self.parts
+        return content
 
     def content_hash(self) -> str:
         return content_hash(self.content())
@@ -334,7 +339,7 @@ _Dumper.add_representer(str, _represent_text)
 
 FIELD_LABELS = {
     "type": "题型", "stem": "题干", "options": "选项", "answer": "答案", "blank_order": "填空顺序",
-    "reference_answer": "参考答案", "rubric": "评分要点", "explanation": "解析", "source": "出处",
+    "reference_answer": "参考答案", "rubric": "评分要点", "parts": "小题", "explanation": "解析", "source": "出处",
     "difficulty": "难度", "tags": "标签", "prompts": "左项",
 }
 

@@ -5,37 +5,34 @@ what differs, app/domain/questions. Responses here are in the bank's letters: th
 """
 from typing import Any
 
-from app.domain.questions import question_type
+from app.domain.questions import QuestionType, question_type
+from app.domain.questions.base import is_answered  # noqa: F401  (callers import it from here)
+
+Kind = str | QuestionType   # a type's name, or a revision's `kind` (which knows a material's parts: pass that one)
 
 
-def shape_ok(qtype: str, response: Any, letters: tuple[str, ...] = (), blanks: int = 0) -> bool:
+def _kind(qtype: Kind) -> QuestionType:
+    return qtype if isinstance(qtype, QuestionType) else question_type(qtype)
+
+
+def shape_ok(qtype: Kind, response: Any, letters: tuple[str, ...] = (), blanks: int = 0) -> bool:
     """Whether a response has the shape its item type takes; None (an answer cleared) always does."""
     return not response_problem(qtype, response, letters, blanks)
 
 
-def response_problem(qtype: str, response: Any, letters: tuple[str, ...] = (), blanks: int = 0) -> str:
+def response_problem(qtype: Kind, response: Any, letters: tuple[str, ...] = (), blanks: int = 0) -> str:
     """Why a response cannot be stored for its item type (empty when it can): the wrong shape, text too long, or
     text that cannot be stored (domain.inputs.text_ok)."""
     if response is None:
         return ""
-    return question_type(qtype).response_problem(response, letters, blanks)
+    return _kind(qtype).response_problem(response, letters, blanks)
 
 
-def is_answered(response: Any) -> bool:
-    if response is None:
-        return False
-    if isinstance(response, list):
-        return any(r is not None and str(r).strip() for r in response)   # a matching list of None pairs nothing
-    if isinstance(response, str):
-        return bool(response.strip())
-    return True
-
-
-def mark(qtype: str, key: Any, response: Any, points: float, *,
+def mark(qtype: Kind, key: Any, response: Any, points: float, *,
          multiple_scoring: str = "strict", blank_order: str = "fixed",
          ordering_scoring: str = "strict") -> float | None:
     """Score of one objective item, rounded to hundredths; None for a type a judge marks."""
-    kind = question_type(qtype)
+    kind = _kind(qtype)
     if not kind.objective:
         return None
     if not is_answered(response):
@@ -44,6 +41,6 @@ def mark(qtype: str, key: Any, response: Any, points: float, *,
                      ordering_scoring=ordering_scoring)
 
 
-def key_problem(qtype: str, letters: tuple[str, ...], blanks: int, key: Any) -> str:
+def key_problem(qtype: Kind, letters: tuple[str, ...], blanks: int, key: Any) -> str:
     """Why a corrected answer key cannot stand for an item (empty when it can)."""
-    return question_type(qtype).key_problem(key, letters, blanks)
+    return _kind(qtype).key_problem(key, letters, blanks)

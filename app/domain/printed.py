@@ -43,8 +43,15 @@ class SheetItem:
 
     @property
     def fields(self) -> int:
-        """How many entries a marker types for it: one per blank or prompt, else one."""
-        return self.blanks if self.kind.has_blanks or self.kind.has_prompts else 1
+        """How many entries a marker types for it: one per blank, else one (a material's: its parts')."""
+        return self.kind.sheet_fields(self.blanks)
+
+    @property
+    def parts(self) -> list["SheetItem"]:
+        """A material's parts as the sheet holds them, numbered 5（1）, 5（2）…: their entries, in order, are the
+        item's. Part options are printed in the bank's order."""
+        return [SheetItem(f"{self.key}（{number}）", part.kind, len(part.options), part.blanks)
+                for number, part in enumerate(self.kind.parts, start=1)]
 
 
 class SheetProblem(ValueError):

@@ -418,7 +418,8 @@ def _relined(value: Any, line: int) -> Any:
 
 def write_workbook(bank: BankSpec) -> bytes:
     """The bank as a workbook that reads back to the same specs."""
-    return _book(bank, [_question_row(question) for question in bank.questions])
+    return _book(bank, [_question_row(question) for question in bank.questions
+                        if not question_type(question.type).has_parts])   # a row holds no parts: left out
 
 
 def template() -> bytes:

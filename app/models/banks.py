@@ -98,6 +98,8 @@ class QuestionRevision(db.Model):
     blank_order: Mapped[str] = mapped_column(String(8), default="fixed")
     reference_answer: Mapped[str] = mapped_column(Text, default="")
     rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # A material's sub-questions without their keys (app/domain/questions/material.py); empty for every other type.
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     explanation: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
     difficulty: Mapped[int] = mapped_column(default=3)
@@ -112,8 +114,8 @@ class QuestionRevision(db.Model):
 
     @property
     def kind(self) -> QuestionType:
-        """The question type, which knows this revision's response, marking and key."""
-        return question_type(self.type)
+        """The question type, which knows this revision's response, marking and key (bound to its parts, if any)."""
+        return question_type(self.type).bind(self.parts)
 
     @property
     def slots(self) -> int:

@@ -6,7 +6,7 @@ practice.js sends the same answer to the JSON API instead and shows the verdict 
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.attempts.letters import shown_key
@@ -155,7 +155,9 @@ def answer(drill_id: int):
     if revision is None:
         flash("这道题不在本次练习中。", "error")
         return redirect(url_for("practice.drill", drill_id=drill.id))
-    response = revision.kind.form_response(form.response.data)
+    kind = revision.kind
+    response = (kind.form_parts([request.form.getlist(f"part-{n}") for n in range(1, len(kind.parts) + 1)])
+                if kind.parts else kind.form_response(form.response.data))
     try:
         checked = answer_given(drill.id, _me(), question_id, response, utcnow())
     except (PracticeError, InvalidResponse) as error:

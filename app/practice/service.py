@@ -185,11 +185,11 @@ def answer(drill_id: int, user: User, question_id: int, response: Any, now: date
         raise NotAvailable("这道题现在不能练习，请继续下一题。")
     revision = current_revision(question_id)
     letters = option_letters(revision.options)
-    if response is None or not shape_ok(revision.type, response, letters, revision.slots):
+    if response is None or not shape_ok(revision.kind, response, letters, revision.slots):
         raise InvalidResponse("请先作答。")
     order = shown_order(drill, revision)
     kept = in_bank_letters(revision, order, response)
-    correct = mark(revision.type, revision.answer, kept, 1, multiple_scoring="strict",
+    correct = mark(revision.kind, revision.answer, kept, 1, multiple_scoring="strict",
                    blank_order=revision.blank_order, ordering_scoring="strict") == 1
     record_answer(user, revision, kept, correct, drill.kind, now, drill=drill)
     drill.position = position + 1

@@ -27,7 +27,7 @@ def test_validate_reports_each_problem_and_exits_1(runner, tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert any(line.endswith("a.yaml:10: [PA-0001] 未知字段 'anwser'（可用字段：answer, blank_order, difficulty, "
-                             "explanation, id, options, prompts, reference_answer, rubric, source, stem, tags, "
+                             "explanation, id, options, parts, prompts, reference_answer, rubric, source, stem, tags, "
                              "tolerance, type, unit）")
                for line in lines), lines
     assert any("b.yaml:13: [PA-0001] difficulty 应为 1 到 5 的整数" in line for line in lines), lines

@@ -187,7 +187,8 @@ def test_the_sample_banks_export_and_import_back_unchanged(runner, tmp_path, fmt
     assert runner.invoke(args=["bank", "export", str(tmp_path), "--format", fmt]).exit_code == 0
     again = runner.invoke(args=["bank", "import", str(tmp_path)])
     assert again.exit_code == 0, again.output
-    assert "added 0, changed 0, retired 0, unchanged 131" in again.stdout
+    retired = 0 if fmt == "yaml" else 2     # the two materials are YAML's only
+    assert f"added 0, changed 0, retired {retired}, unchanged {133 - retired}" in again.stdout
 
 
 def test_gift_and_qti_exports_carry_the_calculations(runner, tmp_path):

@@ -2,8 +2,12 @@
 YAML nested too deep, the line of a fragment in a text, and Word documents built with zipfile."""
 import textwrap
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from app.domain.banks import BankSpec
+from app.domain.questions import question_type
 
 BANKS = Path(__file__).resolve().parents[2] / "question_banks"
 
@@ -36,6 +40,39 @@ CALCULATION_BANK = textwrap.dedent("""\
         tolerance: 1%
         explanation: 规定第二条：“10000元以上者，交纳2%”。
         source: 《关于中国共产党党费收缴、使用和管理的规定》第二条
+    """)
+# 材料分析题: a single, and a material of three parts (single weight 2, judge, blank).
+MATERIAL_BANK = textwrap.dedent("""\
+    bank: party-affairs
+    title: 党务业务知识
+    category: party_affairs
+    practice: true
+    questions:
+      - id: PA-0001
+        type: single
+        stem: 有正式党员（ ）人以上的，应当成立党支部。
+        options: {A: 三, B: 五, C: 七, D: 十}
+        answer: A
+        explanation: 支部工作条例第五条。
+        source: 《中国共产党支部工作条例（试行）》第五条
+      - id: PA-0060
+        type: material
+        stem: |
+          某机关党支部有正式党员 12 名。2024 年 3 月，支部召开党员大会，接收甲为预备党员。
+        parts:
+          - type: single
+            stem: 该支部应当设立（ ）。
+            options: {A: 党小组, B: 支部委员会}
+            answer: B
+            weight: 2
+          - type: judge
+            stem: 甲的预备期为半年。
+            answer: false
+          - type: blank
+            stem: 预备期为___年。
+            answer: 一
+        explanation: 发展党员工作细则第二十七条。
+        source: 《中国共产党发展党员工作细则》第二十七条
     """)
 VALID = textwrap.dedent("""\
     bank: party-affairs
@@ -85,6 +122,11 @@ VALID = textwrap.dedent("""\
 
 DEEP = "[" * 20_000 + "]" * 20_000
 TAGS = "tags: [支部工作条例, 组织设置]"
+
+
+def without_materials(bank: BankSpec) -> BankSpec:
+    """A bank as a workbook, Word, Moodle, GIFT or QTI holds it: without its materials (材料分析题 are YAML's only)."""
+    return replace(bank, questions=[q for q in bank.questions if not question_type(q.type).has_parts])
 
 
 def line_of(text: str, fragment: str) -> int:

@@ -163,7 +163,8 @@ def test_a_text_files_problems_name_its_lines(tmp_path):
         "bad.txt:9: [single-0002] 无法识别的段落（不是选项、答案或解析）：这一段不知道是什么",
         "bad.txt:12: [blank-0001] 题干有 2 个空，answer 却有 1 项",
         ("bad.txt:14: [item-0001] 未知题型 '作图题'，应为 single（单选题） | multiple（多选题） | judge（判断题） | "
-         "blank（填空题） | short（简答题） | calculation（计算题） | ordering（排序题） | matching（匹配题） 之一"),
+         "blank（填空题） | short（简答题） | calculation（计算题） | ordering（排序题） | matching（匹配题） | "
+         "material（材料分析题） 之一"),
         "bad.txt:18: [judge-0001] 判断题的 answer 应是 true/false（或 对/错、正确/错误、√/×），而不是 '也许'",
         "bad.txt:23: [multiple-0002] 缺少 options，或 options 不是 {A: …, B: …} 形式",
     ]

@@ -18,11 +18,12 @@ def parse(name: str, text: str, stem: str = "题干"):
 
 def test_the_registry_holds_exactly_the_seven_types_with_their_labels():
     assert TYPES == {"single": "单选题", "multiple": "多选题", "judge": "判断题", "blank": "填空题", "short": "简答题",
-                     "calculation": "计算题", "ordering": "排序题", "matching": "匹配题"}
+                     "calculation": "计算题", "ordering": "排序题", "matching": "匹配题", "material": "材料分析题"}
     assert [kind.name for kind in QUESTION_TYPES] == list(TYPES)
-    assert len({kind.input for kind in QUESTION_TYPES}) == 8, "each type names its own input kind"
+    assert len({kind.input for kind in QUESTION_TYPES}) == 9, "each type names its own input kind"
     assert [kind.name for kind in QUESTION_TYPES if kind.drillable] == ["single", "multiple", "judge", "blank",
-                                                                          "calculation", "ordering", "matching"]
+                                                                          "calculation", "ordering", "matching",
+                                                                          "material"]
     assert [kind.name for kind in QUESTION_TYPES if kind.always_shuffled] == ["ordering"]
     assert [kind.name for kind in QUESTION_TYPES if not kind.objective] == ["short"]
     assert question_type("judge") is question_type("judge")

@@ -14,10 +14,10 @@ def test_sample_banks_validate_without_errors_or_warnings():
     assert {bank.category for bank in banks} == {"theory", "policy", "party_affairs"}
     for bank in banks:
         assert len(bank.questions) >= 30, bank.slug
-        # Every bank asks the five classic types; calculations (党费, 党龄), orderings (发展党员的程序) and matchings
-        # (任期, 会议频次) are the party-affairs bank's.
-        assert set(Counter(q.type for q in bank.questions)) >= set(TYPES) - {"calculation", "ordering", "matching"}, \
-            bank.slug
+        # Every bank asks the five classic types; calculations (党费, 党龄), orderings (发展党员的程序), matchings
+        # (任期, 会议频次) and materials (发展党员, 支部工作) are the party-affairs bank's.
+        assert set(Counter(q.type for q in bank.questions)) >= set(TYPES) - {
+            "calculation", "ordering", "matching", "material"}, bank.slug
         assert all(q.source and q.explanation for q in bank.questions), bank.slug
         assert "示例" in bank.description or "示例" in bank.title, bank.slug
     assert {q.type for q in next(b for b in banks if b.category == "party_affairs").questions} == set(TYPES)

@@ -7,7 +7,7 @@ from openpyxl import Workbook, load_workbook
 from app.domain.banks import BankDefaults, QuestionSpec, dump_bank, parse_bank, read_bank, validate_documents
 from app.domain.sources import read_sources
 from app.domain.workbooks import HEADER, read_workbook, template, write_workbook
-from plugins.banks import BANKS, VALID
+from plugins.banks import BANKS, VALID, without_materials
 
 BANK_ROWS = [["标识", "dangwu"], ["名称", "党务题库"], ["类别", "党务"], ["练习", "是"]]
 
@@ -44,6 +44,7 @@ def test_sample_banks_go_to_workbooks_and_back_to_the_same_yaml(tmp_path):
         path.write_bytes(write_workbook(bank))
         back, problems = read(path)
         assert problems == [] and back is not None, problems
+        bank = without_materials(bank)      # a row holds no parts: left out (test_material.py)
         assert dump_bank(back) == dump_bank(bank), bank.slug
         assert [q.id for q in back.questions] == [q.id for q in bank.questions]
 

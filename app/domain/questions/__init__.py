@@ -6,7 +6,8 @@ label, input kind, YAML fields and parsing, response shape, marking, key text an
 QUESTION_TYPES below, and test it in tests/unit/test_questions.py. The stored type's CHECK constraint follows the
 registry, so the new type also needs a migration; a new input kind needs its widget in static/js/exam.js (and, for a
 drillable type, in practice/templates/practice/drill.html and static/js/practice.js); what else a page must show to
-ask it (a calculation's units) comes from `page_fields`.
+ask it (a calculation's units) comes from `page_fields`. A type asked through sub-questions (material) gets them from
+its revision by `bind` (a revision's `kind` is bound): call its methods on `revision.kind`, not on the registry's.
 """
 from app.domain.questions.base import QuestionType, UnreadableAnswer
 from app.domain.questions.blank import Blank
@@ -14,11 +15,12 @@ from app.domain.questions.calculation import Calculation
 from app.domain.questions.choice import LETTERS, Multiple, Single, option_letters
 from app.domain.questions.judge import Judge
 from app.domain.questions.matching import Matching
+from app.domain.questions.material import Material
 from app.domain.questions.ordering import Ordering
 from app.domain.questions.short import Short
 
 QUESTION_TYPES: tuple[QuestionType, ...] = (Single(), Multiple(), Judge(), Blank(), Short(), Calculation(),
-                                            Ordering(), Matching())
+                                            Ordering(), Matching(), Material())
 TYPES = {kind.name: kind.label for kind in QUESTION_TYPES}      # YAML token → label, in the bank format's order
 _BY_NAME = {kind.name: kind for kind in QUESTION_TYPES}
 

@@ -37,6 +37,23 @@ class QuestionType(ABC):
     moodle: ClassVar[str] = ""
     qti: ClassVar[str] = ""
     key_hint: ClassVar[str] = ""        # how an organiser types a corrected key
+    # Why an item of this type cannot be a part of a 材料分析题 (whose parts keep their options in the bank's order and
+    # are marked with the material); empty when it can.
+    part_refusal: ClassVar[str] = ""
+    # Asked through sub-questions (a material's parts, given by `bind`): a workbook row, a Word paragraph and the
+    # interchange formats hold one stem with one answer, so they carry no such type (YAML does).
+    has_parts: ClassVar[bool] = False
+
+    @property
+    def parts(self) -> tuple[Any, ...]:
+        """The sub-questions (questions.material.Part) of an item asked as one, once `bind` has given them; none
+        for every other type."""
+        return ()
+
+    def bind(self, parts: list[dict[str, Any]]) -> "QuestionType":
+        """This type for one revision whose `parts` column holds its sub-questions (without their keys): a type
+        with parts validates, marks and describes through them; every other type ignores them and is itself."""
+        return self
 
     @property
     def drillable(self) -> bool:
@@ -81,6 +98,11 @@ class QuestionType(ABC):
         texts = [text.strip() for text in written]
         return self.form_response(texts) if any(texts) else None
 
+    def sheet_fields(self, blanks: int) -> int:
+        """How many entries a paper answer sheet gives an item (a marker types each): one per blank or prompt (`blanks`
+        counts either), else one."""
+        return blanks if self.has_blanks or self.has_prompts else 1
+
     def page_fields(self, key: Any) -> dict[str, Any]:
         """What a page needs besides the stem and options to ask the item (a step's unit), never the key itself."""
         return {}
@@ -123,6 +145,17 @@ class QuestionType(ABC):
     @abstractmethod
     def key_problem(self, key: Any, letters: tuple[str, ...], blanks: int) -> str:
         """Why a corrected key cannot stand for an item (empty when it can)."""
+
+
+def is_answered(response: Any) -> bool:
+    """Whether a response says anything: None, blank text and lists of nothing (a material's all-null parts) do not."""
+    if response is None:
+        return False
+    if isinstance(response, list):
+        return any(is_answered(r) for r in response)
+    if isinstance(response, str):
+        return bool(response.strip())
+    return True
 
 
 class UnreadableAnswer(ValueError):

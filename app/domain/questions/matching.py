@@ -44,6 +44,7 @@ def pairs_text(letters: list[Any]) -> str:
 
 class Matching(_Choice):
     name, label, input = "matching", "匹配题", "pairs"
+    part_refusal = "匹配题不能作小题（小题不带左项）"
     fields = frozenset({"prompts", "options", "answer"})
     has_prompts = True
     prompt = "为每个左项选出对应的右项"

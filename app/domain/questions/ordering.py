@@ -31,6 +31,7 @@ def in_place(key: list[str], response: list[str]) -> int:
 
 class Ordering(_Choice):
     name, label, input = "ordering", "排序题", "order"
+    part_refusal = "排序题的各项在小题中不打乱，而题库的顺序往往就是答案，不能作小题"
     always_shuffled = True
     fewest_options = 3
     prompt = "排出正确顺序"

@@ -11,6 +11,7 @@ RUBRIC_KEYS = {"point", "score"}
 
 class Short(QuestionType):
     name, label, input = "short", "简答题", "text"
+    part_refusal = "简答题由评委整题评分，不能作小题"
     fields = frozenset({"reference_answer", "rubric"})
     objective = False
     moodle, qti = "essay", "extendedTextInteraction"

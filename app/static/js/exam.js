@@ -276,7 +276,7 @@
 
   function given(value) {
     if (value === undefined || value === null) return false;
-    if (Array.isArray(value)) return value.some(function (v) { return v !== null && String(v).trim() !== ""; });
+    if (Array.isArray(value)) return value.some(given);   // a material's list of nulls is unanswered too
     if (typeof value === "string") return value.trim() !== "";
     return true;
   }
@@ -312,20 +312,22 @@
     return label;
   }
 
-  function choiceInputs(item, type, entries) {
+  function choiceInputs(item, type, entries, changed) {
     var box = el("div", "choices");
     entries.forEach(function (entry) {
       box.appendChild(choice(type, "q-" + item.key, entry[0], entry[1], entry[2]));
     });
     var inputs = Array.prototype.slice.call(box.querySelectorAll("input"));
-    box.addEventListener("change", function () { give(item.key, 0); });
+    box.addEventListener("change", function () { changed(0); });
     return {node: box, inputs: inputs};
   }
 
-  // One widget per input kind the API names (an item's `input`), each reading and writing its response's shape.
+  // One widget per input kind the API names (an item's `input`), each reading and writing its response's shape;
+  // `changed(delay)` is called when the candidate changes it (a material's parts share their item's).
   var BUILD = {
-    letter: function (item) {
-      var built = choiceInputs(item, "radio", item.options.map(function (o) { return [o.key, o.key, o.html]; }));
+    letter: function (item, changed) {
+      var built = choiceInputs(item, "radio", item.options.map(function (o) { return [o.key, o.key, o.html]; }),
+        changed);
       built.read = function () {
         var on = built.inputs.filter(function (i) { return i.checked; })[0];
         return on ? on.value : null;
@@ -333,8 +335,9 @@
       built.write = function (value) { built.inputs.forEach(function (i) { i.checked = i.value === value; }); };
       return built;
     },
-    letters: function (item) {
-      var built = choiceInputs(item, "checkbox", item.options.map(function (o) { return [o.key, o.key, o.html]; }));
+    letters: function (item, changed) {
+      var built = choiceInputs(item, "checkbox", item.options.map(function (o) { return [o.key, o.key, o.html]; }),
+        changed);
       built.read = function () {
         return built.inputs.filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
       };
@@ -343,8 +346,8 @@
       };
       return built;
     },
-    truth: function (item) {
-      var built = choiceInputs(item, "radio", [["true", "正确"], ["false", "错误"]]);
+    truth: function (item, changed) {
+      var built = choiceInputs(item, "radio", [["true", "正确"], ["false", "错误"]], changed);
       built.node.classList.add("truth");
       built.read = function () {
         var on = built.inputs.filter(function (i) { return i.checked; })[0];
@@ -355,7 +358,7 @@
       };
       return built;
     },
-    blanks: function (item) {
+    blanks: function (item, changed) {
       var box = el("div", "blanks");
       var inputs = [];
       for (var n = 1; n <= item.blanks; n++) {
@@ -372,9 +375,9 @@
       return textual(item, box, inputs, {
         read: function () { return inputs.map(function (i) { return i.value; }); },
         write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
-      });
+      }, changed);
     },
-    numbers: function (item) {
+    numbers: function (item, changed) {
       var box = el("div", "blanks numbers");
       var inputs = [];
       for (var n = 1; n <= item.blanks; n++) {
@@ -395,14 +398,14 @@
       return textual(item, box, inputs, {
         read: function () { return inputs.map(function (i) { return i.value; }); },
         write: function (value) { inputs.forEach(function (i, n) { i.value = Array.isArray(value) ? value[n] || "" : ""; }); },
-      });
+      }, changed);
     },
-    order: function (item) {
-      return orderWidget(item);
+    order: function (item, changed) {
+      return orderWidget(item, changed);
     },
     // Matching: the right items listed once with their letters, then one select per left item (bank order).
     // A letter taken by one prompt is released from any other, so a save never pairs one right item twice.
-    pairs: function (item) {
+    pairs: function (item, changed) {
       var box = el("div", "pairs");
       var list = el("ul", "pair-options");
       item.options.forEach(function (o) {
@@ -435,7 +438,7 @@
       });
       box.addEventListener("change", function (event) {
         selects.forEach(function (s) { if (s !== event.target && s.value === event.target.value) s.value = ""; });
-        give(item.key, 0);
+        changed(0);
       });
       return {
         node: box, inputs: selects,
@@ -448,7 +451,7 @@
         },
       };
     },
-    text: function (item) {
+    text: function (item, changed) {
       var area = el("textarea", "short-text");
       area.rows = 8;
       area.maxLength = 20000;
@@ -457,14 +460,14 @@
       return textual(item, area, [area], {
         read: function () { return area.value; },
         write: function (value) { area.value = typeof value === "string" ? value : ""; },
-      });
+      }, changed);
     },
   };
 
   // An ordering item: its items in the order shown, each with ↑/↓ buttons. Nothing is saved until the candidate
   // moves an item or confirms the order as it stands, so an unanswered item never reads as "answered in the order
   // shown"; 清除 puts the items back and clears the answer.
-  function orderWidget(item) {
+  function orderWidget(item, changed) {
     var box = el("div", "order");
     box.appendChild(el("p", "order-hint muted", "用 ↑ ↓ 调整各项的先后顺序；如果认为现在的顺序正确，请点“确认此顺序”。"));
     var list = el("ol", "order-list");
@@ -520,18 +523,18 @@
       state.placed = true;
       draw();
       button.focus();
-      give(item.key, 0);
+      changed(0);
     }
     confirmButton.addEventListener("click", function () {
       state.placed = true;
       draw();
-      give(item.key, 0);
+      changed(0);
     });
     clearButton.addEventListener("click", function () {
       state.order = shown.slice();
       state.placed = false;
       draw();
-      give(item.key, 0);
+      changed(0);
     });
     draw();
     return {
@@ -547,12 +550,51 @@
     };
   }
 
-  function textual(item, node, inputs, access) {
+  function textual(item, node, inputs, access, changed) {
     inputs.forEach(function (input) {
-      input.addEventListener("input", function () { give(item.key, TEXT_DELAY); });
+      input.addEventListener("input", function () { changed(TEXT_DELAY); });
       input.addEventListener("change", function () { flush(); });
     });
     return {node: node, inputs: inputs, read: access.read, write: access.write};
+  }
+
+  // A material's parts (材料分析题): each numbered （1）（2）… and asked by its own type's widget; the response is a
+  // list with one entry per part, null for a part not answered.
+  BUILD.parts = function (item, changed) {
+    var box = el("ol", "parts");
+    var widgets = item.parts.map(function (part) {
+      var node = el("li", "part");
+      var head = el("div", "part-head");
+      head.appendChild(el("span", "part-no", "（" + part.number + "）"));
+      head.appendChild(el("span", "badge", part.type_label + " · " + points(part.points) + " 分"));
+      node.appendChild(head);
+      var stem = el("div", "stem part-stem");
+      stem.innerHTML = part.stem_html;
+      node.appendChild(stem);
+      var widget = BUILD[part.input](Object.assign({}, part, {key: item.key + "-" + part.number}), changed);
+      node.appendChild(widget.node);
+      box.appendChild(node);
+      return widget;
+    });
+    return {
+      node: box,
+      inputs: widgets.reduce(function (all, w) { return all.concat(w.inputs); }, []),
+      read: function () {
+        return widgets.map(function (w) { var value = w.read(); return given(value) ? value : null; });
+      },
+      write: function (value) {
+        widgets.forEach(function (w, n) { w.write(Array.isArray(value) ? value[n] : null); });
+      },
+    };
+  };
+
+  // The material itself can be long: it folds (open at first), so that a phone can keep a part in view.
+  function materialStem(stem) {
+    var box = el("details", "material");
+    box.open = true;
+    box.appendChild(el("summary", "", "材料"));
+    box.appendChild(stem);
+    return box;
   }
 
   function render(attempt) {
@@ -577,7 +619,7 @@
   }
 
   function renderItem(data) {
-    var built = BUILD[data.input](data);
+    var built = BUILD[data.input](data, function (delay) { give(data.key, delay); });
     var item = {key: data.key, read: built.read, write: built.write, inputs: built.inputs};
     var card = el("article", "item");
     card.id = "q-" + data.key;
@@ -591,7 +633,7 @@
     card.appendChild(head);
     var stem = el("div", "stem");
     stem.innerHTML = data.stem_html;
-    card.appendChild(stem);
+    card.appendChild(data.parts ? materialStem(stem) : stem);
     card.appendChild(built.node);
     var navLink = el("a", "nav-item", data.key);
     navLink.href = "#q-" + data.key;

@@ -16,40 +16,55 @@
   var next = document.getElementById("next");
   var busy = false;
 
-  function inputs() {
-    return Array.prototype.slice.call(form.querySelectorAll('input[name="response"]'));
+  function inputs(box, name) {
+    return Array.prototype.slice.call(box.querySelectorAll('input[name="' + name + '"]'));
   }
 
-  // The response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in.
-  function response() {
-    if (INPUT === "order") {   // one select per place, each a letter shown
-      var placed = selects().map(function (select) { return select.value; });
+  function selects(box, name) {
+    return Array.prototype.slice.call(box.querySelectorAll('select[name="' + name + '"]'));
+  }
+
+  // One widget's response in the API's shape (DESIGN §3.4), or null when nothing is chosen or filled in: the inputs
+  // named `name` inside `box`, asked as `input` (a question's, or one part's of a material).
+  function read(box, input, name) {
+    if (input === "order") {   // one select per place, each a letter shown
+      var placed = selects(box, name).map(function (select) { return select.value; });
       return placed.some(function (letter) { return letter; }) ? placed : null;
     }
-    if (INPUT === "pairs") {   // one select per left item: its letter, or null while unpaired
-      var letters = selects().map(function (select) { return select.value || null; });
+    if (input === "pairs") {   // one select per left item: its letter, or null while unpaired
+      var letters = selects(box, name).map(function (select) { return select.value || null; });
       return letters.some(function (letter) { return letter; }) ? letters : null;
     }
-    if (INPUT === "blanks" || INPUT === "numbers") {   // one text box per blank or step
-      var texts = inputs().map(function (input) { return input.value; });
+    if (input === "blanks" || input === "numbers") {   // one text box per blank or step
+      var texts = inputs(box, name).map(function (field) { return field.value; });
       return texts.some(function (text) { return text.trim(); }) ? texts : null;
     }
-    var chosen = inputs().filter(function (input) { return input.checked; }).map(function (input) { return input.value; });
+    var chosen = inputs(box, name).filter(function (field) { return field.checked; })
+      .map(function (field) { return field.value; });
     if (!chosen.length) return null;
-    if (INPUT === "letters") return chosen.sort();
-    if (INPUT === "truth") return chosen[0] === "true";
+    if (input === "letters") return chosen.sort();
+    if (input === "truth") return chosen[0] === "true";
     return chosen[0];
   }
 
-  function selects() {
-    return Array.prototype.slice.call(form.querySelectorAll('select[name="response"]'));
-  }
+  function parts() { return Array.prototype.slice.call(form.querySelectorAll(".part")); }
 
-  // Matching: a letter taken by one left item is released from any other, as on the exam page.
+  // Matching: a letter taken by one left item is released from the item's other selects, as on the exam page.
   form.addEventListener("change", function (event) {
-    if (INPUT !== "pairs" || event.target.tagName !== "SELECT") return;
-    selects().forEach(function (s) { if (s !== event.target && s.value === event.target.value) s.value = ""; });
+    var row = event.target.closest(".pair-row");
+    if (!row) return;
+    var box = event.target.closest(".part") || form;
+    selects(box, event.target.name).forEach(function (s) {
+      if (s !== event.target && s.value === event.target.value) s.value = "";
+    });
   });
+
+  // A material's response is one entry per part (null for a part not answered), and null when none is.
+  function response() {
+    if (INPUT !== "parts") return read(form, INPUT, "response");
+    var given = parts().map(function (part) { return read(part, part.dataset.input, part.dataset.name); });
+    return given.some(function (value) { return value !== null; }) ? given : null;
+  }
 
   function say(message) {
     problem.textContent = message;
@@ -65,24 +80,30 @@
     list.appendChild(dd);
   }
 
-  function markChoices(key) {
-    if (INPUT === "pairs") selects().forEach(function (select, n) {
+  function markChoices(box, input, name, key) {
+    if (input === "pairs") selects(box, name).forEach(function (select, n) {
       var row = select.closest(".pair-row");
       row.classList.toggle("correct", select.value === key[n]);
       row.classList.toggle("wrong", select.value !== key[n]);
     });
-    inputs().forEach(function (input) {
-      if (INPUT === "blanks" || INPUT === "numbers" || INPUT === "order") return;
-      var value = INPUT === "truth" ? input.value === "true" : input.value;
-      var inKey = INPUT === "letters" ? key.indexOf(value) >= 0 : value === key;
-      var label = input.closest(".choice");
+    if (input === "order" || input === "pairs") return;
+    inputs(box, name).forEach(function (field) {
+      if (input === "blanks" || input === "numbers") return;
+      var value = input === "truth" ? field.value === "true" : field.value;
+      var inKey = input === "letters" ? key.indexOf(value) >= 0 : value === key;
+      var label = field.closest(".choice");
       label.classList.toggle("correct", inKey);
-      label.classList.toggle("wrong", input.checked && !inKey);
+      label.classList.toggle("wrong", field.checked && !inKey);
     });
   }
 
+  function markAll(key) {
+    if (INPUT !== "parts") return markChoices(form, INPUT, "response", key);
+    parts().forEach(function (part, n) { markChoices(part, part.dataset.input, part.dataset.name, key[n]); });
+  }
+
   function show(data) {
-    markChoices(data.answer);
+    markAll(data.answer);
     form.querySelector("fieldset").disabled = true;
     submit.hidden = true;
     say("");
