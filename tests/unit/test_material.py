@@ -88,7 +88,8 @@ def test_other_types_keep_their_content_without_parts():
     ("type: judge", "type: ordering", "type: ordering",
      (f"[M-1 （2）] 排序题的各项在小题中不打乱，而题库的顺序往往就是答案，不能作小题；"
       f"{PART_TYPES}'ordering'")),
-    ("type: judge", "type: matching", "type: matching", f"[M-1 （2）] 匹配题不能作小题（小题不带左项）；{PART_TYPES}'matching'"),
+    ("type: judge", "type: matching", "type: matching",
+     f"[M-1 （2）] 匹配题不能作小题（小题不带左项）；{PART_TYPES}'matching'"),
     ("weight: 2", "weight: 0", "weight: 0", "[M-1 （1）] weight 应为正数（该小题占本题分值的份数），而不是 0"),
     ("        answer: false", "        answer: false\n        anwser: true", "anwser",
      "[M-1 （2）] 小题中未知字段 'anwser'（可用字段：answer, stem, type, weight）"),
