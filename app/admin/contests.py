@@ -4,9 +4,12 @@ what is decided here — judges per group, score sheets uploaded, standings vers
 Publishing and closing cannot be undone: the first POST shows the round page with a confirmation that says what
 would happen and changes nothing; the dialog posts again with confirmed=1 and the fingerprint of the standings it
 described, and only then, if they are still the same, does it happen."""
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from app import exports
 from app.admin import bp
 from app.admin.forms import CloseForm, JudgeForm, PublishForm, SheetForm
 from app.contests.pages import (
@@ -30,6 +33,7 @@ from app.contests.pages import (
     round_events,
     round_groups,
     rounds_of,
+    score_sheet,
     tied_rows,
     unassign_judge,
     upload_scores,
@@ -157,6 +161,22 @@ def upload(slug: str, round_slug: str):
     if problems:
         return _refused(slug, round_slug, [f"{filename} 有问题，没有导入任何成绩：", *problems])
     return _done(round_, f"已从 {filename} 导入{component_label(component)}成绩 {added} 条。", "scores")
+
+
+@bp.get("/contests/<slug>/rounds/<round_slug>/scores/<component>.<any(csv, xlsx):fmt>")
+@role_required(Role.ORGANISER)
+def score_sheet_download(slug: str, round_slug: str, component: str, fmt: str):
+    """The sheet to fill in for one component: the round's candidates prefilled, Chinese headers that uploads read."""
+    round_ = _round(slug, round_slug)
+    if component not in round_.rules.names:
+        abort(404)
+    header, rows = score_sheet(round_, component)
+    name = f"{round_.contest.slug}-{round_.slug}-{component_label(component)}成绩表.{fmt}"
+    if fmt == "csv":
+        data, mimetype = exports.to_csv(header, rows), exports.CSV_TYPE
+    else:
+        data, mimetype = exports.to_xlsx(header, rows, sheet=f"{component_label(component)}成绩"), exports.XLSX_TYPE
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
 def _confirm(slug: str, round_slug: str, form: PublishForm, **confirm):

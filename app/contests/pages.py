@@ -1,5 +1,7 @@
 """What the contest pages show and change: who sees which round, organisation trees, candidate search, judge
 assignments, score sheets uploaded on the web, and standings shaped for a page or a download."""
+import csv
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -7,12 +9,13 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.contests.scores import ScoreRefused, check_component, check_open, import_scores_csv, record_import
-from app.contests.standings import RoundStandings
+from app.contests.scores import ScoreRefused, check_component, check_open, import_score_rows, record_import
+from app.contests.standings import RoundStandings, round_standings
 from app.contests.tables import standings_rows
 from app.contests.versions import latest_numbers
 from app.database import begin_write
 from app.domain.standings import ALL_GROUPS, GroupTable, Row
+from app.domain.workbooks import sheet_rows
 from app.errors import AppError
 from app.extensions import db
 from app.models import (
@@ -246,15 +249,48 @@ def upload_scores(round_: Round, component: str, filename: str, data: bytes, act
     except ScoreRefused as refused:   # said once for the whole sheet rather than on every line
         raise PageRefused(refused.message) from None
     if not data:
-        raise PageRefused("请选择要上传的 CSV 文件")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PageRefused(f"{filename} 不是 UTF-8 编码；请在 Excel 中另存为“CSV UTF-8”后再上传") from None
-    added, problems = import_scores_csv(round_, component, text, filename, actor)
+        raise PageRefused("请选择要上传的成绩表（CSV 或 Excel）")
+    added, problems = import_score_rows(round_, component, _sheet_rows(filename, data), filename, actor)
     if not problems:
         record_import(round_, component, added, actor, filename)
     return added, problems
+
+
+def _sheet_rows(filename: str, data: bytes) -> list[list[str]]:
+    if filename.lower().endswith(".xlsx"):
+        try:
+            return sheet_rows(data)
+        except ValueError as error:
+            raise PageRefused(f"{filename}：{error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PageRefused(f"{filename} 不是 UTF-8 编码；请在 Excel 中另存为“CSV UTF-8”或直接上传 .xlsx") from None
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:   # a field past csv's limit: not a score sheet
+        raise PageRefused(f"{filename} 不是可以读取的 CSV 文件（{error}）") from None
+
+
+def score_sheet(round_: Round, component: str) -> tuple[list[str], list[list[Any]]]:
+    """The score sheet to fill in for one component, the way uploads read it: the round's candidates who sit it,
+    group by group; a judged component has a row per candidate and judge assigned to the group (or one with the
+    judge left to fill in when none is)."""
+    check_component(round_, component)
+    judged = component in {judged.name for judged in round_.rules.judged}
+    judges_of: dict[str, list[str]] = {}
+    for assignment, _name in assignments(round_):
+        judges_of.setdefault(assignment.group_code, []).append(assignment.judge.username)
+    header = ["序号", "组别", "姓名", "账号", *(["评委账号"] if judged else []), "成绩"]
+    rows: list[list[Any]] = []
+    result = round_standings(round_)
+    for group in ordered_groups(result):
+        code = result.group_codes.get(group.name, "")
+        for row in sorted(group.ranked + group.incomplete, key=lambda r: r.entrant.username):
+            for judge in (judges_of.get(code) or [""]) if judged else [None]:
+                rows.append([len(rows) + 1, group.name, row.entrant.name, row.entrant.username,
+                             *([judge] if judged else []), ""])
+    return header, rows
 
 
 # -- standings shaped for pages and downloads -----------------------------------------------------------------

@@ -108,31 +108,51 @@ def _check(round_: Round, candidate: User, component: str, judge: User | None) -
         raise ScoreRefused(f"评委 {judge.username} 没有被分配评{candidate.name}所在的组")
 
 
+# A score sheet's columns by meaning: the documented English names, or the Chinese ones of the downloadable template
+# and of sheets typed by hand. Other columns (序号, 组别, 姓名 …) are there for people and are not read.
+SHEET_COLUMNS = {
+    "username": ("username", "账号", "用户名", "考生账号"),
+    "judge": ("judge", "评委", "评委账号"),
+    "score": ("score", "成绩", "分数", "得分"),
+}
+_MEANING = {word: meaning for meaning, words in SHEET_COLUMNS.items() for word in words}
+
+
 def import_scores_csv(round_: Round, component: str, text: str, file: str, actor: User | None) -> tuple[int, list[str]]:
-    """`username,score` or `username,judge,score`; returns (scores added, problems). Caller commits or rolls back."""
+    """A CSV score sheet (see `import_score_rows`); returns (scores added, problems). Caller commits or rolls back."""
     try:
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     except csv.Error as error:   # a field past csv's limit (131072 characters): not a score sheet
         return 0, [f"{file}: 不是可以读取的 CSV 文件（{error}）"]
-    header = [cell.strip() for cell in rows[0]] if rows else []
-    if header not in (["username", "score"], ["username", "judge", "score"]):
-        return 0, [f"{file}:1: 表头应为 username,score 或 username,judge,score"]
+    return import_score_rows(round_, component, rows, file, actor)
+
+
+def import_score_rows(round_: Round, component: str, rows: list[list[str]], file: str,
+                      actor: User | None) -> tuple[int, list[str]]:
+    """`username,score` or `username,judge,score` (or 账号、评委账号、成绩, in any order among other columns), one
+    row per score, rows without a score skipped; returns (scores added, problems)."""
+    header = [_MEANING.get(cell.strip(), "") for cell in rows[0]] if rows else []
+    named = [meaning for meaning in header if meaning]
+    if sorted(named) not in (["score", "username"], ["judge", "score", "username"]):
+        return 0, [f"{file}:1: 表头应为 username,score 或 username,judge,score（也可写 账号、评委账号、成绩）"]
     users = {u.username: u for u in db.session.scalars(select(User))}
     added, problems, seen = 0, [], set()
     for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+        cells = [str(cell).strip() if cell is not None else "" for cell in row]
+        # A row without a score is one not filled in yet: the downloaded sheet lists every candidate beforehand.
+        if not any(cells[n] for n, meaning in enumerate(header) if meaning == "score" and n < len(cells)):
             continue
         try:
-            added += _import_row(round_, component, header, [c.strip() for c in row], users, seen, actor)
+            added += _import_row(round_, component, header, cells, users, seen, actor)
         except ScoreRefused as refused:
             problems.append(f"{file}:{line}: {refused.message}")
     return added, problems
 
 
 def _import_row(round_, component, header, row, users, seen, actor) -> int:
-    if len(row) != len(header):
+    if any(header[len(row):]) or any(row[len(header):]):    # a read column missing, or text past the header
         raise ScoreRefused(f"应有 {len(header)} 列，实有 {len(row)} 列")
-    values = dict(zip(header, row, strict=True))
+    values = {meaning: cell for meaning, cell in zip(header, row, strict=False) if meaning}
     candidate = users.get(values["username"])
     if candidate is None:
         raise ScoreRefused(f"没有考生 {values['username']}")

@@ -92,6 +92,20 @@ def read_workbook(path: Path, name: str) -> BankDocument:
         book.close()
 
 
+def sheet_rows(data: bytes) -> list[list[str]]:
+    """The first sheet of a workbook (a score sheet, say) as rows of text; ValueError saying why it cannot be read."""
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"工作簿过大：超过 {MAX_BYTES // 1_000_000} MB")
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ValueError(f"不是可读取的 Excel 工作簿（.xlsx）：{error}") from None
+    try:
+        return [[_cell_value(value) for value in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
 class _Reader:
     """One workbook being read: its sheets' rows as lines, and the report of what they lack."""
 

@@ -1,7 +1,9 @@
 """Organiser contest pages over HTTP (issue 4 §1): the contest as loaded, judges per group, score sheets uploaded,
 rounds published and closed — a tie across the line settled by ticking who goes on."""
+import io
 import re
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
@@ -169,15 +171,44 @@ def test_a_bad_score_sheet_imports_nothing_and_names_every_line(app, organiser_c
 
 
 @pytest.mark.parametrize("component, data, message", [
-    ("written", b"user,score\nzhao,50\n", "scores.csv:1: 表头应为 username,score 或 username,judge,score"),
+    ("written", b"user,score\nzhao,50\n",
+     "scores.csv:1: 表头应为 username,score 或 username,judge,score（也可写 账号、评委账号、成绩）"),
     ("written", "username,score\nzhao,五十\n".encode("gbk"), "不是 UTF-8 编码"),
-    ("written", b"", "请选择要上传的 CSV 文件"),
+    ("written", b"", "请选择要上传的成绩表（CSV 或 Excel）"),
     ("essay", b"username,score\nzhao,50\n", "初赛没有成绩项 essay"),
 ])
 def test_unreadable_score_sheets_are_refused(app, organiser_client, contest, component, data, message):
     response = upload(organiser_client, component, data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert count(app, ScoreEntry) == 0
+
+
+def test_the_downloaded_sheet_filled_in_uploads_with_its_chinese_headers(app, organiser_client, contest):
+    sheet = organiser_client.get(f"{PRELIMINARY}/scores/lecture.xlsx")
+    assert sheet.status_code == 200 and "attachment" in sheet.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(sheet.data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0] == ("序号", "组别", "姓名", "账号", "评委账号", "成绩")
+    zhao = [row for row in rows[1:] if row[3] == "zhao"]
+    assert sorted(row[4] for row in zhao) == ["j1", "j2"], "a row for each judge of 教育局机关党委"
+    assert "zheng" not in {row[3] for row in rows}, "who goes on directly sits no lecture here"
+    for row in book.active.iter_rows(min_row=2):
+        if row[4].value in ("j1", "j2") and row[3].value in ("zhao", "qian"):
+            row[5].value = 86.5
+    filled = io.BytesIO()
+    book.save(filled)
+    response = upload(organiser_client, "lecture", filled.getvalue(), "党课成绩.xlsx")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        entries = db.session.scalars(select(ScoreEntry)).all()
+        assert sorted((e.user.username, e.judge.username, e.hundredths) for e in entries) == [
+            ("qian", "j1", 8650), ("qian", "j2", 8650), ("zhao", "j1", 8650), ("zhao", "j2", 8650)]
+
+    written = organiser_client.get(f"{PRELIMINARY}/scores/written.csv").data.decode("utf-8-sig")
+    assert written.splitlines()[0] == "序号,组别,姓名,账号,成绩"
+    typed = "账号,姓名,成绩\r\nsun,孙三,77\r\n"
+    assert upload(organiser_client, "written", typed, "笔试.csv").status_code == 302
+    assert organiser_client.get(f"{PRELIMINARY}/scores/essay.csv").status_code == 404
 
 
 # -- publish and close --------------------------------------------------------------------------------------------
