@@ -300,6 +300,35 @@ def ordered_groups(result: RoundStandings) -> list[GroupTable]:
     return sorted(result.standings.groups, key=lambda group: result.group_codes.get(group.name, ""))
 
 
+@dataclass(frozen=True)
+class MyPlace:
+    """Where the candidate looking at the standings stands (我的名次): their group, their row, and how many share it."""
+
+    group: GroupTable | None     # None: they go on to the next round directly
+    row: Row
+
+    @property
+    def ranked_count(self) -> int:
+        return len(self.group.ranked) if self.group else 0
+
+
+def my_place(groups: list[GroupTable], result: RoundStandings, username: str) -> MyPlace | None:
+    """The candidate's place in the standings shown, or None when they are not in this round."""
+    for group in groups:
+        for row in group.ranked + group.incomplete:
+            if row.entrant.username == username:
+                return MyPlace(group, row)
+    direct = next((row for row in result.standings.direct if row.entrant.username == username), None)
+    return MyPlace(None, direct) if direct else None
+
+
+def mine_first(groups: list[GroupTable], place: MyPlace | None) -> list[GroupTable]:
+    """A candidate's own group opens the page; the others follow in the file's order."""
+    if place is None or place.group is None:
+        return groups
+    return [place.group, *(group for group in groups if group is not place.group)]
+
+
 def tied_rows(result: RoundStandings) -> list[Row]:
     """Candidates tied across the advancement line, for the organisers to settle."""
     return [row for group in result.standings.groups for row in group.ranked if row.tied_at_cut]

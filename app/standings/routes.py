@@ -14,6 +14,8 @@ from app.contests.pages import (
     download_table,
     may_see_draft,
     may_view,
+    mine_first,
+    my_place,
     ordered_groups,
     organisation_type_label,
     percent,
@@ -80,7 +82,10 @@ def _context(round_: Round) -> dict:
     latest = versions[0] if versions else None
     # A version shows what moved since the one before it; the draft, what would move if it were published.
     changes = version_changes(result.version) if result.version else Draft(result, latest).changes
-    return {"round": round_, "result": result, "groups": ordered_groups(result), "tied": tied_rows(result),
+    groups = ordered_groups(result)
+    mine = my_place(groups, result, current_user.username)
+    return {"round": round_, "result": result, "groups": mine_first(groups, mine), "mine": mine,
+            "tied": tied_rows(result),
             "now": utcnow(), "versions": versions, "latest": latest, "changes": changes,
             "may_draft": may_see_draft(current_user), "has_advance": result.advancing,
             "has_awards": bool(result.rules.awards)}

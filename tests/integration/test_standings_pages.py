@@ -2,11 +2,16 @@
 reached, incomplete candidates and direct entries apart, ties at the line, awards, downloads, the projector view."""
 import csv
 import io
+import re
 import textwrap
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import User
+from app.users.service import set_password
 from plugins.contests import (
     CONTEST,
     PRELIMINARY,
@@ -212,3 +217,31 @@ def test_projector_view_of_a_grouped_round_shows_each_group_and_outcomes(app, sc
     assert cells(html, "zhao")[0] == ["1", "赵一", "教育局机关党委", "90.00", "84.00", "87.00", "晋级"]
     assert "<h2>教育局机关党委</h2>" in html and "待评：吴六、周五" in text_of(html)
     assert html.count("<table") == 2, "财政局 has nobody ranked yet: no empty table"
+
+
+# -- a candidate's own place ------------------------------------------------------------------------------------------
+
+def signed_in_as(app, username: str):
+    """A contest candidate (loaded without a password) given one and signed in."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        set_password(user, "secret-pass-1")
+        user.must_change_password = False
+        db.session.commit()
+    return client_for(app, username)
+
+
+def test_a_candidate_finds_their_place_first_and_their_row_marked(app, scored):
+    confirm(scored, f"{PRELIMINARY}/publish", {})
+    html = page_of(signed_in_as(app, "sun"), app).get_data(as_text=True)
+    mine = text_of(html[html.index('id="my-place"'):html.index("</section>", html.index('id="my-place"'))])
+    assert "我的名次" in mine and "第 2 名 / 2 人 · 卫健委机关党委 · 总分 77.50" in mine
+    assert html.index('<h2>卫健委机关党委') < html.index('<h2>教育局机关党委'), "their own group opens the page"
+    assert re.search(r'<tr class="[^"]* me" data-username="sun" id="me">', html)
+    assert html.count('id="me"') == 1
+
+    incomplete = text_of(page_of(signed_in_as(app, "wu"), app).get_data(as_text=True))
+    assert "财政局机关党委：您的成绩还不全，暂不排名。" in incomplete
+    direct = text_of(page_of(signed_in_as(app, "zheng"), app).get_data(as_text=True))
+    assert "您所在的单位直接进入下一轮，本轮不参加排名" in direct
+    assert 'id="my-place"' not in page_of(scored, app).get_data(as_text=True), "an organiser has no place of their own"
