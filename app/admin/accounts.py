@@ -1,16 +1,40 @@
-"""Organiser page for logins (账号与登录): accounts slowed or held by failed logins, unlocking them, and signing an
-account out on every device. Both acts are recorded in the audit trail; signing out asks first."""
+"""Organiser page for accounts and logins (账号与登录): adding accounts one by one or from a CSV, resetting a
+password, deactivating an account (never deleting it: its scores stay), password slips to print for the hall;
+accounts slowed or held by failed logins, unlocking them, and signing an account out on every device. Every act is
+recorded in the audit trail; what cannot be undone asks first.
+
+A generated password is shown once, on the slips page that answers the act (no-store, like every page)."""
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
+from app.admin.forms import AccountForm, AccountsFileForm
 from app.database import begin_write
 from app.extensions import db
 from app.forms import ActionForm
-from app.models import Role, User, record, utcnow
+from app.models import Organisation, Role, User, record, utcnow
 from app.users import logins
-from app.web import role_required
+from app.users.service import (
+    generate_password,
+    import_accounts,
+    parse_accounts_csv,
+    save_account,
+    set_password,
+    unknown_organisations,
+)
+from app.web import role_required, takes_upload
+
+
+@dataclass(frozen=True)
+class Slip:
+    """One password slip (密码条) as the hall hands it out."""
+
+    user: User
+    password: str
 
 
 @bp.get("/accounts")
@@ -19,12 +43,13 @@ def accounts():
     return _accounts_page(request.args.get("q", "").strip()[:64])
 
 
-def _accounts_page(query: str = "", signing_out: User | None = None):
+def _accounts_page(query: str = "", **confirming: User):
+    """The page, with a confirmation open when an act asks first (signing_out, resetting, deactivating)."""
     now = utcnow()
     found = _account(query) if query else None
     return render_template("admin/accounts.html", throttled=logins.throttled(now), unknown=logins.unknown_names(now),
                            query=query, found=found, found_throttle=found and logins.throttled(now, found.username),
-                           signing_out=signing_out, policy=logins.policy())
+                           policy=logins.policy(), **confirming)
 
 
 @bp.post("/accounts/<username>/unlock")
@@ -59,3 +84,103 @@ def _account(username: str) -> User | None:
 
 def _back(username: str):
     return redirect(url_for("admin.accounts", q=username))
+
+
+# -- adding, resetting, deactivating ------------------------------------------------------------------------------
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def new_account():
+    form = AccountForm()
+    form.organisation.choices = [SelectChoice("", "（无）")] + [
+        SelectChoice(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
+    if not form.validate_on_submit():
+        return render_template("admin/account_new.html", form=form, csv_form=AccountsFileForm()), \
+            422 if form.is_submitted() else 200
+    begin_write()
+    if _account(form.username.data):
+        form.username.errors = [f"用户名 {form.username.data} 已被使用。"]
+        return render_template("admin/account_new.html", form=form, csv_form=AccountsFileForm()), 422
+    saved = save_account(form.username.data, name=form.name.data, role=form.role.data,
+                         org_code=form.organisation.data or None)
+    record("user.created", saved.user.username, actor=current_user._get_current_object(), role=saved.user.role)
+    user = saved.user
+    return _slips([Slip(user, saved.initial_password)], f"已添加账号 {user.name}（{user.username}）。")
+
+
+@bp.post("/accounts/import")
+@takes_upload
+@role_required(Role.ORGANISER)
+def import_accounts_file():
+    """All or nothing, as `flask users import`: any bad line and nothing is written, every line named."""
+    upload = AccountsFileForm().file.data
+    if not upload:
+        return _new_page_with(["请选择 CSV 文件（表头 username,name,role,org）。"])
+    rows, problems = parse_accounts_csv(upload.read())
+    problems += unknown_organisations(rows)
+    if problems:
+        return _new_page_with([f"{upload.filename} 第 {line} 行：{message}" for line, message in sorted(problems)])
+    begin_write()
+    result = import_accounts(rows)
+    record("users.imported", upload.filename or "accounts.csv", actor=current_user._get_current_object(),
+           created=[username for username, _ in result.created], updated=result.updated,
+           unchanged=len(result.unchanged))
+    users = {u.username: u for u in db.session.scalars(
+        select(User).where(User.username.in_([username for username, _ in result.created])))}
+    return _slips([Slip(users[username], password) for username, password in result.created],
+                  f"已导入 {upload.filename}：新建 {len(result.created)} 个，更新 {len(result.updated)} 个，"
+                  f"未变 {len(result.unchanged)} 个。")
+
+
+@bp.post("/accounts/<username>/reset-password")
+@role_required(Role.ORGANISER)
+def reset_password(username: str):
+    user = _account(username) or abort(404)
+    if not ActionForm().is_confirmed():
+        return _accounts_page(username, resetting=user)
+    begin_write()
+    password = generate_password()
+    set_password(user, password)
+    user.must_change_password = True
+    logins.end_sessions(user)
+    record("user.password_reset", username, actor=current_user._get_current_object())
+    return _slips([Slip(user, password)], f"已为 {user.name}（{username}）重设初始密码；原密码和所有登录都已失效。")
+
+
+@bp.post("/accounts/<username>/deactivate")
+@role_required(Role.ORGANISER)
+def deactivate_account(username: str):
+    user = _account(username) or abort(404)
+    if user.id == current_user.id:
+        flash("不能停用自己正在使用的账号。", "error")
+        return _back(username)
+    if not ActionForm().is_confirmed():
+        return _accounts_page(username, deactivating=user)
+    begin_write()
+    user.active = False
+    logins.end_sessions(user)
+    record("user.deactivated", username, actor=current_user._get_current_object())
+    flash(f"已停用 {user.name}（{username}）：不能再登录，已有的成绩和记录都保留。", "success")
+    return _back(username)
+
+
+@bp.post("/accounts/<username>/activate")
+@role_required(Role.ORGANISER)
+def activate_account(username: str):
+    user = _account(username) or abort(404)
+    begin_write()
+    user.active = True
+    record("user.activated", username, actor=current_user._get_current_object())
+    flash(f"已恢复 {user.name}（{username}）：可以用原密码登录。", "success")
+    return _back(username)
+
+
+def _new_page_with(problems: list[str]):
+    form = AccountForm(formdata=None)
+    form.organisation.choices = [SelectChoice("", "（无）")]
+    return render_template("admin/account_new.html", form=form, csv_form=AccountsFileForm(),
+                           problems=problems), 422
+
+
+def _slips(slips: list[Slip], message: str):
+    return render_template("admin/account_slips.html", slips=slips, message=message, site=request.host_url)

@@ -21,6 +21,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 from wtforms.widgets import DateTimeLocalInput
@@ -29,7 +30,7 @@ from app.contests.versions import Draft
 from app.domain.banks import CATEGORIES, BankDefaults
 from app.domain.times import parse_local_iso
 from app.forms import ActionForm, PageForm, ValuesField, stripped
-from app.models import ScoreRelease
+from app.models import Role, ScoreRelease
 from app.scheduling.service import MAX_AWAY_ALERT
 
 USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -64,6 +65,27 @@ class BankConfirmForm(BankUploadForm):
     file_name = ValuesField()
     file_data = ValuesField()
     file_paper = ValuesField()
+
+
+# -- accounts -----------------------------------------------------------------------------------------------------
+
+class AccountForm(PageForm):
+    """One new account; its initial password is generated and printed on a slip."""
+
+    name = StringField("姓名", filters=[stripped], validators=[
+        DataRequired("请填写姓名。"), Length(max=100, message="姓名不超过 100 个字符。")])
+    username = StringField("用户名", filters=[stripped], validators=[
+        DataRequired("请填写用户名。"),
+        Regexp(r"^[A-Za-z0-9._-]{1,64}$", message="用户名只能用 1–64 个字母、数字、点、下划线或连字符。")])
+    role = SelectField("角色", choices=[SelectChoice(role.value, role.label) for role in Role],
+                       default=Role.CANDIDATE.value)
+    organisation = SelectField("组织", validate_choice=False, validators=[Optional()])
+
+
+class AccountsFileForm(PageForm):
+    """A CSV of accounts (username,name,role,org), as `flask users import` reads it."""
+
+    file = FileField()
 
 
 # -- exam sessions ------------------------------------------------------------------------------------------------
