@@ -1,8 +1,6 @@
 """Organiser pages that bring banks in and out without a shell: upload bank files (any format import reads) and paper
 blueprints, see their problems and a dry run of what would change, confirm; download a bank in each export format and
 the empty Excel template."""
-import base64
-import binascii
 import io
 from pathlib import Path
 
@@ -13,22 +11,17 @@ from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.admin.forms import BankConfirmForm, BankUploadForm
+from app.admin.uploads import UploadRefused, bounded, encoded, posted_back
 from app.banks.formats import FORMATS
 from app.banks.service import bank_spec
 from app.banks.uploads import UploadedFile, UploadPreview, confirm, preview, safe_name
 from app.domain import workbooks
-from app.errors import AppError
 from app.extensions import db
 from app.models import Bank, Question, Role
 from app.web import role_required, takes_upload
 
-MAX_FILES = 20
 # What the overview offers to download, with the names organisers know the formats by (FORMATS' writable ones).
 DOWNLOAD_FORMATS = {"xlsx": "Excel", "yaml": "YAML", "moodle": "Moodle XML", "gift": "GIFT", "qti": "QTI 2.1 包"}
-
-
-class UploadRefused(AppError):
-    status, code = 400, "upload_refused"
 
 
 @bp.get("/banks/upload")
@@ -87,32 +80,23 @@ def _uploaded(form: BankUploadForm) -> list[UploadedFile]:
     uploads = [(upload, False) for upload in form.banks.data or []] + [(u, True) for u in form.papers.data or []]
     files = [UploadedFile(safe_name(upload.filename or ""), upload.read(), paper)
              for upload, paper in uploads if upload and upload.filename]
-    return _bounded(files)
+    if not files:
+        raise UploadRefused("请选择要上传的题库文件或试卷方案。")
+    return bounded(files)
 
 
 def _posted_back(form: BankConfirmForm) -> list[UploadedFile]:
-    names, data, papers = form.file_name.data, form.file_data.data, form.file_paper.data
-    if not len(names) == len(data) == len(papers):
+    papers = form.file_paper.data
+    if len(papers) != len(form.file_name.data):
         raise UploadRefused("确认的内容不完整，请重新上传文件。")
-    try:
-        files = [UploadedFile(safe_name(name), base64.b64decode(encoded, validate=True), paper == "1")
-                 for name, encoded, paper in zip(names, data, papers, strict=True)]
-    except binascii.Error:
-        raise UploadRefused("确认的内容已损坏，请重新上传文件。") from None
-    return _bounded(files)
-
-
-def _bounded(files: list[UploadedFile]) -> list[UploadedFile]:
-    if not files:
-        raise UploadRefused("请选择要上传的题库文件或试卷方案。")
-    if len(files) > MAX_FILES:
-        raise UploadRefused(f"一次最多上传 {MAX_FILES} 个文件。")
-    return files
+    files = posted_back(form.file_name.data, form.file_data.data)
+    return [UploadedFile(safe_name(name), data, paper == "1")
+            for (name, data), paper in zip(files, papers, strict=True)]
 
 
 def _preview_page(form: BankUploadForm, result: UploadPreview, status: int = 200):
-    encoded = [(upload, base64.b64encode(upload.data).decode()) for upload in result.files]
-    return render_template("admin/bank_upload.html", form=form, preview=result, encoded=encoded,
+    encoded_files = [(upload, encoded(upload.data)) for upload in result.files]
+    return render_template("admin/bank_upload.html", form=form, preview=result, encoded=encoded_files,
                            fingerprint=result.fingerprint()), status if result.importable else 422
 
 
