@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
-from app.admin import accounts, banks, contests, paper, reports, routes, sessions  # noqa: E402,F401
+from app.admin import accounts, banks, contest_upload, contests, paper, reports, routes, sessions  # noqa: E402,F401

@@ -105,7 +105,7 @@ def new_account():
                          org_code=form.organisation.data or None)
     record("user.created", saved.user.username, actor=current_user._get_current_object(), role=saved.user.role)
     user = saved.user
-    return _slips([Slip(user, saved.initial_password)], f"已添加账号 {user.name}（{user.username}）。")
+    return slips_page([Slip(user, saved.initial_password)], f"已添加账号 {user.name}（{user.username}）。")
 
 
 @bp.post("/accounts/import")
@@ -127,7 +127,7 @@ def import_accounts_file():
            unchanged=len(result.unchanged))
     users = {u.username: u for u in db.session.scalars(
         select(User).where(User.username.in_([username for username, _ in result.created])))}
-    return _slips([Slip(users[username], password) for username, password in result.created],
+    return slips_page([Slip(users[username], password) for username, password in result.created],
                   f"已导入 {upload.filename}：新建 {len(result.created)} 个，更新 {len(result.updated)} 个，"
                   f"未变 {len(result.unchanged)} 个。")
 
@@ -144,7 +144,7 @@ def reset_password(username: str):
     user.must_change_password = True
     logins.end_sessions(user)
     record("user.password_reset", username, actor=current_user._get_current_object())
-    return _slips([Slip(user, password)], f"已为 {user.name}（{username}）重设初始密码；原密码和所有登录都已失效。")
+    return slips_page([Slip(user, password)], f"已为 {user.name}（{username}）重设初始密码；原密码和所有登录都已失效。")
 
 
 @bp.post("/accounts/<username>/deactivate")
@@ -182,5 +182,6 @@ def _new_page_with(problems: list[str]):
                            problems=problems), 422
 
 
-def _slips(slips: list[Slip], message: str):
+def slips_page(slips: list[Slip], message: str):
+    """Password slips to print (密码条), each new password shown this once."""
     return render_template("admin/account_slips.html", slips=slips, message=message, site=request.host_url)

@@ -171,6 +171,20 @@ class JudgeForm(PageForm):
     group = StringField(default="")
 
 
+class ContestUploadForm(PageForm):
+    """A contest file (YAML) and its candidates list (CSV), as `flask contest load` reads them."""
+
+    files = MultipleFileField("比赛文件和考生名单")
+
+
+class ContestConfirmForm(PageForm):
+    """The preview's confirmation: the same files posted back, and the fingerprint of the preview shown."""
+
+    fingerprint = HiddenField()
+    file_name = ValuesField()
+    file_data = ValuesField()
+
+
 class SheetForm(PageForm):
     """A score sheet (CSV) for one component of the round."""
 

@@ -2,6 +2,7 @@
 assignments, score sheets uploaded on the web, and standings shaped for a page or a download."""
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -291,6 +292,28 @@ def score_sheet(round_: Round, component: str) -> tuple[list[str], list[list[Any
                 rows.append([len(rows) + 1, group.name, row.entrant.name, row.entrant.username,
                              *([judge] if judged else []), ""])
     return header, rows
+
+
+# What `load_contest` says of each change (for the command line), as an organiser reads it on the page.
+_CHANGE_WORDS = [
+    (re.compile(r"^new organisation (.+)$"), r"新增组织 \1"),
+    (re.compile(r"^organisation (.+) renamed or retyped$"), r"组织 \1 改名或改类型"),
+    (re.compile(r"^organisation (.+) moved$"), r"组织 \1 改换上级"),
+    (re.compile(r"^contest title changed$"), "比赛名称改变"),
+    (re.compile(r"^contest organisations changed$"), "参赛组织改变"),
+    (re.compile(r"^candidate (.+) entered$"), r"考生 \1 报名参赛"),
+    (re.compile(r"^candidate (.+) now competes for (.+)$"), r"考生 \1 改为代表 \2"),
+    (re.compile(r"^new round (.+)$"), r"新增轮次 \1"),
+    (re.compile(r"^round (.+) rules changed$"), r"轮次 \1 的规则改变"),
+    (re.compile(r"^judge assignment removed in (.+)$"), r"轮次 \1 撤销评委分配"),
+    (re.compile(r"^judge assigned in (.+)$"), r"轮次 \1 分配评委"),
+    (re.compile(r"^(.+) entered (.+)$"), r"\1 进入轮次 \2"),
+    (re.compile(r"^(.+) renamed$"), r"\1 改名"),
+]
+
+
+def change_words(change: str) -> str:
+    return next((pattern.sub(words, change) for pattern, words in _CHANGE_WORDS if pattern.match(change)), change)
 
 
 # -- standings shaped for pages and downloads -----------------------------------------------------------------
