@@ -3,4 +3,14 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
-from app.admin import accounts, banks, contest_upload, contests, paper, reports, routes, sessions  # noqa: E402,F401
+from app.admin import (  # noqa: E402,F401
+    accounts,
+    banks,
+    contest_upload,
+    contests,
+    paper,
+    papers,
+    reports,
+    routes,
+    sessions,
+)

@@ -63,7 +63,8 @@ def world(app, make_user, clock, runner, tmp_path):
             "candidate_id": db.session.scalar(select(User.id).where(User.username == "zhao")),
             "question_id": db.session.scalar(select(Question.id).limit(1)),
             "slug": "test-2026", "round_slug": "preliminary", "fmt": "csv",
-            "bank": "party-affairs", "export": "xlsx", "component": "lecture", "filename": "css/app.css",
+            "bank": "party-affairs", "export": "xlsx", "component": "lecture", "paper_slug": "five",
+            "filename": "css/app.css",
             "username": "cand2",
         }
 

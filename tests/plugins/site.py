@@ -49,7 +49,7 @@ def site(app, clock, make_user, organiser, contest):
             "round_id": db.session.scalar(select(Round.id).where(Round.slug == "preliminary")),
             "candidate_id": db.session.scalar(select(User.id).where(User.username == "zhao")),
             "username": "cand1", "slug": "test-2026", "round_slug": "preliminary", "fmt": "csv",
-            "bank": "party-affairs", "export": "xlsx", "component": "lecture",
+            "bank": "party-affairs", "export": "xlsx", "component": "lecture", "paper_slug": "five",
             "filename": "css/app.css",
         }
     drilling = app.test_client()
