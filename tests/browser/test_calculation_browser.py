@@ -14,9 +14,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Response, utcnow
 from plugins.banks import CALCULATION_BANK
+from plugins.browser import SAVED, expect_fits_width, page_errors, sign_in_on_phone, start_exam
 from plugins.exams import load_exam_content, schedule
 
-PHONE = {"width": 375, "height": 812}
 BLUEPRINT = textwrap.dedent("""\
     paper: calc
     title: 计算小卷
@@ -29,30 +29,14 @@ BLUEPRINT = textwrap.dedent("""\
     """)
 
 
-def phone_login(page, base: str, username: str) -> None:
-    page.set_viewport_size(PHONE)
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "secret-pass-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/exam/$"))
-
-
 def test_a_candidate_answers_calculations_on_a_phone_and_sees_the_score(app, page, live_server, make_user):
     make_user("cand1", role="candidate", name="张三")
     with app.app_context():
         load_exam_content(BLUEPRINT, CALCULATION_BANK)
         schedule(["cand1"], paper="calc", opens=utcnow() - timedelta(minutes=5), minutes=120)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    phone_login(page, live_server, "cand1")
-    page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
-    confirm = page.locator("dialog[data-confirm] button[type=submit]")
-    if confirm.count():
-        confirm.click()
-    page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
-    attempt_id = int(page.url.rsplit("/", 1)[1])
-    page.wait_for_selector("article.item")
+    errors = page_errors(page)
+    sign_in_on_phone(page, live_server, "cand1")
+    attempt_id = start_exam(page)
     one = page.locator("article.item", has_text="4500元")
     two = page.locator("article.item", has_text="12000元")
     expect(one.locator(".badge")).to_contain_text("计算题")
@@ -69,8 +53,8 @@ def test_a_candidate_answers_calculations_on_a_phone_and_sees_the_score(app, pag
     steps.nth(0).fill("240")
     steps.nth(0).press("Tab")
     page.keyboard.type("2,880")
-    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=15_000)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=SAVED)
+    expect_fits_width(page)
     expect(number).to_be_visible()
     with app.app_context():
         stored = sorted(row.value for row in db.session.scalars(
@@ -81,7 +65,7 @@ def test_a_candidate_answers_calculations_on_a_phone_and_sees_the_score(app, pag
     page.click("#confirm-ok")
     page.wait_for_url(re.compile(r"/result$"))
     expect(page.locator("#score")).to_contain_text("9 / 9 分")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_fits_width(page)
     assert not errors
 
 
@@ -90,9 +74,8 @@ def test_a_cadre_answers_a_calculation_drill_on_a_phone(app, page, live_server, 
     make_user("cadre", role="candidate", name="李练兵", org="c01")
     with app.app_context():
         load_exam_content(BLUEPRINT, CALCULATION_BANK)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    phone_login(page, live_server, "cadre")
+    errors = page_errors(page)
+    sign_in_on_phone(page, live_server, "cadre")
     page.goto(f"{live_server}/practice/")
     page.check("#start input[name=types][value=calculation]")
     page.click("#start button[type=submit]")
@@ -112,7 +95,7 @@ def test_a_cadre_answers_a_calculation_drill_on_a_phone(app, page, live_server, 
         expect(verdict).to_contain_text("回答正确")
         expect(verdict).to_contain_text("正确答案")
         assert page.evaluate("window.__samePage") is True, "the verdict came without reloading the page"
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        expect_fits_width(page)
         page.click("#next")
         page.evaluate("window.__samePage = true")
     expect(page.locator("#summary")).to_contain_text("答对 2 / 2 题")

@@ -16,10 +16,9 @@ from app.domain.questions import LETTERS, QUESTION_TYPES
 from app.extensions import db
 from app.models import Attempt, Response, User, utcnow
 from plugins.banks import BANKS
-from plugins.browser import SAVED, sign_in
+from plugins.browser import SAVED, expect_fits_width, sign_in, sign_in_on_phone, start_exam, type_in_paper_sheet
 from plugins.exams import load_exam_content, schedule
 
-PHONE = {"width": 375, "height": 812}
 SAMPLE = (BANKS / "party_affairs.yaml").read_text(encoding="utf-8")
 TYPES = [kind.name for kind in QUESTION_TYPES]
 SHORT_ANSWER = "宣传和执行党的路线方针政策。"
@@ -98,15 +97,8 @@ def answer_online(kind: str, key, order: list[str], item, parts: list) -> None:
 
 
 def sit_online(app, page, base: str) -> tuple[int, dict[str, float]]:
-    page.set_viewport_size(PHONE)
-    sign_in(page, base, "cand1")
-    page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
-    confirm = page.locator("dialog[data-confirm] button[type=submit]")
-    if confirm.count():
-        confirm.click()
-    page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
-    attempt_id = int(page.url.rsplit("/", 1)[1])
-    page.wait_for_selector("article.item")
+    sign_in_on_phone(page, base, "cand1")
+    attempt_id = start_exam(page)
     with app.app_context():
         rows = db.session.scalars(select(Response).where(Response.attempt_id == attempt_id)).all()
         items = [(r.key, r.paper_item.revision.type, r.paper_item.revision, list(r.option_order)) for r in rows]
@@ -115,7 +107,7 @@ def sit_online(app, page, base: str) -> tuple[int, dict[str, float]]:
     assert sorted(kind for _, kind, _, _ in items) == sorted(TYPES)
     for key, kind, revision, order in items:
         answer_online(kind, revision.answer, order, page.locator(f"#q-{key}"), revision.parts)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
+    expect_fits_width(page)
     expect(page.locator("#save-state")).to_contain_text("已保存", timeout=SAVED)
     page.click("#submit")
     page.click("#confirm-ok")
@@ -190,15 +182,7 @@ def test_every_type_sat_on_a_phone_and_on_a_printed_variant_scores_the_same(app,
             typed[number] = written(revision.type, revision.answer, revision.options, item["options"], revision.parts)
     assert len(typed) == len(TYPES)
 
-    desk.set_viewport_size(PHONE)
-    desk.goto(f"{live_server}/admin/sessions/{hall}/paper/entry")
-    desk.select_option("#candidate", "cand2")
-    desk.fill("#variant", "c")
-    desk.click("button:has-text('下一步')")
-    for number, values in typed.items():
-        for n, value in enumerate(values, start=1):
-            desk.fill(f"#answer-{number}-{n}", value)
-    assert desk.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
+    type_in_paper_sheet(desk, live_server, hall, "cand2", "c", typed)
     desk.click("button:has-text('核对并录入')")
     desk.locator("dialog[data-confirm] button[type=submit]").click()
     desk.wait_for_url(re.compile(r"/attempts/\d+$"))

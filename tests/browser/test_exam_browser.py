@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AwayRecord, utcnow
 from plugins.accounts import login
-from plugins.browser import SAVED, Sitting
+from plugins.browser import SAVED, Sitting, expect_fits_width
 from plugins.exams import load_exam_content, schedule
 
 SHOTS = os.environ.get("SCREENSHOT_DIR")
@@ -202,7 +202,7 @@ def test_the_exam_page_fits_the_screen(sitting, viewport, name):
     sitting.item("short").locator("button.flag").click()
     sitting.expect_state("已保存")
     page.evaluate("window.scrollTo(0, 0)")
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    expect_fits_width(page, viewport["width"])
     for selector in ("#clock", "#save-state", "#submit"):
         expect(page.locator(selector)).to_be_in_viewport()
     shot(page, name)

@@ -3,7 +3,6 @@ of the shown letters, a letter taken twice moves, the page autosaves one letter 
 
 The live server runs on the real clock, so sessions are scheduled around the real time.
 """
-import re
 import textwrap
 from datetime import timedelta
 
@@ -13,9 +12,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Response, utcnow
 from plugins.banks import MATCHING_BANK
+from plugins.browser import SAVED, expect_fits_width, page_errors, sign_in_on_phone, start_exam
 from plugins.exams import load_exam_content, schedule
 
-PHONE = {"width": 375, "height": 812}
 BLUEPRINT = textwrap.dedent("""\
     paper: match
     title: 匹配小卷
@@ -33,20 +32,9 @@ def test_a_candidate_pairs_items_on_a_phone_with_the_keyboard(app, page, live_se
     with app.app_context():
         load_exam_content(BLUEPRINT, MATCHING_BANK)
         schedule(["cand1"], paper="match", opens=utcnow() - timedelta(minutes=5), minutes=120)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_viewport_size(PHONE)
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", "cand1")
-    page.fill("input[name=password]", "secret-pass-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/exam/$"))
-    page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
-    confirm = page.locator("dialog[data-confirm] button[type=submit]")
-    if confirm.count():
-        confirm.click()
-    page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
-    attempt_id = int(page.url.rsplit("/", 1)[1])
+    errors = page_errors(page)
+    sign_in_on_phone(page, live_server, "cand1")
+    attempt_id = start_exam(page)
     item = page.locator("article.item", has_text="召开频次")
     expect(item.locator(".badge")).to_contain_text("匹配题")
     expect(item.locator(".pair-options li")).to_have_count(4)
@@ -60,8 +48,8 @@ def test_a_candidate_pairs_items_on_a_phone_with_the_keyboard(app, page, live_se
     selects.nth(0).focus()
     page.keyboard.press("ArrowDown")                 # keyboard: the first select steps to A
     expect(selects.nth(0)).not_to_have_value("")
-    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=15_000)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=SAVED)
+    expect_fits_width(page)
     with app.app_context():
         stored = [row.value for row in db.session.scalars(select(Response).where(Response.attempt_id == attempt_id))
                   if isinstance(row.value, list)]

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Response, utcnow
 from plugins.banks import MATERIAL_BANK
+from plugins.browser import SAVED, expect_fits_width, page_errors, sign_in_on_phone, start_exam
 from plugins.exams import load_exam_content, schedule
 
-PHONE = {"width": 375, "height": 812}
 BLUEPRINT = textwrap.dedent("""\
     paper: mat
     title: 材料小卷
@@ -29,30 +29,14 @@ BLUEPRINT = textwrap.dedent("""\
     """)
 
 
-def phone_login(page, base: str, username: str) -> None:
-    page.set_viewport_size(PHONE)
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "secret-pass-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/exam/$"))
-
-
 def test_a_candidate_answers_a_material_on_a_phone_by_keyboard(app, page, live_server, make_user):
     make_user("cand1", role="candidate", name="张三")
     with app.app_context():
         load_exam_content(BLUEPRINT, MATERIAL_BANK)
         schedule(["cand1"], paper="mat", opens=utcnow() - timedelta(minutes=5), minutes=120)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    phone_login(page, live_server, "cand1")
-    page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
-    confirm = page.locator("dialog[data-confirm] button[type=submit]")
-    if confirm.count():
-        confirm.click()
-    page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
-    attempt_id = int(page.url.rsplit("/", 1)[1])
-    page.wait_for_selector("article.item")
+    errors = page_errors(page)
+    sign_in_on_phone(page, live_server, "cand1")
+    attempt_id = start_exam(page)
     item = page.locator("article.item", has_text="某机关党支部")
     expect(item.locator(".item-head .badge")).to_contain_text("材料分析题 · 8 分")
     material = item.locator("details.material")
@@ -69,9 +53,9 @@ def test_a_candidate_answers_a_material_on_a_phone_by_keyboard(app, page, live_s
     parts.nth(1).locator("input[value=false]").check()
     parts.nth(2).locator("input[type=text]").click()
     page.keyboard.type("一")
-    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=15_000)
+    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=SAVED)
     expect(page.locator(".nav-item.done")).to_have_count(1)       # the material counts as one answered item
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_fits_width(page)
     with app.app_context():
         stored = [row.value for row in db.session.scalars(select(Response).where(Response.attempt_id == attempt_id))
                   if row.value is not None]
@@ -87,7 +71,7 @@ def test_a_candidate_answers_a_material_on_a_phone_by_keyboard(app, page, live_s
     page.click("#confirm-ok")
     page.wait_for_url(re.compile(r"/result$"))
     expect(page.locator("#score")).to_contain_text("8 / 9 分")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_fits_width(page)
     assert not errors
 
 
@@ -96,9 +80,8 @@ def test_a_cadre_answers_a_material_drill_on_a_phone(app, page, live_server, mak
     make_user("cadre", role="candidate", name="李练兵", org="c01")
     with app.app_context():
         load_exam_content(BLUEPRINT, MATERIAL_BANK)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    phone_login(page, live_server, "cadre")
+    errors = page_errors(page)
+    sign_in_on_phone(page, live_server, "cadre")
     page.goto(f"{live_server}/practice/")
     page.check("#start input[name=types][value=material]")
     page.click("#start button[type=submit]")
@@ -116,5 +99,5 @@ def test_a_cadre_answers_a_material_drill_on_a_phone(app, page, live_server, mak
     expect(page.locator("li.part").nth(1).locator(".choice.wrong")).to_have_count(1)
     expect(page.locator("li.part").nth(1).locator(".choice.correct")).to_contain_text("错误")
     assert page.evaluate("window.__samePage") is True, "the verdict came without reloading the page"
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_fits_width(page)
     assert not errors

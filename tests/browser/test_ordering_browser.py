@@ -13,18 +13,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Response, utcnow
 from plugins.banks import ORDERING_BANK, ORDERING_BLUEPRINT, STAGES, STEPS
+from plugins.browser import SAVED, expect_fits_width, page_errors, sign_in_on_phone, start_exam
 from plugins.exams import load_exam_content, schedule
-
-PHONE = {"width": 375, "height": 812}
-
-
-def phone_login(page, base: str, username: str) -> None:
-    page.set_viewport_size(PHONE)
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "secret-pass-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/exam/$"))
 
 
 def texts(card) -> list[str]:
@@ -49,16 +39,9 @@ def test_a_candidate_orders_items_on_a_phone_and_sees_the_score(app, page, live_
     with app.app_context():
         load_exam_content(ORDERING_BLUEPRINT, ORDERING_BANK)
         schedule(["cand1"], paper="order", opens=utcnow() - timedelta(minutes=5), minutes=120)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    phone_login(page, live_server, "cand1")
-    page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
-    confirm = page.locator("dialog[data-confirm] button[type=submit]")
-    if confirm.count():
-        confirm.click()
-    page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
-    attempt_id = int(page.url.rsplit("/", 1)[1])
-    page.wait_for_selector("article.item")
+    errors = page_errors(page)
+    sign_in_on_phone(page, live_server, "cand1")
+    attempt_id = start_exam(page)
     stages = page.locator("article.item", has_text="身份")
     steps = page.locator("article.item", has_text="步骤")
     expect(stages.locator(".badge")).to_contain_text("排序题")
@@ -67,7 +50,7 @@ def test_a_candidate_orders_items_on_a_phone_and_sees_the_score(app, page, live_
     expect(stages.locator("button[aria-label^='把 A 项上移']")).to_have_count(1)
 
     put_in_order(stages, STEPS)
-    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=15_000)
+    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=SAVED)
     expect(stages.locator(".order-state")).to_contain_text("已作答")
 
     # The keyboard alone: focus stays on the moved item's button, so Enter moves it again.
@@ -80,9 +63,9 @@ def test_a_candidate_orders_items_on_a_phone_and_sees_the_score(app, page, live_
     expect(steps.locator(".order-state")).to_have_text("未作答")
     assert texts(steps) == first
     put_in_order(steps, STAGES)
-    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=15_000)
+    expect(page.locator("#save-state")).to_contain_text("已保存", timeout=SAVED)
     assert len(stored(app, attempt_id)) == 2
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_fits_width(page)
 
     page.click("#submit")
     page.click("#confirm-ok")
@@ -95,9 +78,8 @@ def test_a_cadre_orders_a_drill_with_a_select_per_place(app, page, live_server, 
     make_user("cadre", role="candidate", name="李练兵")
     with app.app_context():
         load_exam_content(ORDERING_BLUEPRINT, ORDERING_BANK)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    phone_login(page, live_server, "cadre")
+    errors = page_errors(page)
+    sign_in_on_phone(page, live_server, "cadre")
     page.goto(f"{live_server}/practice/")
     page.check("#start input[name=types][value=ordering]")
     page.click("#start button[type=submit]")
@@ -118,7 +100,7 @@ def test_a_cadre_orders_a_drill_with_a_select_per_place(app, page, live_server, 
         page.click("#submit")
         expect(page.locator("#verdict")).to_contain_text("回答正确")
         expect(page.locator("#verdict")).to_contain_text("→".join(shown[text] for text in wanted))
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        expect_fits_width(page)
         page.click("#next")
     expect(page.locator("#summary")).to_contain_text("答对 2 / 2 题")
     assert not errors

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Question
 from plugins.banks import VALID, line_of
-from plugins.browser import sign_in
+from plugins.browser import PHONE, expect_fits_width, sign_in
 
 SHOTS = os.environ.get("SCREENSHOT_DIR")
 
@@ -21,11 +21,7 @@ def shot(page, name: str) -> None:
         page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
 
 
-def fits(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{page.url} scrolls sideways"
-
-
-@pytest.mark.parametrize("viewport", [{"width": 375, "height": 812}, {"width": 1280, "height": 800}])
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 800}])
 def test_an_organiser_brings_a_bank_in_and_hands_out_a_login(app, page, live_server, organiser, tmp_path, viewport):
     width = viewport["width"]
     page.set_viewport_size(viewport)
@@ -40,14 +36,14 @@ def test_an_organiser_brings_a_bank_in_and_hands_out_a_login(app, page, live_ser
     expect(page.locator("#preview")).to_contain_text(
         f"party_affairs.yaml:{line_of(broken, 'answer: E')}: [PA-0001] 答案 E 不在选项 A, B, C, D 中")
     expect(page.locator("#preview")).to_contain_text("没有导入任何内容")
-    fits(page, width)
+    expect_fits_width(page, width)
     shot(page, f"bank-upload-problem-{width}.png")
 
     (tmp_path / "party_affairs.yaml").write_text(VALID, encoding="utf-8")
     page.set_input_files("#banks", str(tmp_path / "party_affairs.yaml"))
     page.click("button:has-text('检查并预览')")
     expect(page.locator("#preview")).to_contain_text("新增 5 道")
-    fits(page, width)
+    expect_fits_width(page, width)
     shot(page, f"bank-upload-preview-{width}.png")
     with app.app_context():
         assert db.session.scalar(select(Question)) is None, "a preview writes nothing"
@@ -64,7 +60,7 @@ def test_an_organiser_brings_a_bank_in_and_hands_out_a_login(app, page, live_ser
     slip = page.locator(".slip")
     expect(slip).to_contain_text("wangfang")
     password = slip.locator("dd.code").nth(1).inner_text()
-    fits(page, width)
+    expect_fits_width(page, width)
     shot(page, f"account-slips-{width}.png")
     page.emulate_media(media="print")
     expect(page.locator(".topbar")).to_be_hidden()

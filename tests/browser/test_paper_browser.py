@@ -10,10 +10,8 @@ from sqlalchemy import select
 from app.attempts.letters import bank_letters
 from app.extensions import db
 from app.models import Attempt, User, utcnow
-from plugins.browser import Sitting, sign_in
+from plugins.browser import Sitting, sign_in, type_in_paper_sheet
 from plugins.exams import load_exam_content, schedule
-
-PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
@@ -87,15 +85,7 @@ def test_a_printed_variant_entered_on_a_phone_scores_as_the_same_answers_online(
     desk.click("a:has-text('答案页')")
     expect(desk.locator("#key-sheet")).to_contain_text("仅供阅卷")
 
-    desk.set_viewport_size(PHONE)
-    desk.goto(f"{live_server}/admin/sessions/{hall}/paper/entry")
-    desk.select_option("#candidate", "cand2")
-    desk.fill("#variant", "b")
-    desk.click("button:has-text('下一步')")
-    for number, values in typed.items():
-        for n, value in enumerate(values, start=1):
-            desk.fill(f"#answer-{number}-{n}", value)
-    assert desk.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
+    type_in_paper_sheet(desk, live_server, hall, "cand2", "b", typed)
     desk.click("button:has-text('核对并录入')")
     dialog = desk.locator("dialog[data-confirm]")
     expect(dialog).to_contain_text("录入 李四 的纸质答卷")

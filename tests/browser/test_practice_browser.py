@@ -15,11 +15,11 @@ from app.extensions import db
 from app.models import PracticeAnswer, QuestionRevision, User, utcnow
 from app.practice.service import current_revision
 from app.scheduling.service import schedule_session
+from plugins.browser import PHONE, expect_fits_width, page_errors, sign_in_on_phone
 from plugins.exams import load_exam_content
 from plugins.practice import OBJECTIVE, PER_ATTEMPT, right, wrong
 
 SHOTS = os.environ.get("SCREENSHOT_DIR")
-PHONE = {"width": 375, "height": 812}
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
@@ -40,20 +40,14 @@ class Phone:
 
     def __init__(self, app, page, base: str, username: str = "cadre"):
         self.app, self.page, self.base = app, page, base
-        self.errors: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.set_viewport_size(PHONE)
-        page.goto(f"{base}/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "secret-pass-1")
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/exam/$"))
+        self.errors = page_errors(page)
+        sign_in_on_phone(page, base, username)
 
     def open(self, path: str) -> None:
         self.page.goto(f"{self.base}{path}")
 
     def fits(self) -> None:
-        assert self.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        expect_fits_width(self.page)
 
     def start_drill(self, *types: str) -> None:
         self.open("/practice/")
@@ -255,7 +249,7 @@ def test_progress_and_report_pages_fit_and_draw_their_charts(app, page, live_ser
         expect(desk.locator("#chart-share svg")).to_contain_text("1/1 人 100%")
         shot(desk, "report-desktop.png", full_page=True)
         desk.set_viewport_size(PHONE)
-        assert desk.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        expect_fits_width(desk)
         shot(desk, "report-phone.png", full_page=True)
     finally:
         organiser.close()

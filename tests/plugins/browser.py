@@ -1,5 +1,7 @@
 """Helpers of the browser tests (their fixtures are in tests/browser/conftest.py): Debian's Chromium and its flags,
-the watch for Content-Security-Policy violations, sign_in, and Sitting, the exam page of one attempt."""
+the watch for Content-Security-Policy violations, page_errors, a phone's viewport (PHONE, sign_in_on_phone,
+expect_fits_width), sign_in, start_exam, type_in_paper_sheet (the paper fallback's entry page), and Sitting, the exam
+page of one attempt."""
 import re
 
 from playwright.sync_api import expect
@@ -12,6 +14,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SAVED = 15_000   # ms to wait for a save state: a retry after the network returns can take a backoff step
+PHONE = {"width": 375, "height": 812}   # a phone's viewport, in CSS pixels
 
 CSP_VIOLATIONS: list[str] = []      # reported by the browser's pages during the current test
 
@@ -36,6 +39,13 @@ def _note_csp_violation(message) -> None:
         CSP_VIOLATIONS.append(f"{message.page.url if message.page else ''}: {message.text}")
 
 
+def page_errors(page) -> list[str]:
+    """The uncaught script errors of the page, as they happen: a list that grows while the test goes on."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def sign_in(page, base: str, username: str, password: str = "secret-pass-1") -> None:
     """`login` for a real browser (Playwright page) on the live server."""
     page.goto(f"{base}/login")
@@ -45,27 +55,57 @@ def sign_in(page, base: str, username: str, password: str = "secret-pass-1") -> 
     page.wait_for_load_state()
 
 
+def sign_in_on_phone(page, base: str, username: str) -> None:
+    """`sign_in` on a phone-sized viewport, as a candidate or cadre: lands on the exam list, /exam/."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, base, username)
+    page.wait_for_url(re.compile(r"/exam/$"))
+
+
+def start_exam(page) -> int:
+    """From the exam list, start (or resume) the open session's exam; the attempt's id, once its items are drawn."""
+    page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
+    confirm = page.locator("dialog[data-confirm] button[type=submit]")
+    if confirm.count():          # starting anew asks first (issue 8 §4); resuming does not
+        confirm.click()
+    page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    page.wait_for_selector("article.item")
+    return attempt_id
+
+
+def expect_fits_width(page, width: int = PHONE["width"]) -> None:
+    """No sideways scrolling: the page is no wider than `width`, the viewport's (a phone's unless told)."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} scrolls sideways: {scroll_width} px wide in a {width}-px viewport"
+
+
+def type_in_paper_sheet(page, base: str, session_id: int, username: str, variant: str,
+                        answers: dict[str, list[str]]) -> None:
+    """On a phone, type a candidate's written answer sheet of a printed variant into the paper-fallback page, up to
+    checking it: `answers` holds each item number's entries as written. The page must not scroll sideways."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/admin/sessions/{session_id}/paper/entry")
+    page.select_option("#candidate", username)
+    page.fill("#variant", variant)
+    page.click("button:has-text('下一步')")
+    for number, values in answers.items():
+        for n, value in enumerate(values, start=1):
+            page.fill(f"#answer-{number}-{n}", value)
+    expect_fits_width(page)
+
+
 class Sitting:
     """The exam page of one attempt, with the item numbers of each question type."""
 
     def __init__(self, app, page, base: str):
         self.app, self.page, self.base = app, page, base
-        self.errors: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.errors = page_errors(page)
 
     def sign_in_and_start(self) -> "Sitting":
-        page = self.page
-        page.goto(f"{self.base}/login")
-        page.fill("input[name=username]", "cand1")
-        page.fill("input[name=password]", "secret-pass-1")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{self.base}/exam/")
-        page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
-        confirm = page.locator("dialog[data-confirm] button[type=submit]")
-        if confirm.count():          # starting anew asks first (issue 8 §4); resuming does not
-            confirm.click()
-        page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
-        self.attempt_id = int(page.url.rsplit("/", 1)[1])
+        sign_in(self.page, self.base, "cand1")
+        self.page.wait_for_url(f"{self.base}/exam/")
+        self.attempt_id = start_exam(self.page)
         self.wait_until_drawn()
         with self.app.app_context():
             rows = db.session.scalars(select(Response).where(Response.attempt_id == self.attempt_id))
