@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
@@ -37,19 +38,41 @@ class Slip:
     password: str
 
 
+MATCHES_SHOWN = 50
+
+
 @bp.get("/accounts")
 @role_required(Role.ORGANISER)
 def accounts():
     return _accounts_page(request.args.get("q", "").strip()[:64])
 
 
+def _matches(query: str, role: str, org: str) -> list[User]:
+    """Accounts whose username or name holds the query, of a role and under an organisation (its code), if given."""
+    conditions = []
+    if query:
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"   # typed, not wildcards
+        conditions.append(or_(User.username.ilike(like, escape="\\"), User.name.ilike(like, escape="\\")))
+    if role in {r.value for r in Role}:
+        conditions.append(User.role == role)
+    if org:
+        conditions.append(User.organisation.has(Organisation.code == org))
+    if not conditions:
+        return []
+    return list(db.session.scalars(select(User).where(*conditions).options(selectinload(User.organisation))
+                                   .order_by(User.username).limit(MATCHES_SHOWN + 1)))
+
+
 def _accounts_page(query: str = "", **confirming: User):
     """The page, with a confirmation open when an act asks first (signing_out, resetting, deactivating)."""
     now = utcnow()
     found = _account(query) if query else None
+    role, org = request.args.get("role", ""), request.args.get("org", "")[:64]
+    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.code)))
     return render_template("admin/accounts.html", throttled=logins.throttled(now), unknown=logins.unknown_names(now),
                            query=query, found=found, found_throttle=found and logins.throttled(now, found.username),
-                           policy=logins.policy(), **confirming)
+                           matches=_matches(query, role, org), role=role, org=org, organisations=organisations,
+                           roles=list(Role), shown=MATCHES_SHOWN, policy=logins.policy(), **confirming)
 
 
 @bp.post("/accounts/<username>/unlock")

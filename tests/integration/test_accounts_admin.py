@@ -106,3 +106,17 @@ def test_only_organisers_manage_accounts(app, client, make_user):
     assert client.get("/admin/accounts/new").status_code == 403
     assert client.post("/admin/accounts/cand1/reset-password", data={"csrf_token": token(client, "/exam/")}
                        ).status_code == 403
+
+
+def test_accounts_are_found_by_name_role_and_organisation(app, organiser_client, make_user, make_org):
+    make_org("c01", "市教育体育局机关党委")
+    make_user("wangfang", name="王芳", org="c01")
+    make_user("wanghua", name="王华")
+    make_user("judge9", name="王评委", role="judge")
+    listed = organiser_client.get("/admin/accounts?q=王").get_data(as_text=True)
+    assert all(f"<code>{u}</code>" in listed for u in ("wangfang", "wanghua", "judge9"))
+    judges = organiser_client.get("/admin/accounts?q=王&role=judge").get_data(as_text=True)
+    assert "<code>judge9</code>" in judges and "<code>wangfang</code>" not in judges
+    in_org = organiser_client.get("/admin/accounts?org=c01").get_data(as_text=True)
+    assert "<code>wangfang</code>" in in_org and "<code>wanghua</code>" not in in_org
+    assert "没有符合条件的账号" in organiser_client.get("/admin/accounts?q=%25").get_data(as_text=True)

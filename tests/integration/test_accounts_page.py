@@ -105,7 +105,7 @@ def test_finding_an_account_shows_its_logins_and_acts(organiser_client, hall):
     assert "李四（<code>li</code>" in html and "连续失败 12 次" in html
     assert 'action="/admin/accounts/li/unlock"' in html and 'action="/admin/accounts/li/sign-out"' in html
     html = organiser_client.get("/admin/accounts?q=nobody").get_data(as_text=True)
-    assert "没有用户名为 nobody 的账号" in html
+    assert "没有符合条件的账号" in html
 
 
 def test_signing_out_everywhere_asks_first_then_ends_every_session_recorded(app, organiser_client, make_user):
