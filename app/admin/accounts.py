@@ -118,12 +118,11 @@ def new_account():
     form.organisation.choices = [SelectChoice("", "（无）")] + [
         SelectChoice(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
     if not form.validate_on_submit():
-        return render_template("admin/account_new.html", form=form, csv_form=AccountsFileForm()), \
-            422 if form.is_submitted() else 200
+        return render_template("admin/account_new.html", form=form), 422 if form.is_submitted() else 200
     begin_write()
     if _account(form.username.data):
         form.username.errors = [f"用户名 {form.username.data} 已被使用。"]
-        return render_template("admin/account_new.html", form=form, csv_form=AccountsFileForm()), 422
+        return render_template("admin/account_new.html", form=form), 422
     saved = save_account(form.username.data, name=form.name.data, role=form.role.data,
                          org_code=form.organisation.data or None)
     record("user.created", saved.user.username, actor=current_user._get_current_object(), role=saved.user.role)
@@ -201,8 +200,7 @@ def activate_account(username: str):
 def _new_page_with(problems: list[str]):
     form = AccountForm(formdata=None)
     form.organisation.choices = [SelectChoice("", "（无）")]
-    return render_template("admin/account_new.html", form=form, csv_form=AccountsFileForm(),
-                           problems=problems), 422
+    return render_template("admin/account_new.html", form=form, problems=problems), 422
 
 
 def slips_page(slips: list[Slip], message: str):
