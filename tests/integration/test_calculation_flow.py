@@ -17,6 +17,7 @@ from plugins.accounts import csrf_from, login
 from plugins.banks import CALCULATION_BANK
 from plugins.exams import Candidate, load_exam_content, schedule
 from plugins.practice import drill_state, revision_at, start
+from plugins.schema import insert_revision, seed_question
 
 BLUEPRINT = textwrap.dedent("""\
     paper: calc
@@ -212,33 +213,17 @@ def test_the_schema_takes_calculation_and_still_refuses_an_unknown_type(app):
         db.session.rollback()
 
 
-INSERT_REVISION = ("INSERT INTO question_revisions (question_id, number, type, stem, options, answer, blank_order,"
-                   " reference_answer, rubric, explanation, source, difficulty, tags, content_hash, created_at)"
-                   " VALUES (1, :number, :type, 's', '{}', '[]', 'fixed', '', '[]', '', '', 3, '[]', 'h',"
-                   " '2026-01-01 00:00:00')")
-
-
-def insert_revision(number: int, type_: str) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(text(INSERT_REVISION), {"number": number, "type": type_})
-
-
 def test_the_migration_lets_calculation_in_and_its_downgrade_takes_it_out(scratch_uri):
     scratch = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
     with scratch.app_context():
         upgrade(revision="14bc4b4eb9d8")
-        with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO banks (id, slug, title, category, description, source_file,"
-                                    " practice, created_at, updated_at) VALUES (1, 'b', 'B', 'theory', '', '',"
-                                    " false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
-            connection.execute(text("INSERT INTO questions (id, bank_id, code, position, latest_number)"
-                                    " VALUES (1, 1, 'Q', 0, 1)"))
-            connection.execute(text(INSERT_REVISION), {"number": 1, "type": "single"})
+        seed_question()
+        insert_revision(1, "single")
         with pytest.raises((IntegrityError, DataError)):    # PostgreSQL: too long for VARCHAR(10) first
             insert_revision(2, "calculation")
         upgrade()
+        insert_revision(2, "calculation")
         with db.engine.begin() as connection:
-            connection.execute(text(INSERT_REVISION), {"number": 2, "type": "calculation"})
             assert connection.execute(text("SELECT count(*) FROM question_revisions")).scalar() == 2
         with pytest.raises(IntegrityError):
             insert_revision(3, "bogus")

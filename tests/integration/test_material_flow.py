@@ -2,6 +2,7 @@
 own input and share of the points (never a key), saves one sub-response per part, marks each part by its type; the
 result page shows each part's answer and score; organisers correct the key one block per part; item analysis, the
 practice drill, the paper fallback, the bank commands and the schema."""
+import json
 import re
 import textwrap
 from html import unescape
@@ -18,6 +19,7 @@ from plugins.accounts import csrf_from, login
 from plugins.banks import MATERIAL_BANK
 from plugins.exams import Candidate, load_exam_content, schedule
 from plugins.practice import drill_state, post, revision_at, start
+from plugins.schema import insert_revision, seed_question
 
 BLUEPRINT = textwrap.dedent("""\
     paper: mat
@@ -160,35 +162,19 @@ def test_the_schema_takes_material_with_its_parts(app):
         assert db.session.scalar(select(QuestionRevision).where(QuestionRevision.type == "single")).parts == []
 
 
-INSERT_REVISION = ("INSERT INTO question_revisions (question_id, number, type, stem, options, answer, blank_order,"
-                   " reference_answer, rubric, explanation, source, difficulty, tags, content_hash, created_at)"
-                   " VALUES (1, :number, :type, 's', '{}', '[]', 'fixed', '', '[]', '', '', 3, '[]', 'h',"
-                   " '2026-01-01 00:00:00')")
-
-
-def insert_revision(number: int, type_: str) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(text(INSERT_REVISION), {"number": number, "type": type_})
-
-
 def test_the_migration_lets_material_in_with_empty_parts_and_its_downgrade_takes_it_out(scratch_uri):
     scratch = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
     with scratch.app_context():
         upgrade(revision="3c1a7e5d9f20")
-        with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO banks (id, slug, title, category, description, source_file,"
-                                    " practice, created_at, updated_at) VALUES (1, 'b', 'B', 'theory', '', '',"
-                                    " false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
-            connection.execute(text("INSERT INTO questions (id, bank_id, code, position, latest_number)"
-                                    " VALUES (1, 1, 'Q', 0, 1)"))
-            connection.execute(text(INSERT_REVISION), {"number": 1, "type": "single"})
+        seed_question()
+        insert_revision(1, "single")
         with pytest.raises(IntegrityError):
             insert_revision(2, "material")
         upgrade()
         insert_revision(2, "material")
         with db.engine.begin() as connection:
             parts = connection.execute(text("SELECT parts FROM question_revisions ORDER BY number")).scalars().all()
-            assert [p if isinstance(p, list) else __import__("json").loads(p) for p in parts] == [[], []]
+            assert [p if isinstance(p, list) else json.loads(p) for p in parts] == [[], []]
             connection.execute(text("DELETE FROM question_revisions WHERE type = 'material'"))
         downgrade(revision="3c1a7e5d9f20")
         with pytest.raises(IntegrityError):

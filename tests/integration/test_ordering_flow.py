@@ -16,6 +16,7 @@ from plugins.accounts import csrf_from, login
 from plugins.banks import ORDERING_BANK, ORDERING_BLUEPRINT, STAGES, STEPS
 from plugins.exams import Candidate, load_exam_content, schedule
 from plugins.practice import drill_state, revision_at, start
+from plugins.schema import insert_revision, seed_question
 
 
 @pytest.fixture
@@ -189,29 +190,20 @@ def test_a_drill_takes_an_order_from_the_plain_form(app, client, make_user, cloc
 
 def test_the_migration_lets_ordering_in_and_gives_papers_strict_scoring(scratch_uri):
     scratch = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
-    insert = ("INSERT INTO question_revisions (question_id, number, type, stem, options, answer, blank_order,"
-              " reference_answer, rubric, explanation, source, difficulty, tags, content_hash, created_at)"
-              " VALUES (1, :number, :type, 's', '{}', '[]', 'fixed', '', '[]', '', '', 3, '[]', 'h',"
-              " '2026-01-01 00:00:00')")
     with scratch.app_context():
         upgrade(revision="3c1a7e5d9f20")
-        with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO banks (id, slug, title, category, description, source_file,"
-                                    " practice, created_at, updated_at) VALUES (1, 'b', 'B', 'theory', '', '',"
-                                    " false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
-            connection.execute(text("INSERT INTO questions (id, bank_id, code, position, latest_number)"
-                                    " VALUES (1, 1, 'Q', 0, 1)"))
-        with pytest.raises(IntegrityError), db.engine.begin() as connection:
-            connection.execute(text(insert), {"number": 1, "type": "ordering"})
+        seed_question()
+        with pytest.raises(IntegrityError):
+            insert_revision(1, "ordering")
         upgrade()
+        insert_revision(1, "ordering")
         with db.engine.begin() as connection:
-            connection.execute(text(insert), {"number": 1, "type": "ordering"})
             columns = {c["name"]: c for c in db.inspect(db.engine).get_columns("papers")}
             assert "ordering_scoring" in columns
             connection.execute(text("DELETE FROM question_revisions WHERE type = 'ordering'"))
         downgrade(revision="3c1a7e5d9f20")
-        with pytest.raises(IntegrityError), db.engine.begin() as connection:
-            connection.execute(text(insert), {"number": 2, "type": "ordering"})
+        with pytest.raises(IntegrityError):
+            insert_revision(2, "ordering")
         db.engine.dispose()
 
 
