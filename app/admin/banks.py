@@ -95,7 +95,7 @@ def _posted_back(form: BankConfirmForm) -> list[UploadedFile]:
 
 
 def _preview_page(form: BankUploadForm, result: UploadPreview, status: int = 200):
-    encoded_files = [(upload, encoded(upload.data)) for upload in result.files]
+    encoded_files = [(upload.name, encoded(upload.data)) for upload in result.files]
     return render_template("admin/bank_upload.html", form=form, preview=result, encoded=encoded_files,
                            fingerprint=result.fingerprint()), status if result.importable else 422
 

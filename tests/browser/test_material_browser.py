@@ -5,7 +5,6 @@ material drill and gets the verdict in place.
 The live server runs on the real clock, so sessions are scheduled around the real time.
 """
 import re
-import textwrap
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -13,26 +12,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Response, utcnow
-from plugins.banks import MATERIAL_BANK
+from plugins.banks import MATERIAL_BANK, MATERIAL_BLUEPRINT
 from plugins.browser import SAVED, expect_fits_width, page_errors, sign_in_on_phone, start_exam
 from plugins.exams import load_exam_content, schedule
-
-BLUEPRINT = textwrap.dedent("""\
-    paper: mat
-    title: 材料小卷
-    duration: 30
-    draw: per_session
-    shuffle: {questions: true, options: true}
-    sections:
-      - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}
-      - {title: 二、材料分析, type: material, points: 8, pick: [{bank: party-affairs, count: 1}]}
-    """)
 
 
 def test_a_candidate_answers_a_material_on_a_phone_by_keyboard(app, page, live_server, make_user):
     make_user("cand1", role="candidate", name="张三")
     with app.app_context():
-        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+        load_exam_content(MATERIAL_BLUEPRINT, MATERIAL_BANK)
         schedule(["cand1"], paper="mat", opens=utcnow() - timedelta(minutes=5), minutes=120)
     errors = page_errors(page)
     sign_in_on_phone(page, live_server, "cand1")
@@ -79,7 +67,7 @@ def test_a_cadre_answers_a_material_drill_on_a_phone(app, page, live_server, mak
     make_org("c01", "教育局机关党委")
     make_user("cadre", role="candidate", name="李练兵", org="c01")
     with app.app_context():
-        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+        load_exam_content(MATERIAL_BLUEPRINT, MATERIAL_BANK)
     errors = page_errors(page)
     sign_in_on_phone(page, live_server, "cadre")
     page.goto(f"{live_server}/practice/")

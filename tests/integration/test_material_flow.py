@@ -4,7 +4,6 @@ result page shows each part's answer and score; organisers correct the key one b
 practice drill, the paper fallback, the bank commands and the schema."""
 import json
 import re
-import textwrap
 from html import unescape
 
 import pytest
@@ -16,21 +15,10 @@ from app import create_app
 from app.extensions import db
 from app.models import Attempt, AuditEvent, QuestionRevision, User
 from plugins.accounts import csrf_from, login
-from plugins.banks import MATERIAL_BANK
+from plugins.banks import MATERIAL_BANK, MATERIAL_BLUEPRINT
 from plugins.exams import Candidate, load_exam_content, schedule
 from plugins.practice import drill_state, post, revision_at, start
 from plugins.schema import insert_revision, seed_question
-
-BLUEPRINT = textwrap.dedent("""\
-    paper: mat
-    title: 材料小卷
-    duration: 30
-    draw: per_session
-    shuffle: {questions: true, options: true}
-    sections:
-      - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}
-      - {title: 二、材料分析, type: material, points: 8, pick: [{bank: party-affairs, count: 1}]}
-    """)
 
 
 @pytest.fixture
@@ -38,7 +26,7 @@ def mat_exam(app, make_user, clock):
     for name in ("cand1", "cand2"):
         make_user(name, role="candidate")
     with app.app_context():
-        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+        load_exam_content(MATERIAL_BLUEPRINT, MATERIAL_BANK)
         return schedule(["cand1", "cand2"], paper="mat", review="after_close", show_key=True)
 
 
@@ -155,7 +143,7 @@ def test_yaml_export_and_import_back_unchanged_and_a_changed_part_is_a_new_revis
 
 def test_the_schema_takes_material_with_its_parts(app):
     with app.app_context():
-        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+        load_exam_content(MATERIAL_BLUEPRINT, MATERIAL_BANK)
         revision = db.session.scalar(select(QuestionRevision).where(QuestionRevision.type == "material"))
         assert [part["type"] for part in revision.parts] == ["single", "judge", "blank"]
         assert revision.answer == ["B", False, [["一"]]]
@@ -186,7 +174,7 @@ def test_a_drill_marks_a_material_at_once_by_json_and_by_plain_form(app, client,
     make_org("c01", "教育局机关党委")
     make_user("cadre", role="candidate", org="c01")
     with app.app_context():
-        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+        load_exam_content(MATERIAL_BLUEPRINT, MATERIAL_BANK)
     login(client, "cadre")
     seen = {}
     for via in ("json", "form"):
@@ -221,7 +209,7 @@ def test_a_drill_form_with_no_part_answered_asks_again(app, client, make_user, m
     make_org("c01", "教育局机关党委")
     make_user("cadre", role="candidate", org="c01")
     with app.app_context():
-        load_exam_content(BLUEPRINT, MATERIAL_BANK)
+        load_exam_content(MATERIAL_BLUEPRINT, MATERIAL_BANK)
     login(client, "cadre")
     drill_id = start(client, count="10", types="material")
     revision = revision_at(app, drill_id)

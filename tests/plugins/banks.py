@@ -224,3 +224,16 @@ ORDERING_BLUEPRINT = textwrap.dedent("""\
       - {title: 二、排序, type: ordering, points: 4, pick: [{bank: party-affairs, count: 2}]}
     """)
 STAGES = ["听取党小组、培养联系人、党员和群众意见", "支部委员会讨论同意", "报上级党委备案", "列为发展对象"]
+
+
+# A paper of one single-choice question and one 材料分析题 worth 8, drawn from MATERIAL_BANK.
+MATERIAL_BLUEPRINT = textwrap.dedent("""\
+    paper: mat
+    title: 材料小卷
+    duration: 30
+    draw: per_session
+    shuffle: {questions: true, options: true}
+    sections:
+      - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}
+      - {title: 二、材料分析, type: material, points: 8, pick: [{bank: party-affairs, count: 1}]}
+    """)
