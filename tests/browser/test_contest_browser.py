@@ -100,7 +100,16 @@ def test_judge_scores_and_the_standings_follow(app, browser, page, live_server, 
 
 PHONE_390 = {"width": 390, "height": 844}
 # The server renders the dialog open; confirm.js (deferred) then makes it modal, so that Esc cancels.
-MODAL = "document.querySelector('dialog.confirm-dialog')?.matches(':modal')"
+MODAL = "document.querySelector('dialog.confirm-dialog')?.matches(':modal') || false"
+
+
+def wait_until_modal(page) -> None:
+    """Poll with page.evaluate: wait_for_function re-evaluates a string with eval, which the CSP (rightly) refuses."""
+    for _ in range(100):
+        if page.evaluate(MODAL):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the confirmation dialog never opened as a modal")
 
 
 def test_organiser_publishes_versions_through_the_dialog_and_a_candidate_sees_them(
@@ -123,7 +132,7 @@ def test_organiser_publishes_versions_through_the_dialog_and_a_candidate_sees_th
     expect(dialog).to_be_visible()
     expect(dialog.locator("h2")).to_have_text("公布第 1 版排名")
     expect(dialog).to_contain_text("考生和大屏将看到此版本")
-    page.wait_for_function(MODAL)
+    wait_until_modal(page)
     dialog.locator("button:has-text('确认公布')").click()
     expect(page.locator(".flash-success")).to_contain_text("已公布初赛排名第 1 版")
 
@@ -134,7 +143,7 @@ def test_organiser_publishes_versions_through_the_dialog_and_a_candidate_sees_th
     page.goto(admin)
     expect(page.locator("#status")).to_contain_text("草稿与第 1 版的差异")
     page.click("button:has-text('公布第 2 版')")
-    page.wait_for_function(MODAL)
+    wait_until_modal(page)
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     assert page.url.endswith("/rounds/preliminary#status"), "Esc cancels: back to the round"
