@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from app.admin import bp
 from app.admin.banks import DOWNLOAD_FORMATS
 from app.attempts.release import practice_status, withheld_counts
+from app.banks.formats import FORMATS, omitted
 from app.banks.queries import (
     QuestionFilter,
     bank_overviews,
@@ -29,9 +30,12 @@ def index():
     imports = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "bank.import").order_by(AuditEvent.at.desc()).limit(10)
     )
-    return render_template("admin/index.html", overviews=bank_overviews(), imports=list(imports),
+    overviews = bank_overviews()
+    omissions = {o.bank.id: {label: text for name, label in DOWNLOAD_FORMATS.items()
+                             if (text := omitted(o.by_type, FORMATS[name]))} for o in overviews}
+    return render_template("admin/index.html", overviews=overviews, imports=list(imports),
                            types=TYPES, categories=CATEGORIES, withheld=withheld_counts(utcnow()),
-                           download_formats=DOWNLOAD_FORMATS)
+                           download_formats=DOWNLOAD_FORMATS, omissions=omissions)
 
 
 @bp.get("/questions")

@@ -45,7 +45,7 @@ FORMATS: dict[str, BankFormat] = {
                        carries=lambda kind: not kind.has_parts),
     "moodle": BankFormat("moodle", ".xml", moodle.read_moodle, moodle.write_moodle,
                          carries=lambda kind: bool(kind.moodle)),
-    "gift": BankFormat("gift", ".gift", gift.read_gift, gift.write_gift, carries=lambda kind: bool(kind.moodle)),
+    "gift": BankFormat("gift", ".gift", gift.read_gift, gift.write_gift, carries=gift.carries),
     "qti": BankFormat("qti", ".zip", write=qti.write_qti, carries=lambda kind: bool(kind.qti)),
     "docx": BankFormat("docx", ".docx", documents.read_docx),
     "txt": BankFormat("txt", ".txt", documents.read_plain_text),
@@ -66,6 +66,12 @@ def left_out(bank: BankSpec, fmt: BankFormat) -> list[str]:
     """What an export in this format leaves out of a bank, one line per question: `bank/ID（材料分析题）：…`."""
     return [f"{bank.slug}/{question.id}（{kind.label}）：{fmt.name} 格式不支持该题型，未导出（YAML 导出保留全部题目）"
             for question in bank.questions for kind in [question_type(question.type)] if not fmt.carries(kind)]
+
+
+def omitted(by_type: dict[str, int], fmt: BankFormat) -> str:
+    """What an export in this format leaves out of a bank with these counts by type, in words: `材料分析题 2 道`."""
+    return "、".join(f"{kind.label} {count} 道" for name, count in by_type.items() if count
+                    for kind in [question_type(name)] if not fmt.carries(kind))
 
 
 def export_path(directory: Path, bank: BankSpec, fmt: BankFormat) -> Path:

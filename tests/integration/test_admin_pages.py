@@ -1,4 +1,5 @@
 """Organiser pages over the banks, as an organiser (and others) reach them over HTTP."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from app.extensions import db
 from app.models import Question, User
 from app.scheduling.service import schedule_session
 from plugins.accounts import login
-from plugins.banks import VALID
+from plugins.banks import MATERIAL_BANK, VALID
 from plugins.exams import BLUEPRINT, START
 
 XSS = """\
@@ -46,9 +47,17 @@ def test_bank_overview_counts_by_type_and_difficulty(organiser_client, banks):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "党务业务知识" in html and "现行题目 <strong>5</strong> 道" in html
-    assert 'href="/admin/questions?bank=party-affairs&amp;difficulty=2">1</a>' in html
-    assert 'href="/admin/questions?bank=party-affairs&amp;type=short">1</a>' in html
+    assert 'href="/admin/questions?bank=party-affairs&amp;difficulty=2">2 级 <strong>1</strong></a>' in html
+    assert 'href="/admin/questions?bank=party-affairs&amp;type=short">简答题 <strong>1</strong></a>' in html
     assert "最近的导入" in html
+    assert "下载的文件中不含" not in html
+
+
+def test_bank_overview_says_what_each_download_leaves_out(organiser_client, app):
+    load(app, MATERIAL_BANK)
+    html = organiser_client.get("/admin/").get_data(as_text=True)
+    assert "下载的文件中不含：Excel 缺材料分析题 1 道；Moodle XML 缺材料分析题 1 道；GIFT 缺材料分析题 1 道；" in html
+    assert "YAML 保留全部题目" in html
 
 
 @pytest.mark.parametrize("query, expected, absent", [
@@ -103,6 +112,7 @@ def test_nothing_from_a_bank_can_run_in_a_page(organiser_client, banks):
     listing = organiser_client.get("/admin/questions?bank=hostile").get_data(as_text=True)
     question_id = listing.split('href="/admin/questions/')[1].split('"')[0]
     html = organiser_client.get(f"/admin/questions/{question_id}").get_data(as_text=True).lower()
+    html = re.sub(r'<script src="/static/js/[a-z]+\.js" defer></script>', "", html)    # the app's own, from static/
     for needle in ("<script", "onerror", "onclick", "onload", "javascript:", "<iframe", "<svg"):
         assert needle not in html, needle
     assert "请选择" in html and "甲" in html and "解析" in html

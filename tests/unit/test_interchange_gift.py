@@ -147,3 +147,16 @@ def test_validation_rules_point_at_the_gift_line():
         f"lilun.gift:{line_of(text, '::S2::')}: [S2] 警告：缺少 explanation（答案解析）",
         f"lilun.gift:{line_of(text, '::S2::')}: [S2] 警告：缺少 source（答案出处）",
     ]
+
+
+def test_what_a_gift_download_leaves_out_is_named_by_type():
+    from app.banks.formats import FORMATS, left_out, omitted
+    party_affairs = next(bank for bank in sample_banks() if bank.slug == "party-affairs")
+    orderings = [q.id for q in party_affairs.questions if q.type == "ordering"]
+    named = left_out(party_affairs, FORMATS["gift"])
+    why = "gift 格式不支持该题型，未导出（YAML 导出保留全部题目）"
+    assert orderings and all(f"party-affairs/{ref}（排序题）：{why}" in named for ref in orderings)
+    counts = {"single": 3, "ordering": 2, "material": 1}
+    assert omitted(counts, FORMATS["gift"]) == "排序题 2 道、材料分析题 1 道"
+    assert omitted(counts, FORMATS["xlsx"]) == "材料分析题 1 道"
+    assert omitted(counts, FORMATS["yaml"]) == ""

@@ -19,7 +19,7 @@ from app.domain.banks import BankDocument, BankSpec, QuestionSpec
 from app.domain.interchange import shared
 from app.domain.interchange.htmltext import to_markdown
 from app.domain.problems import Problem, Report
-from app.domain.questions import question_type
+from app.domain.questions import QuestionType, question_type
 from app.domain.questions.calculation import number_text
 from app.domain.sources import read_text
 from app.domain.text import BLANK_RUN
@@ -49,6 +49,12 @@ def escape(text: str) -> str:
 _GIFT_TYPES = {"multichoice", "truefalse", "shortanswer", "numerical", "essay", "matching"}
 
 
+def carries(kind: QuestionType) -> bool:
+    """Whether GIFT has a type for this one (a blank with more than one blank is still left out, question by
+    question)."""
+    return kind.moodle in _GIFT_TYPES
+
+
 def write_gift(bank: BankSpec) -> bytes:
     path = "/".join(["$course$", "top", *shared.category_path(bank.title, bank.category)])
     head = [f"// 题库 {bank.slug}：由 flask bank export --format gift 导出", f"// [id:{bank.slug}]"]
@@ -62,7 +68,7 @@ def write_gift(bank: BankSpec) -> bytes:
 def _block(question: QuestionSpec) -> str:
     kind = question_type(question.type)
     runs = BLANK_RUN.findall(question.stem)
-    if kind.moodle not in _GIFT_TYPES or len(runs) > 1:
+    if not carries(kind) or len(runs) > 1:
         why = f"有 {len(runs)} 个空，GIFT 每题只能有一组答案" if runs else "GIFT 没有对应的题型"
         return f"// {question.id}（{kind.label}）：{why}，未导出"
     tags = " ".join(f"[tag:{tag.replace(']', chr(92) + ']')}]" for tag in shared.tags_of(question))
