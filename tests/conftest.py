@@ -23,6 +23,7 @@ pytest_plugins = [
     "plugins.contests",   # contest; CONTEST, CANDIDATES and the contest pages' helpers
     "plugins.practice",   # cadre, cadre_client; PER_ATTEMPT, right, wrong, start and the drill helpers
     "plugins.site",       # site (something behind every route), paths, ROLES
+    "plugins.projector",  # big_rounds: a 复赛 of 82 and a 决赛 of 10, published, for the projector view
     "plugins.http",       # live_server; Browser (cookies over real HTTP), deep_json
 ]
 

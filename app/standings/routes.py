@@ -5,7 +5,7 @@ may switch to the live draft (?draft=1), which they also see before the first ve
 """
 import io
 
-from flask import abort, render_template, request, send_file
+from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app.contests.pages import (
@@ -36,9 +36,10 @@ from app.domain.inputs import int32
 from app.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from app.extensions import db
 from app.models import Round, RoundStatus, utcnow
-from app.standings import bp
+from app.standings import board, bp
 
-REFRESH_SECONDS, MIN_REFRESH, MAX_REFRESH = 10, 2, 300
+REFRESH_SECONDS, MIN_REFRESH, MAX_REFRESH = 10, 2, 300   # fetching the screen shown afresh
+EVERY_SECONDS, MIN_EVERY, MAX_EVERY = 12, 2, 300          # turning to the next screen
 
 
 @bp.context_processor
@@ -100,10 +101,30 @@ def round_page(round_id: int):
 @bp.get("/rounds/<int:round_id>/screen")
 @login_required
 def screen(round_id: int):
-    """The live final on a projector: large rows that reload themselves every few seconds."""
-    seconds = request.args.get("refresh", REFRESH_SECONDS, type=int)
-    seconds = min(max(seconds, MIN_REFRESH), MAX_REFRESH)
-    return render_template("standings/screen.html", refresh=seconds, **_context(_visible(round_id)))
+    """The projector: one screen of the standings at a time, moving on to the next every few seconds (?every=N) and
+    fetching itself afresh as it does (?refresh=N when the round fits one screen). It is a public screen: the groups
+    in the file's order, nobody's row marked. Without script the page's <noscript> refresh turns the screens."""
+    round_ = _visible(round_id)
+    result = _shown(round_)
+    moved = [change for change in version_changes(result.version) if change.moved] if result.version else []
+    shown = board.screens(result, ordered_groups(result), board.LINES - (1 if moved else 0)) or [[]]
+    number = request.args.get("screen", 1, type=int32)
+    number = number if number and 1 <= number <= len(shown) else 1
+    kept = {key: request.args[key] for key in ("version", "draft", "refresh", "every") if key in request.args}
+
+    def page(step: int) -> str:
+        return url_for("standings.screen", round_id=round_id, **kept, screen=(number - 1 + step) % len(shown) + 1)
+
+    return render_template(
+        "standings/screen.html", round=round_, result=result, moved=moved, now=utcnow(), panels=shown[number - 1],
+        number=number, count=len(shown), previous=page(-1), following=page(1),
+        refresh=_seconds("refresh", REFRESH_SECONDS, MIN_REFRESH, MAX_REFRESH),
+        every=_seconds("every", EVERY_SECONDS, MIN_EVERY, MAX_EVERY),
+        has_advance=result.advancing, has_awards=bool(result.rules.awards))
+
+
+def _seconds(name: str, default: int, least: int, most: int) -> int:
+    return min(max(request.args.get(name, default, type=int32) or default, least), most)
 
 
 @bp.get("/rounds/<int:round_id>.<any(csv, xlsx):fmt>")

@@ -198,25 +198,56 @@ def test_final_downloads_carry_awards_and_special_awards(app, organiser_client, 
 
 # -- the projector ----------------------------------------------------------------------------------------------------
 
-def test_projector_view_is_large_dark_and_refreshes_itself(app, organiser_client, final):
-    response = page_of(organiser_client, app, "/screen", "final")
-    html = response.get_data(as_text=True)
+def screen_of(client, app, slug: str, query: str = "") -> str:
+    response = page_of(client, app, f"/screen{query}", slug)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    assert '<body class="screen">' in html and 'data-refresh="10"' in html
-    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in html
-    assert "topbar" not in html and "退出" not in html and "standings.js" in html
-    assert cells(html, "qian")[0] == ["1", "钱二", "教育局机关党委", "80.00", "95.00", "89.00", "一等奖"]
-    page = text_of(html)
-    assert "决赛专场 · 决赛" in page and "待评：吴六" in page and "十佳党课 钱二 95.00 孙三 90.00" in page
-    assert 'data-refresh="2"' in page_of(organiser_client, app, "/screen?refresh=1", "final").get_data(as_text=True)
-    assert 'data-refresh="10"' in page_of(organiser_client, app, "/screen?refresh=x", "final").get_data(as_text=True)
+    return response.get_data(as_text=True)
 
 
-def test_projector_view_of_a_grouped_round_shows_each_group_and_outcomes(app, scored):
+def attribute(html: str, name: str) -> str:
+    return re.search(rf'<main class="board"[^>]* {name}="([^"]*)"', html).group(1)
+
+
+def test_projector_view_is_large_dark_and_turns_its_screens(app, organiser_client, final):
+    first = screen_of(organiser_client, app, "final")
+    url = f"/standings/rounds/{round_id(app, 'final')}/screen"
+    assert '<body class="screen">' in first and "projector.css" in first and "projector.js" in first
+    assert "topbar" not in first and "退出" not in first
+    assert [attribute(first, n) for n in ("data-screen", "data-screens", "data-every", "data-refresh")] == \
+        ["1", "2", "12", "10"]
+    assert f'<noscript><meta http-equiv="refresh" content="12; url={url}?screen=2"></noscript>' in first
+    assert cells(first, "qian") == [["1", "钱二", "教育局机关党委", "80.00", "95.00", "89.00", "一等奖"]]
+    assert cells(first, "wu") == [["—", "吴六", "财政局机关党委", "40.00", "—", "待评", ""]]
+    assert "决赛专场 · 决赛" in text_of(first) and "第 1/2 屏" in text_of(first) and "十佳党课" not in first
+
+    awards = screen_of(organiser_client, app, "final", "?screen=2")
+    assert f'content="12; url={url}?screen=1"' in awards and "第 2/2 屏" in text_of(awards)
+    assert cells(awards, "qian") == [["一等奖", "钱二", "教育局机关党委", "89.00"],     # 获奖名单
+                                     ["1", "钱二", "教育局机关党委", "95.00"]]         # 十佳党课
+    assert cells(awards, "sun") == [["二等奖", "孙三", "卫健委机关党委", "82.00"],
+                                    ["2", "孙三", "卫健委机关党委", "90.00"]]
+    assert [u for u in ("zheng", "zhao", "zhou", "li", "wu") if cells(awards, u)] == ["zheng"]
+    assert re.findall(r"<h2>(.*?)</h2>", awards) == ["获奖名单", "十佳党课"]
+
+
+def test_projector_view_reads_its_numbers_within_bounds_and_keeps_them_from_screen_to_screen(
+        app, organiser_client, final):
+    for query, expected in (("?refresh=1", ("1", "12", "2")), ("?refresh=x&every=1", ("1", "2", "10")),
+                            ("?every=99999999999&screen=7", ("1", "12", "10")), ("?screen=-1", ("1", "12", "10")),
+                            ("?screen=2&every=400", ("2", "300", "10"))):
+        html = screen_of(organiser_client, app, "final", query)
+        assert tuple(attribute(html, n) for n in ("data-screen", "data-every", "data-refresh")) == expected, query
+    html = screen_of(organiser_client, app, "final", "?every=15&refresh=5")
+    assert f"url=/standings/rounds/{round_id(app, 'final')}/screen?refresh=5&amp;every=15&amp;screen=2" in html
+
+
+def test_projector_view_of_a_grouped_round_fits_one_screen_with_those_still_waiting(app, scored):
     html = page_of(scored, app, "/screen").get_data(as_text=True)
-    assert cells(html, "zhao")[0] == ["1", "赵一", "教育局机关党委", "90.00", "84.00", "87.00", "晋级"]
-    assert "<h2>教育局机关党委</h2>" in html and "待评：吴六、周五" in text_of(html)
-    assert html.count("<table") == 2, "财政局 has nobody ranked yet: no empty table"
+    assert cells(html, "zhao") == [["1", "赵一", "教育局机关党委", "90.00", "84.00", "87.00", "晋级"]]
+    assert cells(html, "zhou") == [["—", "周五", "财政局机关党委", "60.00", "—", "待评", ""]]
+    assert re.findall(r"<h2>(.*?)</h2>", html) == ["教育局机关党委", "卫健委机关党委", "财政局机关党委"]
+    assert attribute(html, "data-screens") == "1" and "board-pages" not in html
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in html, "one screen reloads itself"
 
 
 # -- a candidate's own place ------------------------------------------------------------------------------------------
@@ -245,3 +276,13 @@ def test_a_candidate_finds_their_place_first_and_their_row_marked(app, scored):
     direct = text_of(page_of(signed_in_as(app, "zheng"), app).get_data(as_text=True))
     assert "您所在的单位直接进入下一轮，本轮不参加排名" in direct
     assert 'id="my-place"' not in page_of(scored, app).get_data(as_text=True), "an organiser has no place of their own"
+
+
+def test_the_projector_is_the_same_public_screen_for_a_candidate(app, scored):
+    """Candidates may open the projector view too (it is linked from their standings): it shows them what the hall
+    sees, the groups in the file's order and nobody's row marked."""
+    confirm(scored, f"{PRELIMINARY}/publish", {})
+    html = page_of(signed_in_as(app, "sun"), app, "/screen").get_data(as_text=True)
+    assert re.findall(r"<h2>(.*?)</h2>", html) == ["教育局机关党委", "卫健委机关党委", "财政局机关党委"]
+    assert 'id="me"' not in html and " me" not in html and "我的名次" not in html
+    assert html == page_of(scored, app, "/screen").get_data(as_text=True)

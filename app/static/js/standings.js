@@ -1,5 +1,5 @@
 // Contest pages. On a judge's score sheet each row saves on its own without reloading the page (the plain
-// form POST still works without script); the projector view fetches itself every few seconds and swaps its table.
+// form POST still works without script). The projector view has its own script (projector.js).
 (function () {
   "use strict";
 
@@ -56,25 +56,4 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-row]"), bindRow);
-
-  var board = document.querySelector("[data-refresh]");
-  if (!board) return;
-  var every = Number(board.dataset.refresh) * 1000;
-
-  function refresh() {
-    fetch(window.location.href, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.text();
-    }).then(function (html) {
-      var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-refresh]");
-      if (fresh) board.innerHTML = fresh.innerHTML;
-    }).catch(function () {
-      var offline = board.querySelector(".board-offline");
-      if (offline) offline.hidden = false;
-    }).then(function () {
-      setTimeout(refresh, every);
-    });
-  }
-
-  setTimeout(refresh, every);
 })();
