@@ -299,6 +299,7 @@ _CHANGE_WORDS = [
     (re.compile(r"^new organisation (.+)$"), r"新增组织 \1"),
     (re.compile(r"^organisation (.+) renamed or retyped$"), r"组织 \1 改名或改类型"),
     (re.compile(r"^organisation (.+) moved$"), r"组织 \1 改换上级"),
+    (re.compile(r"^organisation (.+) reordered$"), r"组织 \1 调整顺序"),
     (re.compile(r"^contest title changed$"), "比赛名称改变"),
     (re.compile(r"^contest organisations changed$"), "参赛组织改变"),
     (re.compile(r"^candidate (.+) entered$"), r"考生 \1 报名参赛"),
