@@ -15,6 +15,7 @@ from app.contests.standings import RoundStandings, round_standings
 from app.contests.tables import standings_rows
 from app.contests.versions import latest_numbers
 from app.database import begin_write
+from app.domain.orders import Placed, pinyin_key, tree_keys
 from app.domain.standings import ALL_GROUPS, GroupTable, Row
 from app.domain.workbooks import sheet_rows
 from app.errors import AppError
@@ -122,26 +123,58 @@ def contest_summaries() -> list[ContestSummary]:
 @dataclass
 class OrgNode:
     organisation: Organisation
-    candidates: int                       # competing for this organisation or any below it
+    names: list[str]                      # the candidates competing for this organisation itself, in pinyin order
+    rounds: dict[int, int]                # round id → entrants from this organisation or any below it
     children: list["OrgNode"] = field(default_factory=list)
+
+    @property
+    def candidates(self) -> int:
+        """Competing for this organisation or any below it."""
+        return len(self.names) + sum(child.candidates for child in self.children)
 
 
 def organisation_tree(contest: Contest) -> list[OrgNode]:
-    """The contest's organisations as a tree (liaison groups → committees → branches), with candidate counts."""
-    own = dict(db.session.execute(
-        select(ContestCandidate.organisation_id, func.count()).where(ContestCandidate.contest_id == contest.id)
-        .group_by(ContestCandidate.organisation_id)).all())
+    """The contest's organisations as a tree (liaison groups → committees and direct branches → branches) in the
+    contest file's order, each with its candidates' names and how many of its people are in each round."""
+    names: dict[int, list[str]] = {}
+    for organisation_id, name in db.session.execute(
+            select(ContestCandidate.organisation_id, User.name).join(User, ContestCandidate.user_id == User.id)
+            .where(ContestCandidate.contest_id == contest.id)):
+        names.setdefault(organisation_id, []).append(name)
+    in_rounds: dict[int, dict[int, int]] = {}
+    for organisation_id, round_id, count in db.session.execute(
+            select(ContestCandidate.organisation_id, RoundEntry.round_id, func.count())
+            .join(RoundEntry, RoundEntry.user_id == ContestCandidate.user_id).join(Round)
+            .where(ContestCandidate.contest_id == contest.id, Round.contest_id == contest.id)
+            .group_by(ContestCandidate.organisation_id, RoundEntry.round_id)):
+        in_rounds.setdefault(organisation_id, {})[round_id] = count
     members = {o.id: o for o in contest.organisations}
     children: dict[int | None, list[Organisation]] = {}
-    for organisation in members.values():
+    for organisation in sorted(members.values(), key=lambda o: (o.position, o.code)):
         parent = organisation.parent_id if organisation.parent_id in members else None
         children.setdefault(parent, []).append(organisation)
 
-    def node(organisation: Organisation) -> OrgNode:
-        below = [node(child) for child in sorted(children.get(organisation.id, []), key=lambda o: o.code)]
-        return OrgNode(organisation, own.get(organisation.id, 0) + sum(n.candidates for n in below), below)
+    def node(organisation: Organisation, seen: frozenset[int]) -> OrgNode:
+        below = [node(child, seen | {child.id}) for child in children.get(organisation.id, []) if child.id not in seen]
+        rounds = dict(in_rounds.get(organisation.id, {}))
+        for child in below:
+            for round_id, count in child.rounds.items():
+                rounds[round_id] = rounds.get(round_id, 0) + count
+        return OrgNode(organisation, sorted(names.get(organisation.id, []), key=pinyin_key), rounds, below)
 
-    return [node(root) for root in sorted(children.get(None, []), key=lambda o: o.code)]
+    return [node(root, frozenset({root.id})) for root in children.get(None, [])]
+
+
+def organisation_keys(contest: Contest) -> dict[int, tuple[int, ...]]:
+    """Each of the contest's organisations' place in its tree, in the contest file's order (see tree_keys)."""
+    return tree_keys(Placed(o.id, o.parent_id, o.position) for o in contest.organisations)
+
+
+def listing_key(order: int | None, organisation: Organisation | None, name: str,
+                places: dict[int, tuple[int, ...]]) -> tuple:
+    """Speakers with a number first, by number; then by organisation in the file's order, then by name in pinyin."""
+    place = places.get(organisation.id, ()) if organisation else ()
+    return order is None, order or 0, organisation is None, place, pinyin_key(name)
 
 
 def candidate_query(contest: Contest, text: str):
@@ -188,7 +221,7 @@ def round_groups(round_: Round) -> list[tuple[str, str]]:
     """(code, name) of the groups a judge can be given: every group at once, then each of the round's groups."""
     groups = [(ALL_GROUPS, ALL_GROUPS_LABEL)]
     if round_.group_by != "all":
-        groups += [(o.code, o.name) for o in sorted(round_.contest.organisations, key=lambda o: o.code)
+        groups += [(o.code, o.name) for o in sorted(round_.contest.organisations, key=lambda o: (o.position, o.code))
                    if o.type == round_.group_by]
     return groups
 
