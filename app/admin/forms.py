@@ -211,6 +211,19 @@ class CloseForm(PublishForm):
         return {name.strip() for name in self.settle.data if name.strip()}
 
 
+class SpeakingOrderForm(ActionForm):
+    """出场顺序 typed on the round page: one `entrant` (username) and one `order` (number) per lecturer, in the same
+    order; the confirmation dialog posts them back alike."""
+
+    entrant = ValuesField(default=())
+    order = ValuesField(default=())
+
+    def typed(self) -> list[tuple[str, str]]:
+        """(username, number as typed) pairs; a missing number reads as blank, for the service to refuse."""
+        numbers = list(self.order.data) + [""] * max(0, len(self.entrant.data) - len(self.order.data))
+        return list(zip(self.entrant.data, numbers, strict=False))
+
+
 # -- a paper answer sheet (the fallback when a hall's network fails) ----------------------------------------------
 
 ANSWER_FIELD = "answer-"

@@ -41,7 +41,7 @@ ALL_GROUPS_LABEL = "全部组"
 VIA_LABELS = {"list": "名单", "advanced": "晋级", "direct": "直接晋级"}
 EVENT_LABELS = {
     "round.published": "公布排名", "round.closed": "结束本轮", "scores.imported": "导入成绩",
-    "round.judge_assigned": "分配评委", "round.judge_removed": "取消评委分配",
+    "round.judge_assigned": "分配评委", "round.judge_removed": "取消评委分配", "round.speaking_order": "出场顺序",
 }
 
 
@@ -284,13 +284,14 @@ def upload_scores(round_: Round, component: str, filename: str, data: bytes, act
         raise PageRefused(refused.message) from None
     if not data:
         raise PageRefused("请选择要上传的成绩表（CSV 或 Excel）")
-    added, problems = import_score_rows(round_, component, _sheet_rows(filename, data), filename, actor)
+    added, problems = import_score_rows(round_, component, sheet_rows_of(filename, data), filename, actor)
     if not problems:
         record_import(round_, component, added, actor, filename)
     return added, problems
 
 
-def _sheet_rows(filename: str, data: bytes) -> list[list[str]]:
+def sheet_rows_of(filename: str, data: bytes) -> list[list[str]]:
+    """A sheet's rows from an uploaded .xlsx or a UTF-8 CSV (with or without BOM); PageRefused when unreadable."""
     if filename.lower().endswith(".xlsx"):
         try:
             return sheet_rows(data)
@@ -307,24 +308,29 @@ def _sheet_rows(filename: str, data: bytes) -> list[list[str]]:
 
 
 def score_sheet(round_: Round, component: str) -> tuple[list[str], list[list[Any]]]:
-    """The score sheet to fill in for one component, the way uploads read it: the round's candidates who sit it,
-    group by group; a judged component has a row per candidate and judge assigned to the group (or one with the
-    judge left to fill in when none is)."""
+    """The score sheet to fill in for one component, the way uploads read it: the round's candidates who sit it.
+    A judged component (the Party lecture) lists them in speaking order, 出场顺序 first, with a row per candidate and
+    judge assigned to the group (or one with the judge left to fill in when none is); a written one, group by group
+    with a running number."""
     check_component(round_, component)
-    judged = component in {judged.name for judged in round_.rules.judged}
+    result = round_standings(round_)
+    listed = [(group, row) for group in ordered_groups(result)
+              for row in sorted(group.ranked + group.incomplete, key=lambda r: r.entrant.username)]
+    if component not in {judged.name for judged in round_.rules.judged}:
+        return ["序号", "组别", "姓名", "账号", "成绩"], [
+            [number, group.name, row.entrant.name, row.entrant.username, ""]
+            for number, (group, row) in enumerate(listed, start=1)]
     judges_of: dict[str, list[str]] = {}
     for assignment, _name in assignments(round_):
         judges_of.setdefault(assignment.group_code, []).append(assignment.judge.username)
-    header = ["序号", "组别", "姓名", "账号", *(["评委账号"] if judged else []), "成绩"]
-    rows: list[list[Any]] = []
-    result = round_standings(round_)
-    for group in ordered_groups(result):
-        code = result.group_codes.get(group.name, "")
-        for row in sorted(group.ranked + group.incomplete, key=lambda r: r.entrant.username):
-            for judge in (judges_of.get(code) or [""]) if judged else [None]:
-                rows.append([len(rows) + 1, group.name, row.entrant.name, row.entrant.username,
-                             *([judge] if judged else []), ""])
-    return header, rows
+    orders = dict(db.session.execute(select(RoundEntry.user_id, RoundEntry.speaking_order)
+                                     .where(RoundEntry.round_id == round_.id)).all())
+    organisations, places = memberships(round_.contest), organisation_keys(round_.contest)
+    listed.sort(key=lambda item: listing_key(orders.get(item[1].entrant.user_id),
+                                             organisations.get(item[1].entrant.user_id), item[1].entrant.name, places))
+    rows = [[orders.get(row.entrant.user_id), group.name, row.entrant.name, row.entrant.username, judge, ""]
+            for group, row in listed for judge in judges_of.get(result.group_codes.get(group.name, "")) or [""]]
+    return ["出场顺序", "组别", "姓名", "账号", "评委账号", "成绩"], rows
 
 
 # What `load_contest` says of each change (for the command line), as an organiser reads it on the page.
@@ -459,6 +465,10 @@ def _summary(action: str, details: dict, groups: dict[str, str]) -> str:
         return f"{component_label(details['component'])}成绩 {details['added']} 条（{details['file']}）"
     if action in ("round.judge_assigned", "round.judge_removed"):
         return f"{details['judge']} · {groups.get(details['group'], details['group'])}"
+    if action == "round.speaking_order":
+        how = "随机抽签" if details.get("drawn") else "设定"
+        after = f"（已有 {details['scored']} 条党课成绩）" if details.get("scored") else ""
+        return f"{how} {len(details['order'])} 人{after}"
     if action == "round.closed":
         settled = f"；组织者决定晋级：{'、'.join(details['settled'])}" if details.get("settled") else ""
         return f"{len(details['qualifiers'])} 人进入下一轮{settled}" if details.get("next_round") else "最后一轮"

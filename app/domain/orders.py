@@ -50,9 +50,7 @@ class OrderRefused(ValueError):
 def parse_speaking_order(typed: Sequence[tuple[str, str]], names: dict[str, str]) -> dict[str, int]:
     """Numbers typed against each entrant: every entrant once, each a whole number from 1 to n, none repeated."""
     n = len(names)
-    seen = [who for who, _ in typed]
-    if sorted(seen) != sorted(names) or len(set(seen)) != len(seen):
-        raise OrderRefused("出场顺序的名单与本轮考生不一致（页面可能已过时），请刷新后重填")
+    _same_people(typed, names)
     orders: dict[str, int] = {}
     for who, text in typed:
         text = (text or "").strip()
@@ -68,6 +66,34 @@ def parse_speaking_order(typed: Sequence[tuple[str, str]], names: dict[str, str]
     if repeated:
         raise OrderRefused(f"出场顺序不能重复（{'；'.join(repeated)}）")
     return orders
+
+
+def _same_people(typed: Sequence[tuple[str, str]], names: dict[str, str]) -> None:
+    seen = [who for who, _ in typed]
+    unknown = sorted({who for who in seen if who not in names})
+    twice = sorted({who for who in seen if seen.count(who) > 1})
+    missing = [name for who, name in names.items() if who not in seen]
+    if unknown:
+        raise OrderRefused(f"不是本轮讲党课的考生：{'、'.join(unknown)}")
+    if twice:
+        raise OrderRefused(f"重复列出：{'、'.join(names[who] for who in twice)}")
+    if missing:
+        raise OrderRefused(f"缺少{'、'.join(missing)}的出场顺序")
+
+
+ORDER_COLUMNS = {"username": "username", "账号": "username", "order": "order", "出场顺序": "order"}
+
+
+def read_order_csv(rows: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
+    """A speaking order from a sheet's rows: a header naming `username` and `order` (or 账号 and 出场顺序), other
+    columns ignored; blank lines skipped."""
+    header = [ORDER_COLUMNS.get(cell.strip().lstrip("\ufeff")) for cell in rows[0]] if rows else []
+    if "username" not in header or "order" not in header:
+        raise OrderRefused("表头应有 username,order（或 账号,出场顺序）两列")
+    who, number = header.index("username"), header.index("order")
+    width = max(who, number) + 1
+    return [(row[who].strip(), row[number]) for row in rows[1:]
+            if any(cell.strip() for cell in row) and len(row) >= width]
 
 
 def draw_order(entrants: Sequence[str], rng: random.Random) -> dict[str, int]:

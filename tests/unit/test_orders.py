@@ -3,7 +3,15 @@ import random
 
 import pytest
 
-from app.domain.orders import OrderRefused, Placed, draw_order, parse_speaking_order, pinyin_key, tree_keys
+from app.domain.orders import (
+    OrderRefused,
+    Placed,
+    draw_order,
+    parse_speaking_order,
+    pinyin_key,
+    read_order_csv,
+    tree_keys,
+)
 
 NAMES = {"zhao": "赵一", "qian": "钱二", "sun": "孙三"}
 
@@ -41,8 +49,9 @@ def test_a_full_order_is_read():
     ([("zhao", "1"), ("qian", "0"), ("sun", "2")], "钱二的出场顺序应是 1 到 3 之间的整数，而不是“0”"),
     ([("zhao", "1.5"), ("qian", "3"), ("sun", "2")], "赵一的出场顺序应是 1 到 3 之间的整数，而不是“1.5”"),
     ([("zhao", ""), ("qian", "3"), ("sun", "2")], "请填写赵一的出场顺序（1 到 3）"),
-    ([("zhao", "1"), ("qian", "3")], "出场顺序的名单与本轮考生不一致（页面可能已过时），请刷新后重填"),
-    ([("zhao", "1"), ("zhao", "3"), ("sun", "2")], "出场顺序的名单与本轮考生不一致（页面可能已过时），请刷新后重填"),
+    ([("zhao", "1"), ("qian", "3")], "缺少孙三的出场顺序"),
+    ([("zhao", "1"), ("zhao", "3"), ("sun", "2")], "重复列出：赵一"),
+    ([("zhao", "1"), ("qian", "3"), ("sun", "2"), ("ghost", "4")], "不是本轮讲党课的考生：ghost"),
 ])
 def test_a_bad_order_is_refused_with_the_reason(typed, message):
     with pytest.raises(OrderRefused) as refused:
@@ -55,3 +64,15 @@ def test_a_draw_gives_each_entrant_one_number_from_one_to_n():
     assert sorted(drawn.values()) == [1, 2, 3]
     assert set(drawn) == set(NAMES)
     assert draw_order(list(NAMES), random.Random(7)) == drawn
+
+
+def test_an_order_sheet_reads_english_or_chinese_headers_and_ignores_other_columns():
+    rows = [["\ufeff序号", "账号", "姓名", "出场顺序"], ["1", " zhao ", "赵一", "2"], [], ["2", "qian", "钱二", "1"]]
+    assert read_order_csv(rows) == [("zhao", "2"), ("qian", "1")]
+    assert read_order_csv([["order", "username"], ["3", "sun"]]) == [("sun", "3")]
+
+
+@pytest.mark.parametrize("rows", [[], [["username", "score"]], [["姓名", "出场顺序"]]])
+def test_an_order_sheet_without_its_columns_is_refused(rows):
+    with pytest.raises(OrderRefused, match="表头应有 username,order"):
+        read_order_csv(rows)
