@@ -165,9 +165,10 @@ def organisation_tree(contest: Contest) -> list[OrgNode]:
     return [node(root, frozenset({root.id})) for root in children.get(None, [])]
 
 
-def organisation_keys(contest: Contest) -> dict[int, tuple[int, ...]]:
-    """Each of the contest's organisations' place in its tree, in the contest file's order (see tree_keys)."""
-    return tree_keys(Placed(o.id, o.parent_id, o.position) for o in contest.organisations)
+def organisation_keys(contest: Contest | None = None) -> dict[int, tuple[int, ...]]:
+    """Each organisation's place in its tree, in the contest file's order (see tree_keys): the contest's, or all."""
+    organisations = contest.organisations if contest else db.session.scalars(select(Organisation))
+    return tree_keys(Placed(o.id, o.parent_id, o.position) for o in organisations)
 
 
 def listing_key(order: int | None, organisation: Organisation | None, name: str,

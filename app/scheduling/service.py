@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.attempts.service import add_event, is_due, locked_attempt
+from app.contests.pages import organisation_keys
 from app.contests.standings import round_standings
 from app.database import begin_write
-from app.domain.orders import Placed, tree_keys
 from app.domain.papers import blueprint_from_spec
 from app.errors import AppError, NotFound
 from app.extensions import db
@@ -136,7 +136,7 @@ def organisation_choices() -> list[tuple[str, str]]:
     contest files list them — indented by depth, with how many active candidates choosing it takes (its subtree, as
     _organisation_candidates takes them)."""
     organisations = {o.id: o for o in db.session.scalars(select(Organisation))}
-    keys = tree_keys(Placed(o.id, o.parent_id, o.position) for o in organisations.values())
+    keys = organisation_keys()
     taken = dict.fromkeys(organisations, 0)
     for organisation_id, count in db.session.execute(
             select(User.organisation_id, func.count()).where(User.role == Role.CANDIDATE, User.active.is_(True),
