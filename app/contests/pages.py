@@ -188,7 +188,7 @@ def candidate_query(contest: Contest, text: str):
         query = query.where(or_(User.username.contains(text, autoescape=True),
                                 User.name.contains(text, autoescape=True),
                                 Organisation.name.contains(text, autoescape=True), Organisation.code == text))
-    return query.order_by(Organisation.code, User.username)
+    return query.order_by(Organisation.position, Organisation.code, User.username)
 
 
 def rounds_of(contest: Contest, user_ids: list[int]) -> dict[int, list[str]]:
