@@ -95,8 +95,9 @@ def contest_round(slug: str, round_slug: str):
 
 
 def _round_page(round_: Round, errors: list[str] | None = None, status: int = 200, **confirm):
-    """The round page; `confirm` opens a confirmation: publishing=Draft or closing=ClosePlan, and changed=True when
-    the standings moved after an earlier dialog described them."""
+    """The round page; `confirm` opens a confirmation: publishing=Draft, closing=ClosePlan, ordering=the speaking order
+    typed or drawing=True, and changed=True when the standings moved after an earlier dialog described them; or
+    typed=the speaking order as typed, shown again with why it was refused."""
     draft = draft_of(round_)
     result = draft.result
     return render_template(
@@ -105,14 +106,14 @@ def _round_page(round_: Round, errors: list[str] | None = None, status: int = 20
         assignments=assignments(round_), judges=judges(), groups=round_groups(round_), events=round_events(round_),
         errors=errors or [], entrants=entry_counts(round_.contest).get(round_.id, 0),
         speakers=speakers(round_) if judged_components(round_) else [], scored=lectures_scored(round_),
-        **{"publishing": None, "closing": None, "ordering": None, "drawing": False, "changed": False,
+        **{"publishing": None, "closing": None, "ordering": None, "drawing": False, "changed": False, "typed": {},
            **confirm}), status
 
 
-def _refused(slug: str, round_slug: str, messages: list[str]):
-    """Nothing was written: show the round again, as stored, with every reason."""
+def _refused(slug: str, round_slug: str, messages: list[str], **page):
+    """Nothing was written: show the round again, as stored, with every reason (and what was typed, given `page`)."""
     end_unit(keep=False)
-    return _round_page(_round(slug, round_slug), messages, 422)
+    return _round_page(_round(slug, round_slug), messages, 422, **page)
 
 
 def _done(round_: Round, message: str, anchor: str):
@@ -192,7 +193,7 @@ def speaking_order(slug: str, round_slug: str):
     try:
         orders = typed_order(round_, form.typed())
     except PageRefused as refused:
-        return _refused(slug, round_slug, [refused.message])
+        return _refused(slug, round_slug, [refused.message], typed=dict(form.typed()))
     if lectures_scored(round_) and not form.is_confirmed():
         return _confirm(slug, round_slug, form, ordering=form.typed())
     changed = set_order(round_, orders, current_user, channel="web", drawn=False)

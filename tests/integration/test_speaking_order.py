@@ -98,6 +98,8 @@ def test_a_bad_order_is_refused_with_its_reason_and_changes_nothing(app, organis
         response = send(organiser_client, ORDER, typed(numbers))
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
+    html = send(organiser_client, ORDER, typed(repeated)).get_data(as_text=True)
+    assert re.findall(r'name="order"[^>]*value="(\d*)"', html) == ["1", "1", "2", "3", "4", "5"], "shown as typed"
     assert set(orders(app).values()) == {None}
     assert events(app) == []
 
