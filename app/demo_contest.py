@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.contests.loading import load_contest
 from app.contests.rounds import close, close_plan, publish, publish_plan
 from app.contests.scores import enter_score
+from app.contests.speaking import drawn_order, set_order
 from app.contests.standings import round_standings
 from app.domain.contests import (
     CandidateSpec,
@@ -104,8 +105,8 @@ def _rounds() -> list[RoundSpec]:
 
 
 def create_demo_contest(seed: int = 2022) -> None:
-    """Load the demo contest and play it: 初赛 and 复赛 scored, published and closed; 决赛 scored and published,
-    then a score corrected and published again, so it has a version 2 with what moved."""
+    """Load the demo contest and play it: 初赛 and 复赛 scored, published and closed; 决赛's speaking order drawn, then
+    scored and published, then a score corrected and published again, so it has a version 2 with what moved."""
     rng = random.Random(seed)
     _create_judges()
     existing = {u.username: u.name for u in db.session.scalars(
@@ -120,6 +121,8 @@ def create_demo_contest(seed: int = 2022) -> None:
         select(Round).join(Round.contest).where(Round.contest.has(slug=SLUG)))}
     judges = list(db.session.scalars(select(User).where(User.username.in_(JUDGES)).order_by(User.username)))
     for slug in ("preliminary", "semifinal", "final"):
+        if slug == "final":
+            set_order(rounds[slug], drawn_order(rounds[slug], rng), None, channel="cli", drawn=True)
         _score(rounds[slug], judges, rng)
         _publish(rounds[slug])
         if slug != "final":

@@ -5,13 +5,14 @@ Publishing and closing cannot be undone: the first POST shows the round page wit
 would happen and changes nothing; the dialog posts again with confirmed=1 and the fingerprint of the standings it
 described, and only then, if they are still the same, does it happen."""
 import io
+import random
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app import exports
 from app.admin import bp
-from app.admin.forms import CloseForm, JudgeForm, PublishForm, SheetForm
+from app.admin.forms import ActionForm, CloseForm, JudgeForm, PublishForm, SheetForm, SpeakingOrderForm
 from app.contests.pages import (
     GROUP_BY_LABELS,
     PageRefused,
@@ -47,6 +48,7 @@ from app.contests.rounds import (
     publish_plan,
 )
 from app.contests.sheets import judged_components
+from app.contests.speaking import drawn_order, lectures_scored, set_order, speakers, typed_order
 from app.contests.versions import draft_of
 from app.database import end_unit
 from app.domain.inputs import int32
@@ -93,8 +95,9 @@ def contest_round(slug: str, round_slug: str):
 
 
 def _round_page(round_: Round, errors: list[str] | None = None, status: int = 200, **confirm):
-    """The round page; `confirm` opens a confirmation: publishing=Draft or closing=ClosePlan, and changed=True when
-    the standings moved after an earlier dialog described them."""
+    """The round page; `confirm` opens a confirmation: publishing=Draft, closing=ClosePlan, ordering=the speaking order
+    typed or drawing=True, and changed=True when the standings moved after an earlier dialog described them; or
+    typed=the speaking order as typed, shown again with why it was refused."""
     draft = draft_of(round_)
     result = draft.result
     return render_template(
@@ -102,13 +105,15 @@ def _round_page(round_: Round, errors: list[str] | None = None, status: int = 20
         going_on=qualifiers(result), following=next_round(round_), counts=component_counts(result),
         assignments=assignments(round_), judges=judges(), groups=round_groups(round_), events=round_events(round_),
         errors=errors or [], entrants=entry_counts(round_.contest).get(round_.id, 0),
-        **{"publishing": None, "closing": None, "changed": False, **confirm}), status
+        speakers=speakers(round_) if judged_components(round_) else [], scored=lectures_scored(round_),
+        **{"publishing": None, "closing": None, "ordering": None, "drawing": False, "changed": False, "typed": {},
+           **confirm}), status
 
 
-def _refused(slug: str, round_slug: str, messages: list[str]):
-    """Nothing was written: show the round again, as stored, with every reason."""
+def _refused(slug: str, round_slug: str, messages: list[str], **page):
+    """Nothing was written: show the round again, as stored, with every reason (and what was typed, given `page`)."""
     end_unit(keep=False)
-    return _round_page(_round(slug, round_slug), messages, 422)
+    return _round_page(_round(slug, round_slug), messages, 422, **page)
 
 
 def _done(round_: Round, message: str, anchor: str):
@@ -179,7 +184,40 @@ def score_sheet_download(slug: str, round_slug: str, component: str, fmt: str):
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
-def _confirm(slug: str, round_slug: str, form: PublishForm, **confirm):
+@bp.post("/contests/<slug>/rounds/<round_slug>/order")
+@role_required(Role.ORGANISER)
+def speaking_order(slug: str, round_slug: str):
+    """出场顺序 as typed: checked whole (1..n, none repeated), and asked about first once lectures have been scored."""
+    round_ = _locked(slug, round_slug)
+    form = SpeakingOrderForm()
+    try:
+        orders = typed_order(round_, form.typed())
+    except PageRefused as refused:
+        return _refused(slug, round_slug, [refused.message], typed=dict(form.typed()))
+    if lectures_scored(round_) and not form.is_confirmed():
+        return _confirm(slug, round_slug, form, ordering=form.typed())
+    changed = set_order(round_, orders, current_user, channel="web", drawn=False)
+    return _done(round_, "已保存出场顺序。" if changed else "出场顺序没有变化。", "speaking")
+
+
+@bp.post("/contests/<slug>/rounds/<round_slug>/order/draw")
+@role_required(Role.ORGANISER)
+def speaking_draw(slug: str, round_slug: str):
+    """随机抽签, always asked about first: it replaces whatever order was set."""
+    round_ = _locked(slug, round_slug)
+    form = ActionForm()
+    try:
+        orders = drawn_order(round_, random.SystemRandom())
+    except PageRefused as refused:
+        return _refused(slug, round_slug, [refused.message])
+    if not form.is_confirmed():
+        return _confirm(slug, round_slug, form, drawing=True)
+    set_order(round_, orders, current_user, channel="web", drawn=True)
+    first = [s.user.name for s in speakers(round_)[:3]]
+    return _done(round_, f"已随机抽签确定出场顺序：{'、'.join(first)}{'……' if len(orders) > 3 else ''}。", "speaking")
+
+
+def _confirm(slug: str, round_slug: str, form: ActionForm, **confirm):
     """Nothing was written: show the round with the confirmation open."""
     end_unit(keep=False)
     changed = form.is_confirmed()

@@ -114,7 +114,8 @@ class ScheduleForm(PageForm):
                         description="选了轮次，本场成绩计入该轮的笔试成绩；不填考生账号和组织时，由该轮参赛者参加（直接晋级者除外）。")
     usernames = TextAreaField("考生账号", description="用逗号、空格或换行分隔；可与下面的组织同时使用。")
     organisation = SelectField("组织", validate_choice=False, validators=[Optional()],
-                               description="选中组织及其下级组织的全部考生。")
+                               description="按联系片组排列；选中一个组织即包括其下级组织的全部考生（如选联系片组，"
+                                           "即片组内各基层党委、直属党支部及其下属支部的考生），括号内为人数。")
     review = SelectField("成绩公布", choices=[SelectChoice(r.value, r.label) for r in ScoreRelease],
                          validate_choice=False, default=ScoreRelease.AFTER_CLOSE.value)
     show_key = BooleanField("成绩公布后，考生可查看答案与解析")
@@ -209,6 +210,19 @@ class CloseForm(PublishForm):
 
     def settled(self) -> set[str]:
         return {name.strip() for name in self.settle.data if name.strip()}
+
+
+class SpeakingOrderForm(ActionForm):
+    """出场顺序 typed on the round page: one `entrant` (username) and one `order` (number) per lecturer, in the same
+    order; the confirmation dialog posts them back alike."""
+
+    entrant = ValuesField(default=())
+    order = ValuesField(default=())
+
+    def typed(self) -> list[tuple[str, str]]:
+        """(username, number as typed) pairs; a missing number reads as blank, for the service to refuse."""
+        numbers = list(self.order.data) + [""] * max(0, len(self.entrant.data) - len(self.order.data))
+        return list(zip(self.entrant.data, numbers, strict=False))
 
 
 # -- a paper answer sheet (the fallback when a hall's network fails) ----------------------------------------------

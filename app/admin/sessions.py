@@ -31,7 +31,6 @@ from app.models import (
     Attempt,
     AttemptStatus,
     ExamSession,
-    Organisation,
     PaperBlueprint,
     PaperItem,
     Response,
@@ -44,6 +43,7 @@ from app.scheduling.service import (
     check_extendable,
     extend_attempt,
     extended_deadline,
+    organisation_choices,
     schedule_session,
 )
 from app.web import role_required
@@ -72,7 +72,7 @@ def new_session():
     form.blueprint.choices = [SelectChoice(b.slug, f"{b.title}（{b.slug}）")
                               for b in db.session.scalars(select(PaperBlueprint).order_by(PaperBlueprint.slug))]
     form.organisation.choices = [SelectChoice("", "（不按组织选择）")] + [
-        SelectChoice(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
+        SelectChoice(code, label) for code, label in organisation_choices()]
     form.round.choices = [SelectChoice("", "（不计入比赛）")] + [
         SelectChoice(r.ref, f"{r.contest.title} · {r.title}") for r in open_rounds()]
     if not form.is_submitted():

@@ -1,5 +1,6 @@
-"""`flask contest load | scores | publish | close` and `flask standings show` (DESIGN §3.3)."""
+"""`flask contest load | scores | order | publish | close` and `flask standings show` (DESIGN §3.3)."""
 import csv
+import random
 import sys
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import click
 
 from app.commands import Commands
 from app.contests.loading import ContestRejected, load_contest
-from app.contests.pages import locked_round
+from app.contests.pages import PageRefused, locked_round, sheet_rows_of
 from app.contests.rounds import (
     RoundRefused,
     close,
@@ -17,12 +18,14 @@ from app.contests.rounds import (
     publish_plan,
 )
 from app.contests.scores import import_scores_csv, record_import
+from app.contests.speaking import drawn_order, lectures_scored, set_order, speakers, typed_order
 from app.contests.standings import round_standings
 from app.contests.tables import standings_rows
 from app.contests.versions import find_version, latest_numbers, version_standings
 from app.domain.cells import neutralised
 from app.domain.contests import parse_contest, reader_beside
 from app.domain.inputs import INT_LIMIT
+from app.domain.orders import OrderRefused, read_order_csv
 from app.web import localtime
 
 contest_cli = Commands("contest", help="Load contests, import scores, publish and close rounds.")
@@ -78,6 +81,42 @@ def scores(round_ref: str, component: str, file: str) -> None:
         raise SystemExit(1)
     record_import(round_, component, added, None, Path(file).name)
     click.echo(f"{added} score(s) added to {round_ref} {component}")
+
+
+@contest_cli.command("order")
+@click.argument("round_ref", metavar="CONTEST/ROUND")
+@click.option("--draw", is_flag=True, help="draw the speaking order at random (随机抽签)")
+@click.option("--file", "file", type=click.Path(dir_okay=False),
+              help="a CSV or XLSX with username,order (or 账号,出场顺序) columns")
+@click.option("--yes", is_flag=True, help="change it even though lecture scores have been entered")
+def order_command(round_ref: str, draw: bool, file: str | None, yes: bool) -> None:
+    """Show or set the speaking order (出场顺序) of the round's Party lectures; prints order,username,name."""
+    round_ = _locked(round_ref)
+    if draw and file:
+        raise click.UsageError("--draw and --file are alternatives")
+    if draw or file:
+        orders = drawn_order(round_, random.SystemRandom()) if draw else typed_order(round_, _order_file(file))
+        scored = lectures_scored(round_)
+        if scored and not yes:
+            raise click.ClickException(f"{round_ref} already has {scored} lecture score(s); "
+                                       "add --yes to change the speaking order anyway")
+        changed = set_order(round_, orders, None, channel="cli", drawn=draw)
+        click.echo(f"{round_ref}: speaking order {'drawn' if draw else 'set'}" + ("" if changed else " (unchanged)"))
+    click.echo("order,username,name")
+    for speaker in speakers(round_):
+        click.echo(f"{speaker.order or ''},{speaker.user.username},{speaker.user.name}")
+
+
+def _order_file(file: str) -> list[tuple[str, str]]:
+    path = Path(file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"{file}: cannot read ({error.__class__.__name__})") from None
+    try:
+        return read_order_csv(sheet_rows_of(path.name, data))
+    except OrderRefused as refused:
+        raise PageRefused(f"{file}: {refused}") from None
 
 
 @contest_cli.command("publish")

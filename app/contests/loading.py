@@ -81,15 +81,20 @@ def _check_accounts(spec: ContestSpec) -> None:
 def _organisations(spec: ContestSpec, summary: LoadSummary) -> dict[str, Organisation]:
     existing = {o.code: o for o in db.session.scalars(
         select(Organisation).where(Organisation.code.in_([o.code for o in spec.organisations])))}
-    for org in spec.organisations:
+    for position, org in enumerate(spec.organisations):
         current = existing.get(org.code)
         if current is None:
-            current = existing[org.code] = Organisation(code=org.code, name=org.name, type=org.type)
+            current = existing[org.code] = Organisation(code=org.code, name=org.name, type=org.type,
+                                                        position=position)
             db.session.add(current)
             summary.changes.append(f"new organisation {org.code}")
-        elif (current.name, current.type) != (org.name, org.type):
+            continue
+        if (current.name, current.type) != (org.name, org.type):
             current.name, current.type = org.name, org.type
             summary.changes.append(f"organisation {org.code} renamed or retyped")
+        if current.position != position:
+            current.position = position
+            summary.changes.append(f"organisation {org.code} reordered")
     for org in spec.organisations:
         parent = existing.get(org.parent) if org.parent else None
         if existing[org.code].parent is not parent:

@@ -15,6 +15,7 @@ from app.contests.standings import RoundStandings, round_standings
 from app.contests.tables import standings_rows
 from app.contests.versions import latest_numbers
 from app.database import begin_write
+from app.domain.orders import Placed, pinyin_key, tree_keys
 from app.domain.standings import ALL_GROUPS, GroupTable, Row
 from app.domain.workbooks import sheet_rows
 from app.errors import AppError
@@ -40,7 +41,7 @@ ALL_GROUPS_LABEL = "全部组"
 VIA_LABELS = {"list": "名单", "advanced": "晋级", "direct": "直接晋级"}
 EVENT_LABELS = {
     "round.published": "公布排名", "round.closed": "结束本轮", "scores.imported": "导入成绩",
-    "round.judge_assigned": "分配评委", "round.judge_removed": "取消评委分配",
+    "round.judge_assigned": "分配评委", "round.judge_removed": "取消评委分配", "round.speaking_order": "出场顺序",
 }
 
 
@@ -122,26 +123,59 @@ def contest_summaries() -> list[ContestSummary]:
 @dataclass
 class OrgNode:
     organisation: Organisation
-    candidates: int                       # competing for this organisation or any below it
+    names: list[str]                      # the candidates competing for this organisation itself, in pinyin order
+    rounds: dict[int, int]                # round id → entrants from this organisation or any below it
     children: list["OrgNode"] = field(default_factory=list)
+
+    @property
+    def candidates(self) -> int:
+        """Competing for this organisation or any below it."""
+        return len(self.names) + sum(child.candidates for child in self.children)
 
 
 def organisation_tree(contest: Contest) -> list[OrgNode]:
-    """The contest's organisations as a tree (liaison groups → committees → branches), with candidate counts."""
-    own = dict(db.session.execute(
-        select(ContestCandidate.organisation_id, func.count()).where(ContestCandidate.contest_id == contest.id)
-        .group_by(ContestCandidate.organisation_id)).all())
+    """The contest's organisations as a tree (liaison groups → committees and direct branches → branches) in the
+    contest file's order, each with its candidates' names and how many of its people are in each round."""
+    names: dict[int, list[str]] = {}
+    for organisation_id, name in db.session.execute(
+            select(ContestCandidate.organisation_id, User.name).join(User, ContestCandidate.user_id == User.id)
+            .where(ContestCandidate.contest_id == contest.id)):
+        names.setdefault(organisation_id, []).append(name)
+    in_rounds: dict[int, dict[int, int]] = {}
+    for organisation_id, round_id, count in db.session.execute(
+            select(ContestCandidate.organisation_id, RoundEntry.round_id, func.count())
+            .join(RoundEntry, RoundEntry.user_id == ContestCandidate.user_id).join(Round)
+            .where(ContestCandidate.contest_id == contest.id, Round.contest_id == contest.id)
+            .group_by(ContestCandidate.organisation_id, RoundEntry.round_id)):
+        in_rounds.setdefault(organisation_id, {})[round_id] = count
     members = {o.id: o for o in contest.organisations}
     children: dict[int | None, list[Organisation]] = {}
-    for organisation in members.values():
+    for organisation in sorted(members.values(), key=lambda o: (o.position, o.code)):
         parent = organisation.parent_id if organisation.parent_id in members else None
         children.setdefault(parent, []).append(organisation)
 
-    def node(organisation: Organisation) -> OrgNode:
-        below = [node(child) for child in sorted(children.get(organisation.id, []), key=lambda o: o.code)]
-        return OrgNode(organisation, own.get(organisation.id, 0) + sum(n.candidates for n in below), below)
+    def node(organisation: Organisation, seen: frozenset[int]) -> OrgNode:
+        below = [node(child, seen | {child.id}) for child in children.get(organisation.id, []) if child.id not in seen]
+        rounds = dict(in_rounds.get(organisation.id, {}))
+        for child in below:
+            for round_id, count in child.rounds.items():
+                rounds[round_id] = rounds.get(round_id, 0) + count
+        return OrgNode(organisation, sorted(names.get(organisation.id, []), key=pinyin_key), rounds, below)
 
-    return [node(root) for root in sorted(children.get(None, []), key=lambda o: o.code)]
+    return [node(root, frozenset({root.id})) for root in children.get(None, [])]
+
+
+def organisation_keys(contest: Contest | None = None) -> dict[int, tuple[int, ...]]:
+    """Each organisation's place in its tree, in the contest file's order (see tree_keys): the contest's, or all."""
+    organisations = contest.organisations if contest else db.session.scalars(select(Organisation))
+    return tree_keys(Placed(o.id, o.parent_id, o.position) for o in organisations)
+
+
+def listing_key(order: int | None, organisation: Organisation | None, name: str,
+                places: dict[int, tuple[int, ...]]) -> tuple:
+    """Speakers with a number first, by number; then by organisation in the file's order, then by name in pinyin."""
+    place = places.get(organisation.id, ()) if organisation else ()
+    return order is None, order or 0, organisation is None, place, pinyin_key(name)
 
 
 def candidate_query(contest: Contest, text: str):
@@ -154,7 +188,7 @@ def candidate_query(contest: Contest, text: str):
         query = query.where(or_(User.username.contains(text, autoescape=True),
                                 User.name.contains(text, autoescape=True),
                                 Organisation.name.contains(text, autoescape=True), Organisation.code == text))
-    return query.order_by(Organisation.code, User.username)
+    return query.order_by(Organisation.position, Organisation.code, User.username)
 
 
 def rounds_of(contest: Contest, user_ids: list[int]) -> dict[int, list[str]]:
@@ -188,7 +222,7 @@ def round_groups(round_: Round) -> list[tuple[str, str]]:
     """(code, name) of the groups a judge can be given: every group at once, then each of the round's groups."""
     groups = [(ALL_GROUPS, ALL_GROUPS_LABEL)]
     if round_.group_by != "all":
-        groups += [(o.code, o.name) for o in sorted(round_.contest.organisations, key=lambda o: o.code)
+        groups += [(o.code, o.name) for o in sorted(round_.contest.organisations, key=lambda o: (o.position, o.code))
                    if o.type == round_.group_by]
     return groups
 
@@ -251,13 +285,14 @@ def upload_scores(round_: Round, component: str, filename: str, data: bytes, act
         raise PageRefused(refused.message) from None
     if not data:
         raise PageRefused("请选择要上传的成绩表（CSV 或 Excel）")
-    added, problems = import_score_rows(round_, component, _sheet_rows(filename, data), filename, actor)
+    added, problems = import_score_rows(round_, component, sheet_rows_of(filename, data), filename, actor)
     if not problems:
         record_import(round_, component, added, actor, filename)
     return added, problems
 
 
-def _sheet_rows(filename: str, data: bytes) -> list[list[str]]:
+def sheet_rows_of(filename: str, data: bytes) -> list[list[str]]:
+    """A sheet's rows from an uploaded .xlsx or a UTF-8 CSV (with or without BOM); PageRefused when unreadable."""
     if filename.lower().endswith(".xlsx"):
         try:
             return sheet_rows(data)
@@ -274,24 +309,29 @@ def _sheet_rows(filename: str, data: bytes) -> list[list[str]]:
 
 
 def score_sheet(round_: Round, component: str) -> tuple[list[str], list[list[Any]]]:
-    """The score sheet to fill in for one component, the way uploads read it: the round's candidates who sit it,
-    group by group; a judged component has a row per candidate and judge assigned to the group (or one with the
-    judge left to fill in when none is)."""
+    """The score sheet to fill in for one component, the way uploads read it: the round's candidates who sit it.
+    A judged component (the Party lecture) lists them in speaking order, 出场顺序 first, with a row per candidate and
+    judge assigned to the group (or one with the judge left to fill in when none is); a written one, group by group
+    with a running number."""
     check_component(round_, component)
-    judged = component in {judged.name for judged in round_.rules.judged}
+    result = round_standings(round_)
+    listed = [(group, row) for group in ordered_groups(result)
+              for row in sorted(group.ranked + group.incomplete, key=lambda r: r.entrant.username)]
+    if component not in {judged.name for judged in round_.rules.judged}:
+        return ["序号", "组别", "姓名", "账号", "成绩"], [
+            [number, group.name, row.entrant.name, row.entrant.username, ""]
+            for number, (group, row) in enumerate(listed, start=1)]
     judges_of: dict[str, list[str]] = {}
     for assignment, _name in assignments(round_):
         judges_of.setdefault(assignment.group_code, []).append(assignment.judge.username)
-    header = ["序号", "组别", "姓名", "账号", *(["评委账号"] if judged else []), "成绩"]
-    rows: list[list[Any]] = []
-    result = round_standings(round_)
-    for group in ordered_groups(result):
-        code = result.group_codes.get(group.name, "")
-        for row in sorted(group.ranked + group.incomplete, key=lambda r: r.entrant.username):
-            for judge in (judges_of.get(code) or [""]) if judged else [None]:
-                rows.append([len(rows) + 1, group.name, row.entrant.name, row.entrant.username,
-                             *([judge] if judged else []), ""])
-    return header, rows
+    orders = dict(db.session.execute(select(RoundEntry.user_id, RoundEntry.speaking_order)
+                                     .where(RoundEntry.round_id == round_.id)).all())
+    organisations, places = memberships(round_.contest), organisation_keys(round_.contest)
+    listed.sort(key=lambda item: listing_key(orders.get(item[1].entrant.user_id),
+                                             organisations.get(item[1].entrant.user_id), item[1].entrant.name, places))
+    rows = [[orders.get(row.entrant.user_id), group.name, row.entrant.name, row.entrant.username, judge, ""]
+            for group, row in listed for judge in judges_of.get(result.group_codes.get(group.name, "")) or [""]]
+    return ["出场顺序", "组别", "姓名", "账号", "评委账号", "成绩"], rows
 
 
 # What `load_contest` says of each change (for the command line), as an organiser reads it on the page.
@@ -299,6 +339,7 @@ _CHANGE_WORDS = [
     (re.compile(r"^new organisation (.+)$"), r"新增组织 \1"),
     (re.compile(r"^organisation (.+) renamed or retyped$"), r"组织 \1 改名或改类型"),
     (re.compile(r"^organisation (.+) moved$"), r"组织 \1 改换上级"),
+    (re.compile(r"^organisation (.+) reordered$"), r"组织 \1 调整顺序"),
     (re.compile(r"^contest title changed$"), "比赛名称改变"),
     (re.compile(r"^contest organisations changed$"), "参赛组织改变"),
     (re.compile(r"^candidate (.+) entered$"), r"考生 \1 报名参赛"),
@@ -425,6 +466,10 @@ def _summary(action: str, details: dict, groups: dict[str, str]) -> str:
         return f"{component_label(details['component'])}成绩 {details['added']} 条（{details['file']}）"
     if action in ("round.judge_assigned", "round.judge_removed"):
         return f"{details['judge']} · {groups.get(details['group'], details['group'])}"
+    if action == "round.speaking_order":
+        how = "随机抽签" if details.get("drawn") else "设定"
+        after = f"（已有 {details['scored']} 条党课成绩）" if details.get("scored") else ""
+        return f"{how} {len(details['order'])} 人{after}"
     if action == "round.closed":
         settled = f"；组织者决定晋级：{'、'.join(details['settled'])}" if details.get("settled") else ""
         return f"{len(details['qualifiers'])} 人进入下一轮{settled}" if details.get("next_round") else "最后一轮"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.contests.pages import component_label, memberships
+from app.contests.pages import component_label, listing_key, memberships, organisation_keys
 from app.contests.scores import ScoreRefused, add_score, check_open, judge_groups, parse_score
 from app.domain.standings import ALL_GROUPS, group_of
 from app.extensions import db
@@ -52,6 +52,7 @@ class SheetRow:
     candidate: User
     organisation: Organisation | None
     entries: list[ScoreEntry]            # this judge's entries for the candidate, oldest first
+    order: int | None = None             # 出场顺序, once the organisers have set it
 
     @property
     def current(self) -> ScoreEntry | None:
@@ -74,25 +75,31 @@ class SheetGroup:
 
 
 def score_sheet(round_: Round, user: User, component: str, only: int | None = None) -> list[SheetGroup]:
-    """The candidates this user scores, by group; direct entries are not ranked in the round, so not scored."""
+    """The candidates this user scores, by group (in the contest file's order), each group in speaking order; direct
+    entries are not ranked in the round, so not scored."""
     groups = scored_groups(round_, user)
     if not groups:
         return []
     organisations = memberships(round_.contest)
+    places = organisation_keys(round_.contest)
+    codes = {o.code: o.id for o in round_.contest.organisations}
     rules = round_.rules
     own = _own_entries(round_, user, component, only)
-    query = select(User).join(RoundEntry, RoundEntry.user_id == User.id).where(RoundEntry.round_id == round_.id)
+    query = select(User, RoundEntry.speaking_order).join(RoundEntry, RoundEntry.user_id == User.id) \
+        .where(RoundEntry.round_id == round_.id)
     if only is not None:
         query = query.where(User.id == only)
     sheet: dict[str, SheetGroup] = {}
-    for candidate in db.session.scalars(query.order_by(User.username)):
+    for candidate, order in db.session.execute(query):
         organisation = organisations.get(candidate.id)
         group = group_of(organisation, round_.group_by)
         if rules.enters_directly(organisation) or not group.scored_by(groups):
             continue
         sheet.setdefault(group.code, SheetGroup(group.code, group.name, [])).rows.append(
-            SheetRow(candidate, organisation, own.get(candidate.id, [])))
-    return sorted(sheet.values(), key=lambda g: g.code)
+            SheetRow(candidate, organisation, own.get(candidate.id, []), order))
+    for found in sheet.values():
+        found.rows.sort(key=lambda row: listing_key(row.order, row.organisation, row.candidate.name, places))
+    return sorted(sheet.values(), key=lambda g: (places.get(codes.get(g.code), ()), g.code))
 
 
 def _own_entries(round_: Round, user: User, component: str, only: int | None) -> dict[int, list[ScoreEntry]]:

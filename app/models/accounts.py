@@ -45,6 +45,8 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Where the contest file lists it: trees, sheets and reports follow the organisers' order, not codes or names.
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     parent: Mapped["Organisation | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Organisation"]] = relationship(back_populates="parent")

@@ -117,6 +117,8 @@ class RoundEntry(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     # list: named in the contest; advanced / direct: from the round before
     via: Mapped[str] = mapped_column(String(16))
+    # 出场顺序 of the round's Party lectures (1 speaks first), set by the organisers; None until they do.
+    speaking_order: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="entries")

@@ -2,9 +2,10 @@
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.attempts.service import add_event, is_due, locked_attempt
+from app.contests.pages import organisation_keys
 from app.contests.standings import round_standings
 from app.database import begin_write
 from app.domain.papers import blueprint_from_spec
@@ -16,6 +17,7 @@ from app.models import (
     Bank,
     ExamSession,
     Organisation,
+    OrganisationType,
     PaperBlueprint,
     Role,
     Round,
@@ -127,6 +129,32 @@ def _candidates(usernames: list[str], org_code: str | None) -> list[User]:
     if not chosen:
         raise ScheduleError("没有考生：请指定考生账号或组织")
     return sorted(chosen.values(), key=lambda user: user.username)
+
+
+def organisation_choices() -> list[tuple[str, str]]:
+    """(code, label) of every organisation in tree order — each liaison group followed by everything under it, as the
+    contest files list them — indented by depth, with how many active candidates choosing it takes (its subtree, as
+    _organisation_candidates takes them)."""
+    organisations = {o.id: o for o in db.session.scalars(select(Organisation))}
+    keys = organisation_keys()
+    taken = dict.fromkeys(organisations, 0)
+    for organisation_id, count in db.session.execute(
+            select(User.organisation_id, func.count()).where(User.role == Role.CANDIDATE, User.active.is_(True),
+                                                             User.organisation_id.is_not(None))
+            .group_by(User.organisation_id)):
+        for above in _and_ancestors(organisations[organisation_id]):
+            taken[above.id] += count
+    indent = "\u3000\u3000"
+    return [(o.code, f"{indent * (len(keys[o.id]) - 1)}{o.name}（{OrganisationType(o.type).label} · {taken[o.id]} 人）")
+            for o in sorted(organisations.values(), key=lambda o: (keys[o.id], o.code))]
+
+
+def _and_ancestors(organisation: Organisation) -> list[Organisation]:
+    found: list[Organisation] = []
+    while organisation is not None and organisation not in found:
+        found.append(organisation)
+        organisation = organisation.parent
+    return found
 
 
 def _organisation_candidates(org_code: str) -> list[User]:

@@ -85,7 +85,7 @@ def test_schedule_form_lists_blueprints_and_organisations(organiser_client, exam
     make_org("c01", "市教育体育局机关党委")
     html = organiser_client.get("/admin/sessions/new").get_data(as_text=True)
     assert '<option value="five">五题小卷（five）</option>' in html
-    assert '<option value="c01">市教育体育局机关党委</option>' in html
+    assert '<option value="c01">市教育体育局机关党委（基层党委 · 0 人）</option>' in html
     assert 'type="datetime-local"' in html and "交卷后立即公布" in html
 
 
@@ -118,6 +118,22 @@ def test_schedule_form_by_organisation_includes_its_branches(app, organiser_clie
     with app.app_context():
         session = db.session.scalar(select(ExamSession).order_by(ExamSession.id.desc()).limit(1))
         assert sorted(c.user.username for c in session.candidates) == ["cand1", "li", "zhang"]
+
+
+def test_schedule_form_lists_organisations_as_a_tree_in_the_contest_file_order(organiser_client, exam, contest):
+    html = organiser_client.get("/admin/sessions/new").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="organisation"[^>]*>(.*?)</select>', html, re.S).group(1)
+    options = re.findall(r'<option value="(\w*)">([^<]*)</option>', select_html)
+    indent = "\u3000\u3000"
+    assert options == [
+        ("", "（不按组织选择）"),
+        ("g1", "第一联系片组（联系片组 · 4 人）"),
+        ("c01", f"{indent}教育局机关党委（基层党委 · 2 人）"),
+        ("c02", f"{indent}卫健委机关党委（基层党委 · 2 人）"),
+        ("g2", "第二联系片组（联系片组 · 3 人）"),
+        ("c03", f"{indent}财政局机关党委（基层党委 · 2 人）"),
+        ("d01", f"{indent}档案馆党支部（直属党支部 · 1 人）"),
+    ]
 
 
 def test_a_blank_schedule_form_proposes_the_next_full_hour_in_local_time(organiser_client, exam):

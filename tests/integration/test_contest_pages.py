@@ -188,7 +188,7 @@ def test_the_downloaded_sheet_filled_in_uploads_with_its_chinese_headers(app, or
     assert sheet.status_code == 200 and "attachment" in sheet.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(sheet.data))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "组别", "姓名", "账号", "评委账号", "成绩")
+    assert rows[0] == ("出场顺序", "组别", "姓名", "账号", "评委账号", "成绩")
     zhao = [row for row in rows[1:] if row[3] == "zhao"]
     assert sorted(row[4] for row in zhao) == ["j1", "j2"], "a row for each judge of 教育局机关党委"
     assert "zheng" not in {row[3] for row in rows}, "who goes on directly sits no lecture here"

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Bank, Contest, ExamSession, Organisation, PaperBlueprint, User, utcnow
+from app.models import Bank, Contest, ExamSession, Organisation, PaperBlueprint, Round, User, utcnow
 from plugins.accounts import csrf_from, login
 
 
@@ -29,6 +29,9 @@ def test_demo_init_once(app, runner):
         assert 480 <= entrants["preliminary"] <= 520 and entrants["semifinal"] == 82 and entrants["final"] == 10
         assert [r.status for r in contest.rounds] == ["closed", "closed", "published"]
         assert all(r.versions for r in contest.rounds), "every published or closed round has a version"
+        assert sorted(e.speaking_order for e in contest.rounds[-1].entries) == list(range(1, 11)), \
+            "the final's speaking order is drawn"
+        assert all(e.speaking_order is None for r in contest.rounds[:2] for e in r.entries)
         final_versions = contest.rounds[-1].versions
         assert [v.number for v in final_versions] == [1, 2] and final_versions[1].changes, \
             "the final shows a late correction published as version 2, with what moved"
@@ -46,6 +49,10 @@ def test_every_demo_login_has_something_to_do(app, runner, client):
     login(client, "demo-judge", logins["demo-judge"])
     scoring = client.get("/scoring/", follow_redirects=True).get_data(as_text=True)
     assert "决赛" in scoring and "已评 0 / 10 人" in " ".join(re.sub(r"<[^>]+>", " ", scoring).split())
+    with app.app_context():
+        final = db.session.scalar(select(Round.id).where(Round.slug == "final"))
+    sheet = " ".join(re.sub(r"<[^>]+>", " ", client.get(f"/scoring/rounds/{final}").get_data(as_text=True)).split())
+    assert [int(n) for n in re.findall(r"第(\d+)位", sheet)] == list(range(1, 11)), "the judge sees the drawn order"
     client.post("/logout", data={"csrf_token": csrf_from(scoring)})
     login(client, "demo-candidate1", logins["demo-candidate1"])
     home = client.get("/exam/").get_data(as_text=True)
