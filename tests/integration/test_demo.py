@@ -15,7 +15,7 @@ def test_demo_init_once(app, runner):
     assert "demo-organiser" in first.stdout and "demo-candidate3" in first.stdout
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Bank)) == 3
-        assert db.session.scalar(select(func.count()).select_from(PaperBlueprint)) == 2
+        assert db.session.scalar(select(func.count()).select_from(PaperBlueprint)) == 4
         assert db.session.scalar(select(func.count()).select_from(ExamSession)) == 2
         assert all("演示" in u.name and u.username.startswith("demo-") for u in db.session.scalars(select(User)))
         contest = db.session.scalar(select(Contest))

@@ -16,7 +16,7 @@ def test_blueprints_say_what_they_hold_and_whether_the_banks_fill_them(app, orga
         db.session.commit()
     page = text_of(organiser_client.get("/admin/papers").get_data(as_text=True))
     assert "复赛笔试（示例） semifinal-sample" in page and "60 分钟 · 满分 100 分 · 同场同题" in page
-    assert "百日练兵模拟卷（示例）" in page and page.count("可以抽满") == 2
+    assert "百日练兵模拟卷（示例）" in page and page.count("可以抽满") == 4
 
     preview = organiser_client.get("/admin/papers/semifinal-sample/preview?seed=7")
     html = text_of(preview.get_data(as_text=True))

@@ -6,8 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from app.domain.banks import BankSpec
+from app.domain.banks import BankSpec, validate_documents
 from app.domain.questions import question_type
+from app.domain.sources import read_sources
 
 BANKS = Path(__file__).resolve().parents[2] / "question_banks"
 
@@ -127,6 +128,23 @@ TAGS = "tags: [支部工作条例, 组织设置]"
 def without_materials(bank: BankSpec) -> BankSpec:
     """A bank as a workbook, Word, Moodle, GIFT or QTI holds it: without its materials (材料分析题 are YAML's only)."""
     return replace(bank, questions=[q for q in bank.questions if not question_type(q.type).has_parts])
+
+
+def sample_banks() -> list[BankSpec]:
+    """The shipped sample banks, read and validated as `flask bank import` does."""
+    banks, problems = validate_documents(read_sources([BANKS]).banks)
+    assert [p for p in problems if not p.warning] == []
+    return banks
+
+
+def sample_materials() -> list[str]:
+    """`bank/ID` of each sample material: what every format but YAML leaves out (and an import back retires)."""
+    return sorted(f"{bank.slug}/{q.id}" for bank in sample_banks() for q in bank.questions
+                  if question_type(q.type).has_parts)
+
+
+def sample_count() -> int:
+    return sum(len(bank.questions) for bank in sample_banks())
 
 
 def line_of(text: str, fragment: str) -> int:

@@ -357,7 +357,7 @@ def test_the_sample_calculations_cite_their_articles_and_survive_a_workbook(tmp_
     banks, _problems = validate_documents(read_sources([BANKS]).banks)
     party = next(bank for bank in banks if bank.category == "party_affairs")
     calculations = [q for q in party.questions if q.type == "calculation"]
-    assert 4 <= len(calculations) <= 6
+    assert len(calculations) >= 4
     assert all("第" in q.source and "条" in q.source and q.explanation for q in calculations)
     path = tmp_path / "party.xlsx"
     path.write_bytes(write_workbook(party))

@@ -27,6 +27,6 @@ def test_sample_papers_total_a_hundred_and_fill_from_the_sample_banks():
     sources = read_sources([BANKS])
     banks, _ = validate_documents(sources.banks)
     blueprints, problems = validate_blueprint_texts(sources.papers, pool_from_banks(banks))
-    assert problems == [] and len(blueprints) == len(sources.papers) == 2
+    assert problems == [] and len(blueprints) == len(sources.papers) == 4
     assert {blueprint.slug: blueprint.total_points for blueprint in blueprints} == {
-        "semifinal-sample": 100, "mock-objective": 100}
+        "preliminary-sample": 100, "semifinal-sample": 100, "final-sample": 100, "mock-objective": 100}
