@@ -72,7 +72,7 @@ def test_contest_list_marks_demo_data(runner, organiser_client, contest):
 
 def test_contest_page_shows_the_tree_the_candidates_and_the_rounds(organiser_client, contest):
     page = text_of(organiser_client.get("/admin/contests/test-2026").get_data(as_text=True))
-    assert "flask contest load contest.yaml" in page
+    assert "以比赛文件 contest.yaml 为准：修改文件后在 上传比赛文件 页面重新上传" in page
     assert "第一联系片组 联系片组 · g1 · 4 人" in page
     assert "教育局机关党委 基层党委 · c01 · 2 人" in page
     assert "档案馆党支部 直属党支部 · d01 · 1 人" in page and "第二联系片组 联系片组 · g2 · 3 人" in page
