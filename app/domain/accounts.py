@@ -128,8 +128,11 @@ def parse_lines(lines: list[tuple[int, list[str]]]) -> tuple[list[AccountRow], l
 
 def header_meanings(line: int, header: list[str]) -> tuple[list[str], list[Problem]]:
     """Each header cell's meaning (username, name, role, org), and what is wrong with the header."""
+    while header and not header[-1]:       # columns Excel keeps for their formatting alone
+        header = header[:-1]
     meanings = [_MEANING.get(cell.lower() if cell.isascii() else cell, "") for cell in header]
-    problems = [(line, f"不认识的列“{cell}”") for cell, meaning in zip(header, meanings, strict=True) if not meaning]
+    problems = [(line, f"第 {number} 列没有表头" if not cell else f"不认识的列“{cell}”")
+                for number, (cell, meaning) in enumerate(zip(header, meanings, strict=True), start=1) if not meaning]
     problems += [(line, f"缺少“{COLUMNS[meaning][1]}”列") for meaning in COLUMNS if meaning not in meanings]
     problems += [(line, f"“{COLUMNS[meaning][1]}”列出现了不止一次") for meaning in COLUMNS
                  if meanings.count(meaning) > 1]
