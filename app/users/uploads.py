@@ -5,8 +5,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
+
 from app.database import begin_write
 from app.domain.accounts import Problem, read_accounts
+from app.extensions import db
 from app.models import User, record
 from app.users.service import ImportResult, PlannedAccount, import_accounts, plan_accounts
 
@@ -48,7 +51,12 @@ def confirm_accounts(filename: str, data: bytes, fingerprint: str,
     preview = preview_accounts(filename, data)
     if not preview.importable or preview.fingerprint() != fingerprint:
         return preview, None
-    result = import_accounts(preview.plan)
+    try:
+        with db.session.begin_nested():
+            result = import_accounts(preview.plan)
+    except IntegrityError:
+        # A second confirmation of the same list (a double click, on PostgreSQL) created them first: show what is now.
+        return preview_accounts(filename, data), None
     record("users.imported", filename, actor=actor, created=[username for username, _ in result.created],
            updated=result.updated, unchanged=len(result.unchanged))
     return preview, result

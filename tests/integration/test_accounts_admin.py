@@ -14,6 +14,7 @@ from app.domain.workbooks import sheet_rows
 from app.exports import XLSX_TYPE, to_xlsx
 from app.extensions import db
 from app.models import AuditEvent, Role, User
+from app.users import uploads
 from plugins.accounts import csrf_from, login
 
 SLIP_PASSWORD = re.compile(r'<dt>用户名</dt><dd class="code">([^<]+)</dd>\s*'
@@ -164,6 +165,20 @@ def test_a_confirmation_of_a_stale_preview_shows_the_new_one(app, organiser_clie
     assert done.status_code == 200 and set(slips(done.get_data(as_text=True))) == {"lisi", "wangwu"}
     tampered = confirm_form(html) | {"file_data": [base64.b64encode(b"username,name,role,org\n").decode()]}
     assert organiser_client.post("/admin/accounts/upload/confirm", data=tampered).status_code == 409
+
+
+def test_a_confirmation_beaten_to_an_account_shows_the_preview_again(app, organiser_client, orgs, monkeypatch):
+    """Two confirmations at once on PostgreSQL: the second one's insert fails on the username; it answers 409."""
+    html = upload(organiser_client, CHINESE.encode()).get_data(as_text=True)
+    real = uploads.import_accounts
+
+    def beaten(plan):
+        db.session.add(User(username="zhangsan", name="张三", role="candidate", password_hash="x"))
+        db.session.flush()
+        return real(plan)
+    monkeypatch.setattr(uploads, "import_accounts", beaten)
+    beaten_reply = organiser_client.post("/admin/accounts/upload/confirm", data=confirm_form(html))
+    assert beaten_reply.status_code == 409 and list(accounts(app)) == ["organiser1"]
 
 
 def test_the_list_templates_download_with_chinese_headers_and_read_back(app, organiser_client, orgs):
