@@ -200,7 +200,7 @@ def _upload_page(preview: AccountsPreview | None, changed: bool = False):
     organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.code)))
     return render_template(
         "admin/account_upload.html", preview=preview, changed=changed,
-        organisations=organisations, roles=list(Role),
+        organisations=organisations, role_labels={role.value: role.label for role in Role},
         changes={p.row.line: _change_words(p) for p in preview.plan} if preview else {},
         encoded=[(preview.filename, encoded(preview.data))] if preview else [],
         fingerprint=preview.fingerprint() if preview else ""), status
