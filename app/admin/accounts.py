@@ -1,32 +1,31 @@
-"""Organiser page for accounts and logins (账号与登录): adding accounts one by one or from a CSV, resetting a
-password, deactivating an account (never deleting it: its scores stay), password slips to print for the hall;
+"""Organiser page for accounts and logins (账号与登录): adding accounts one by one or from a list (CSV or Excel,
+previewed before anything is written, as `flask users import` reads it), resetting a password, deactivating an
+account (never deleting it: its scores stay), password slips to print for the hall;
 accounts slowed or held by failed logins, unlocking them, and signing an account out on every device. Every act is
 recorded in the audit trail; what cannot be undone asks first.
 
 A generated password is shown once, on the slips page that answers the act (no-store, like every page)."""
+import io
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from app import exports
 from app.admin import bp
-from app.admin.forms import AccountForm, AccountsFileForm
+from app.admin.forms import AccountForm, AccountsConfirmForm, AccountsFileForm
+from app.admin.uploads import UploadRefused, encoded, posted_back
 from app.database import begin_write
+from app.domain.accounts import template_rows
 from app.extensions import db
 from app.forms import ActionForm
 from app.models import Organisation, Role, User, record, utcnow
 from app.users import logins
-from app.users.service import (
-    generate_password,
-    import_accounts,
-    parse_accounts_csv,
-    save_account,
-    set_password,
-    unknown_organisations,
-)
+from app.users.service import PlannedAccount, generate_password, save_account, set_password
+from app.users.uploads import AccountsPreview, confirm_accounts, preview_accounts
 from app.web import role_required, takes_upload
 
 
@@ -130,28 +129,81 @@ def new_account():
     return slips_page([Slip(user, saved.initial_password)], f"已添加账号 {user.name}（{user.username}）。")
 
 
-@bp.post("/accounts/import")
+# -- a list of accounts: previewed, then imported as previewed ----------------------------------------------------
+
+@bp.get("/accounts/upload")
+@role_required(Role.ORGANISER)
+def account_upload():
+    return _upload_page(None)
+
+
+@bp.post("/accounts/upload")
 @takes_upload
 @role_required(Role.ORGANISER)
-def import_accounts_file():
-    """All or nothing, as `flask users import`: any bad line and nothing is written, every line named."""
+def accounts_preview():
     upload = AccountsFileForm().file.data
-    if not upload:
-        return _new_page_with(["请选择 CSV 文件（表头 username,name,role,org）。"])
-    rows, problems = parse_accounts_csv(upload.read())
-    problems += unknown_organisations(rows)
-    if problems:
-        return _new_page_with([f"{upload.filename} 第 {line} 行：{message}" for line, message in sorted(problems)])
-    begin_write()
-    result = import_accounts(rows)
-    record("users.imported", upload.filename or "accounts.csv", actor=current_user._get_current_object(),
-           created=[username for username, _ in result.created], updated=result.updated,
-           unchanged=len(result.unchanged))
-    users = {u.username: u for u in db.session.scalars(
+    if not upload or not upload.filename:
+        raise UploadRefused("请选择名单文件（CSV 或 Excel）。")
+    return _upload_page(preview_accounts(upload.filename, upload.read()))
+
+
+@bp.post("/accounts/upload/confirm")
+@takes_upload
+@role_required(Role.ORGANISER)
+def accounts_confirm():
+    form = AccountsConfirmForm()
+    files = posted_back(form.file_name.data, form.file_data.data)
+    if len(files) != 1:
+        raise UploadRefused("一次确认一个名单文件，请重新上传。")
+    [(filename, data)] = files
+    preview, result = confirm_accounts(filename, data, form.fingerprint.data or "", current_user._get_current_object())
+    if result is None:
+        return _upload_page(preview, changed=True)
+    users = {user.username: user for user in db.session.scalars(
         select(User).where(User.username.in_([username for username, _ in result.created])))}
     return slips_page([Slip(users[username], password) for username, password in result.created],
-                  f"已导入 {upload.filename}：新建 {len(result.created)} 个，更新 {len(result.updated)} 个，"
-                  f"未变 {len(result.unchanged)} 个。")
+                      f"已导入 {filename}：新建 {len(result.created)} 个，更改 {len(result.updated)} 个，"
+                      f"未变 {len(result.unchanged)} 个。")
+
+
+@bp.get("/accounts/template.<any(csv, xlsx):fmt>")
+@role_required(Role.ORGANISER)
+def accounts_template_download(fmt: str):
+    """The list to fill in, with Chinese headers and an example row under the first organisation, if any."""
+    header, rows = template_rows(db.session.scalar(select(Organisation.name).order_by(Organisation.code)) or "")
+    if fmt == "csv":
+        data, mimetype = exports.to_csv(header, rows), exports.CSV_TYPE
+    else:
+        data, mimetype = exports.to_xlsx(header, rows, sheet="账号"), exports.XLSX_TYPE
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"账号名单模板.{fmt}",
+                     max_age=0)
+
+
+_FIELD_WORDS = {"name": "姓名", "role": "角色", "org": "组织"}
+
+
+def _change_words(planned: PlannedAccount) -> list[str]:
+    """What importing a row changes in an existing account, as the organiser reads it."""
+    user, words = planned.user, []
+    for key, (old, new) in planned.changes.items():
+        if key == "role":
+            old, new = Role(old).label, Role(new).label
+        elif key == "org":
+            old = user.organisation.name if user.organisation else "（无）"
+            new = planned.organisation.name if planned.organisation else "（无）"
+        words.append(f"{_FIELD_WORDS[key]}：{old} → {new}")
+    return words
+
+
+def _upload_page(preview: AccountsPreview | None, changed: bool = False):
+    status = 409 if changed else 200 if preview is None or preview.importable else 422
+    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.code)))
+    return render_template(
+        "admin/account_upload.html", preview=preview, changed=changed,
+        organisations=organisations, role_labels={role.value: role.label for role in Role},
+        changes={p.row.line: _change_words(p) for p in preview.plan} if preview else {},
+        encoded=[(preview.filename, encoded(preview.data))] if preview else [],
+        fingerprint=preview.fingerprint() if preview else ""), status
 
 
 @bp.post("/accounts/<username>/reset-password")
@@ -195,12 +247,6 @@ def activate_account(username: str):
     record("user.activated", username, actor=current_user._get_current_object())
     flash(f"已恢复 {user.name}（{username}）：可以用原密码登录。", "success")
     return _back(username)
-
-
-def _new_page_with(problems: list[str]):
-    form = AccountForm(formdata=None)
-    form.organisation.choices = [SelectChoice("", "（无）")]
-    return render_template("admin/account_new.html", form=form, problems=problems), 422
 
 
 def slips_page(slips: list[Slip], message: str):

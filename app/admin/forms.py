@@ -83,9 +83,10 @@ class AccountForm(PageForm):
 
 
 class AccountsFileForm(PageForm):
-    """A CSV of accounts (username,name,role,org), as `flask users import` reads it."""
+    """A list of accounts (CSV or .xlsx: 账号,姓名,角色,组织 or username,name,role,org), as `flask users import` reads
+    it."""
 
-    file = FileField()
+    file = FileField("名单文件")
 
 
 # -- exam sessions ------------------------------------------------------------------------------------------------
@@ -241,3 +242,12 @@ class PaperSheetForm(ActionForm):
         return {name.removeprefix(ANSWER_FIELD): request.form.getlist(name)
                 for name in request.form if name.startswith(ANSWER_FIELD)}
 
+
+# -- a list of accounts previewed before it is imported -----------------------------------------------------------
+
+class AccountsConfirmForm(PageForm):
+    """The preview's confirmation: the same file posted back, and the fingerprint of the preview shown."""
+
+    fingerprint = HiddenField()
+    file_name = ValuesField()
+    file_data = ValuesField()

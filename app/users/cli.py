@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from app.commands import Commands
+from app.domain.accounts import read_accounts
 from app.extensions import db
 from app.models import User, record, utcnow
 from app.users import logins, service
@@ -53,7 +54,8 @@ def unlock(username: str) -> None:
 @users_cli.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def import_(path: Path) -> None:
-    """Create or update accounts from a CSV file with the columns username,name,role,org.
+    """Create or update accounts from a CSV (UTF-8 or GBK) or .xlsx file with the columns username,name,role,org
+    (or 账号,姓名,角色,组织).
 
     Nothing is written if any line is wrong. New accounts get a generated initial password, printed once.
     """
@@ -61,13 +63,14 @@ def import_(path: Path) -> None:
         data = path.read_bytes()
     except OSError as error:
         raise click.ClickException(f"{path}: cannot read: {error.strerror}") from None
-    rows, problems = service.parse_accounts_csv(data)
-    problems += service.unknown_organisations(rows)
+    rows, problems = read_accounts(path.name, data)
+    plan, unknown = service.plan_accounts(rows)
+    problems = sorted(problems + unknown, key=lambda problem: problem[0])
     if problems:
-        for line, message in sorted(problems, key=lambda problem: problem[0]):
+        for line, message in problems:
             click.echo(f"{path}:{line}: {message}", err=True)
         click.get_current_context().exit(1)
-    result = service.import_accounts(rows)
+    result = service.import_accounts(plan)
     record("users.imported", path.name, channel="cli", created=[username for username, _ in result.created],
            updated=result.updated, unchanged=len(result.unchanged))
     _print_result(result)

@@ -1,28 +1,24 @@
 """Account rules shared by the CLI, the demo data and the login pages: passwords, account fields,
 creating and importing accounts. Failed logins and sessions are app/users/logins.py's."""
-import csv
 import functools
-import io
-import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import passwords as password_rules
+from app.domain.accounts import AccountRow, Problem, name_problem, role_of, role_problem, username_problem
 from app.errors import AppError
 from app.extensions import db
-from app.models import Organisation, Role, User
+from app.models import Organisation, User
 from app.users.logins import end_sessions
 
 # No 0/O, 1/l/I: initial passwords are read off paper slips in an exam hall.
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_USERNAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_NAME_MAX = 100
-CSV_COLUMNS = ("username", "name", "role", "org")
 
 
 class AccountError(AppError):
@@ -67,28 +63,6 @@ def hash_passwords(passwords: list[str]) -> list[str]:
 
 # ---- account fields -------------------------------------------------------------------------------
 
-def username_problem(username: str) -> str | None:
-    if not username:
-        return "username is empty"
-    if not _USERNAME.fullmatch(username):
-        return f"username {username!r} must be 1-64 letters, digits, '.', '_' or '-'"
-    return None
-
-
-def name_problem(name: str) -> str | None:
-    if not name:
-        return "name is empty"
-    if len(name) > _NAME_MAX:
-        return f"name is longer than {_NAME_MAX} characters"
-    return None
-
-
-def role_problem(role: str) -> str | None:
-    if role in {r.value for r in Role}:
-        return None
-    return f"unknown role {role!r}: use {', '.join(r.value for r in Role)}"
-
-
 def password_problem(password: str, *, username: str, name: str) -> str | None:
     """A chosen password held to app/domain/passwords.py's rules; the message is Chinese, for whoever chose it."""
     return "".join(password_rules.problems(password, username=username, name=name)) or None
@@ -98,12 +72,18 @@ def organisations_by_code(codes: set[str]) -> dict[str, Organisation]:
     return {org.code: org for org in db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))}
 
 
-def _apply_fields(user: User, name: str, role: str, organisation: Organisation | None) -> dict[str, list]:
-    """Set the account's fields; return those that changed as {field: [old, new]} for the audit trail."""
+def _changes(user: User, name: str, role: str, organisation: Organisation | None) -> dict[str, list]:
+    """What setting these fields would change, as {field: [old, new]} for the audit trail."""
     old = {"name": user.name, "role": user.role, "org": user.organisation and user.organisation.code}
     new = {"name": name, "role": role, "org": organisation and organisation.code}
-    user.name, user.role, user.organisation = name, role, organisation
     return {key: [old[key], new[key]] for key in old if old[key] != new[key]}
+
+
+def _apply_fields(user: User, name: str, role: str, organisation: Organisation | None) -> dict[str, list]:
+    """Set the account's fields; return those that changed."""
+    changes = _changes(user, name, role, organisation)
+    user.name, user.role, user.organisation = name, role, organisation
+    return changes
 
 
 # ---- one account ----------------------------------------------------------------------------------
@@ -121,6 +101,7 @@ def save_account(username: str, *, name: str, role: str, password: str | None = 
     """Create or update one account in the session. org_code None keeps an existing account's
     organisation, "" removes it. A chosen password is final; a generated one must be changed."""
     checks = [username_problem(username), name_problem(name), role_problem(role)]
+    role = role_of(role) or role
     if password is not None:
         checks.append(password_problem(password, username=username, name=name))
     problems = [p for p in checks if p]
@@ -142,7 +123,7 @@ def save_account(username: str, *, name: str, role: str, password: str | None = 
 def _organisation(code: str) -> Organisation:
     organisation = organisations_by_code({code}).get(code)
     if organisation is None:
-        raise AccountError(f"unknown organisation code {code!r}")
+        raise AccountError(f"没有组织编码 {code}")
     return organisation
 
 
@@ -156,74 +137,53 @@ def _create(username: str, name: str, role: str, organisation: Organisation | No
     return SavedAccount(user, "created", initial_password=initial)
 
 
-# ---- importing a CSV ------------------------------------------------------------------------------
+# ---- importing a list of accounts -----------------------------------------------------------------
 
 @dataclass(frozen=True)
-class AccountRow:
-    line: int
-    username: str
-    name: str
-    role: str
-    org: str                                      # organisation code; "" for none
+class PlannedAccount:
+    """One row of a list and what importing it would do: a new account, or an existing one changed or left alone."""
+
+    row: AccountRow
+    organisation: Organisation | None
+    user: User | None                             # the existing account, if there is one
+
+    @property
+    def changes(self) -> dict[str, list]:
+        """{field: [old, new]}, as the audit trail and the preview say them; empty for a new account."""
+        if self.user is None:
+            return {}
+        return _changes(self.user, self.row.name, self.row.role, self.organisation)
+
+    @property
+    def outcome(self) -> str:
+        return "created" if self.user is None else "updated" if self.changes else "unchanged"
 
 
-Problem = tuple[int, str]                         # (line as a person counts it, message)
+def plan_accounts(rows: list[AccountRow]) -> tuple[list[PlannedAccount], list[Problem]]:
+    """What importing these rows would do, and the organisations they name that cannot be told (by line)."""
+    organisations, problems = _organisations_named({row.org for row in rows if row.org})
+    existing = {user.username: user for user in db.session.scalars(
+        select(User).where(User.username.in_([row.username for row in rows])).options(selectinload(User.organisation)))}
+    plan = [PlannedAccount(row, organisations.get(row.org), existing.get(row.username)) for row in rows]
+    return plan, [(row.line, problems[row.org]) for row in rows if row.org in problems]
 
 
-def parse_accounts_csv(data: bytes) -> tuple[list[AccountRow], list[Problem]]:
-    """Rows of a `username,name,role,org` file (UTF-8, BOM or not) and everything wrong with it.
-    The rows are fit to import only if there are no problems."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        return [], [(line, "not UTF-8 text: in Excel save it as 'CSV UTF-8 (逗号分隔)'")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    lines = ((reader.line_num, [cell.strip() for cell in cells])
-             for cells in reader if any(cell.strip() for cell in cells))
-    header_line, header = next(lines, (1, []))
-    problems = _header_problems(header_line, header)
-    if problems:
-        return [], problems
-    rows, seen = [], {}
-    for line, cells in lines:
-        row, row_problems = _row(line, header, cells, seen)
-        problems += row_problems
-        if row:
-            rows.append(row)
-    return rows, problems
-
-
-def _header_problems(line: int, header: list[str]) -> list[Problem]:
-    if not header:
-        return [(line, f"empty file: the first line must be the header {','.join(CSV_COLUMNS)}")]
-    problems = [(line, f"unknown column {name!r}") for name in header if name not in CSV_COLUMNS]
-    problems += [(line, f"missing column {name!r}") for name in CSV_COLUMNS if name not in header]
-    problems += [(line, f"column {name!r} appears more than once") for name in CSV_COLUMNS if header.count(name) > 1]
-    if problems:
-        problems.append((line, f"the header must be exactly {','.join(CSV_COLUMNS)}"))
-    return problems
-
-
-def _row(line: int, header: list[str], cells: list[str],
-         seen: dict[str, int]) -> tuple[AccountRow | None, list[Problem]]:
-    # Excel may leave empty cells after the last column; anything else out of place is an error.
-    if len(cells) < len(header) or any(cells[len(header):]):
-        return None, [(line, f"expected {len(header)} fields, found {len(cells)}")]
-    values = dict(zip(header, cells, strict=False))
-    row = AccountRow(line, values["username"], values["name"], values["role"], values["org"])
-    checks = (username_problem(row.username), name_problem(row.name), role_problem(row.role))
-    problems = [(line, problem) for problem in checks if problem]
-    if row.username and row.username in seen:
-        problems.append((line, f"duplicate username {row.username!r} (first on line {seen[row.username]})"))
-    seen.setdefault(row.username, line)
-    return row, problems
-
-
-def unknown_organisations(rows: list[AccountRow]) -> list[Problem]:
-    known = organisations_by_code({row.org for row in rows if row.org})
-    return [(row.line, f"unknown organisation code {row.org!r}")
-            for row in rows if row.org and row.org not in known]
+def _organisations_named(written: set[str]) -> tuple[dict[str, Organisation], dict[str, str]]:
+    """Each organisation by the code or the name written, and why a name tells none apart."""
+    found = list(db.session.scalars(select(Organisation).where(
+        or_(Organisation.code.in_(written), Organisation.name.in_(written)))))
+    by_code = {org.code: org for org in found}
+    named, problems = {}, {}
+    for text in written:
+        same_name = [org for org in found if org.name == text]
+        if text in by_code or len(same_name) == 1:
+            named[text] = by_code.get(text) or same_name[0]
+        elif same_name:
+            codes = "、".join(sorted(org.code for org in same_name))
+            problems[text] = f"有 {len(same_name)} 个组织名为“{text}”：请改写组织编码（{codes}）"
+        else:
+            problems[text] = f"没有组织“{text}”：请写组织的编码或全称"
+    return named, problems
 
 
 @dataclass
@@ -233,23 +193,21 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def import_accounts(rows: list[AccountRow]) -> ImportResult:
-    """Create or update the rows' accounts in the session; existing passwords are left alone."""
-    organisations = organisations_by_code({row.org for row in rows if row.org})
-    existing = {user.username: user for user in db.session.scalars(
-        select(User).where(User.username.in_([row.username for row in rows])))}
-    result, new_rows = ImportResult(), []
-    for row in rows:
-        user = existing.get(row.username)
-        if user is None:
-            new_rows.append(row)
-        elif _apply_fields(user, row.name, row.role, organisations.get(row.org)):
+def import_accounts(plan: list[PlannedAccount]) -> ImportResult:
+    """Create or update the planned accounts in the session; existing passwords are left alone."""
+    result, new = ImportResult(), []
+    for planned in plan:
+        row = planned.row
+        if planned.user is None:
+            new.append(planned)
+        elif _apply_fields(planned.user, row.name, row.role, planned.organisation):
             result.updated.append(row.username)
         else:
             result.unchanged.append(row.username)
-    passwords = [generate_password() for _ in new_rows]
-    for row, password, password_hash in zip(new_rows, passwords, hash_passwords(passwords), strict=True):
+    passwords = [generate_password() for _ in new]
+    for planned, password, password_hash in zip(new, passwords, hash_passwords(passwords), strict=True):
+        row = planned.row
         db.session.add(User(username=row.username, name=row.name, role=row.role, password_hash=password_hash,
-                            organisation=organisations.get(row.org), must_change_password=True))
+                            organisation=planned.organisation, must_change_password=True))
         result.created.append((row.username, password))
     return result
