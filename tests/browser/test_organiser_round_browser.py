@@ -20,7 +20,8 @@ from plugins.banks import BANKS
 from plugins.browser import PHONE, expect_fits_width, sign_in
 
 LAPTOP = {"width": 1280, "height": 800}
-JUDGES = "username,name,role,org\npw-judge1,周评委,judge,\npw-judge2,吴评委,judge,\npw-judge3,郑评委,judge,\n"
+JUDGES = [["账号", "姓名", "角色", "组织"], ["pw-judge1", "周评委", "评委", ""], ["pw-judge2", "吴评委", "评委", ""],
+          ["pw-judge3", "郑评委", "评委", ""]]
 CONTEST = """\
 contest: web-2026
 title: 2026年度网上组织的比赛
@@ -43,6 +44,7 @@ rounds:
 CANDIDATES = ("username,name,org\nweb-zhao,赵一鸣,web-c1\nweb-qian,钱思远,web-c1\n"
               "web-sun,孙晓晴,web-c2\n")
 LECTURES = {"web-zhao": ["88", "90", "86"], "web-qian": ["92", "91.5", "93"], "web-sun": ["80", "85", "82.5"]}
+SPEAKING = ["web-sun", "web-zhao", "web-qian"]     # the order the lectures are given in
 
 
 def test_an_organiser_runs_a_round_without_a_shell(app, page, live_server, organiser, runner, tmp_path):
@@ -58,6 +60,8 @@ def test_an_organiser_runs_a_round_without_a_shell(app, page, live_server, organ
     page.goto(f"{live_server}/admin/sessions/{session_id}")
     expect(page.locator("#candidate-web-sun")).to_contain_text("已交卷")
 
+    set_speaking_order(page, live_server)
+    assert judge_sees(page.context.browser, live_server, "pw-judge1", judges["pw-judge1"]) == SPEAKING
     upload_lecture_scores(page, live_server, tmp_path)
     publish(page, live_server)
     shown = projector(page, live_server)
@@ -68,7 +72,6 @@ def test_an_organiser_runs_a_round_without_a_shell(app, page, live_server, organ
     cli = {row["username"]: row for row in csv.DictReader(io.StringIO(printed.output))}
     assert web_standings(page, live_server) == {name: (row["rank"], row["total"]) for name, row in cli.items()}
     assert shown == {name: row["total"] for name, row in cli.items()}
-    assert len(judges) == 3
 
 
 def upload_banks(page, base: str, tmp_path: Path) -> None:
@@ -100,12 +103,15 @@ def write(directory: Path, files: dict[str, str]) -> list[str]:
 
 
 def upload_judges(page, base: str, tmp_path: Path) -> dict[str, str]:
-    """Three judges' accounts from a spreadsheet with Chinese headers; their slips print on A4."""
-    sheet = tmp_path / "judges.csv"
-    sheet.write_text(JUDGES, encoding="utf-8-sig")
+    """Three judges' accounts from an Excel list with Chinese headers: previewed, confirmed, their slips on A4."""
+    book = openpyxl.Workbook()
+    for row in JUDGES:
+        book.active.append(row)
+    book.save(tmp_path / "评委名单.xlsx")
     page.goto(f"{base}/admin/accounts/new")
-    page.set_input_files("input[type=file]", str(sheet))
-    page.click("form:has(input[type=file]) button[type=submit]")
+    page.set_input_files("#accounts-file", str(tmp_path / "评委名单.xlsx"))
+    page.click("#upload button:has-text('检查并预览')")
+    expect(page.locator("body")).to_contain_text("pw-judge3")
     confirm_preview(page)
     slips = slips_on(page)
     page.emulate_media(media="print")
@@ -140,7 +146,12 @@ def upload_contest(page, base: str, tmp_path: Path) -> dict[str, str]:
     page.click("button:has-text('检查并预览')")
     expect(page.locator("#preview")).to_contain_text("将新建 3 个考生账号")
     page.click("button:has-text('确认加载')")
-    return slips_on(page)
+    slips = slips_on(page)
+    page.goto(f"{base}/admin/contests/web-2026")
+    tree = page.locator(".org-tree").first
+    expect(tree.locator("li.org-liaison_group")).to_contain_text("第一联系片组")
+    expect(tree.locator("li.org-committee").first).to_contain_text("市档案局机关党委")
+    return slips
 
 
 def schedule_written_test(page, base: str) -> int:
@@ -156,18 +167,36 @@ def schedule_written_test(page, base: str) -> int:
     return int(page.url.rsplit("/", 1)[1])
 
 
+def choose_password(page, base: str, initial: str, chosen: str) -> None:
+    """The first sign-in with a slip's password: the page asks for a password of one's own."""
+    page.wait_for_url(f"{base}/password")
+    page.fill("#current_password", initial)
+    page.fill("#new_password", chosen)
+    page.fill("#confirm", chosen)
+    page.click("form[data-password-form] button[type=submit]")
+    page.wait_for_url(f"{base}/exam/")
+
+
+def judge_sees(browser, base: str, username: str, password: str) -> list[str]:
+    """The lectures a judge signing in from the slip finds on the round's scoring page, in their turns."""
+    page = browser.new_context(viewport=PHONE).new_page()
+    sign_in(page, base, username, password)
+    choose_password(page, base, password, "judging the lectures fairly")
+    page.click("nav a:has-text('党课评分')")
+    page.click(".round-card:has-text('初赛') a:has-text('去评分')")
+    expect(page.locator(".speaking-turn").first).to_have_text("第1位")
+    expect_fits_width(page)
+    turns = [row.get_attribute("id").removeprefix("c-") for row in page.locator("li.sheet-row").all()]
+    page.context.close()
+    return turns
+
+
 def sit(app, browser, base: str, username: str, password: str) -> None:
     """A candidate signs in with the slip on a phone, chooses a password, starts, answers the single choices with
     the letter that candidate favours, and submits."""
     page = browser.new_context(viewport=PHONE).new_page()
     sign_in(page, base, username, password)
-    page.wait_for_url(f"{base}/password")
-    chosen = "a quiet branch meeting at " + str(sorted(LECTURES).index(username) + 7)
-    page.fill("#current_password", password)
-    page.fill("#new_password", chosen)
-    page.fill("#confirm", chosen)
-    page.click("form[data-password-form] button[type=submit]")
-    page.wait_for_url(f"{base}/exam/")
+    choose_password(page, base, password, f"a quiet branch meeting at {sorted(LECTURES).index(username) + 7}")
     page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
     page.locator("dialog[data-confirm] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
@@ -189,6 +218,14 @@ def sit(app, browser, base: str, username: str, password: str) -> None:
     page.context.close()
 
 
+def set_speaking_order(page, base: str) -> None:
+    page.goto(f"{base}/admin/contests/web-2026/rounds/preliminary")
+    for place, username in enumerate(SPEAKING, start=1):
+        page.fill(f"#speaking li[data-username={username}] input[name=order]", str(place))
+    page.click("button:has-text('保存出场顺序')")
+    expect(page.locator(".flash-success")).to_be_visible()
+
+
 def upload_lecture_scores(page, base: str, tmp_path: Path) -> None:
     """The lecture sheet as downloaded (a row per candidate and judge), filled in Excel's way and uploaded."""
     page.goto(f"{base}/admin/contests/web-2026/rounds/preliminary")
@@ -207,6 +244,7 @@ def upload_lecture_scores(page, base: str, tmp_path: Path) -> None:
             judged.setdefault(username, []).append(by)
             row[score].value = float(LECTURES[username][len(judged[username]) - 1])
     assert {name: len(by) for name, by in judged.items()} == dict.fromkeys(LECTURES, 3)
+    assert list(judged) == SPEAKING, "the sheet lists the lectures in speaking order"
     book.save(sheet)
     page.set_input_files("#file-lecture", str(sheet))
     page.click("button:has-text('上传党课成绩')")
