@@ -304,7 +304,7 @@ HEADER = ["用户名", "姓名", "组织", "状态", "得分", *SECTIONS, "阅�
 
 
 def table_usernames(html: str) -> list[str]:
-    body = html.split('<table class="results">')[1].split("</table>")[0]
+    body = re.split(r'<table class="results[^"]*">', html)[1].split("</table>")[0]
     return re.findall(r'<tr>\s*<td>(?:<a [^>]*>)?(cand\d)', body)
 
 

@@ -70,7 +70,7 @@ def week(app, make_org, make_user, organiser, clock):
 
 
 def rows_in(html: str) -> list[list[str]]:
-    body = re.search(r'<table id="report">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    body = re.search(r'<table id="report"[^>]*>.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
     return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr.*?</tr>", body, re.S)]
 
@@ -141,7 +141,7 @@ def test_people_are_listed_by_organisation_order_then_pinyin(client, week, make_
     make_user("a5", role="candidate", org="c01", name="李四")
     login(client, "organiser1")
     html = client.get("/admin/reports/practice", query_string=PERIOD).get_data(as_text=True)
-    section = re.search(r'<table id="people-table">(.*?)</table>', html, re.S).group(1)
+    section = re.search(r'<table id="people-table"[^>]*>(.*?)</table>', html, re.S).group(1)
     assert re.findall(r'data-username="(\w+)"', section) == ["a1", "a2", "a3", "a5", "a4", "b1", "n1"]
     reply = client.get("/admin/reports/practice/people.csv", query_string=PERIOD)
     rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig"))))
