@@ -30,6 +30,11 @@ ALL_QUESTION_KEYS = COMMON_KEYS.union(*(kind.fields for kind in QUESTION_TYPES))
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TYPE_CHOICES = " | ".join(f"{name}（{label}）" for name, label in TYPES.items())
 QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Fields an organiser writes as text, read as written at any depth (a material's parts, a rubric's points): `024`
+# stays 024, not 20; `1:30` stays 1:30, not 90; `yes` as an option stays yes. Numbers (difficulty, score, weight)
+# and flags (practice) keep YAML's types.
+TEXT_KEYS = frozenset({"id", "title", "description", "stem", "options", "answer", "explanation", "source", "tags",
+                       "reference_answer", "point", "prompts", "unit", "tolerance"})
 
 
 @dataclass
@@ -119,7 +124,7 @@ class BankDefaults:
 
 def yaml_document(text: str, file: str) -> BankDocument:
     report = Report(file)
-    document = report.load_mapping(text, "题库文件应是一个映射，包含 bank、title、category、questions")
+    document = report.load_mapping(text, "题库文件应是一个映射，包含 bank、title、category、questions", TEXT_KEYS)
     return BankDocument(file, document, report.problems)
 
 

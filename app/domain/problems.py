@@ -53,11 +53,12 @@ class Report:
         """A location as a message names it: 第 12 行, or the label."""
         return self.place(line) or f"第 {line} 行"
 
-    def load_mapping(self, text: str, shape: str) -> yamlmarks.MarkedMap | None:
+    def load_mapping(self, text: str, shape: str,
+                     text_keys: frozenset[str] = frozenset()) -> yamlmarks.MarkedMap | None:
         """The YAML document when it parses to a mapping; otherwise the problem is reported and None returned.
-        `shape` says what the file should hold, for the message."""
+        `shape` says what the file should hold, for the message; values under `text_keys` are read as written."""
         try:
-            document = yamlmarks.load(text)
+            document = yamlmarks.load(text, text_keys)
         except yamlmarks.YamlSyntaxError as error:
             self.error(error.line, error.message)
             return None
