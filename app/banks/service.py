@@ -16,7 +16,7 @@ from app.banks.queries import CURRENT
 from app.domain.banks import BankDefaults, BankDocument, BankSpec, QuestionSpec, validate_documents
 from app.domain.papers import (
     BlueprintSpec,
-    PoolQuestion,
+    Pool,
     draw,
     pool_from_banks,
     validate_blueprint_texts,
@@ -248,13 +248,13 @@ def _hashing(readers: dict[str, Reader], held: dict[tuple[str, str], str]) -> di
     return {suffix: hashed(read) for suffix, read in readers.items()}
 
 
-def _database_pool() -> list[PoolQuestion]:
+def _database_pool() -> Pool:
     """The imported pool, or none where no database has been set up (validating YAML on a laptop)."""
     try:
         return load_pool()
     except OperationalError:
         db.session.rollback()
-        return []
+        return Pool([])
 
 
 def import_sources(checked: CheckedSources, *, actor: User | None = None, channel: str = "cli",
