@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
@@ -107,27 +107,54 @@ def _upsert_bank(spec: BankSpec, summary: ImportSummary) -> Bank:
 
 def _sync_questions(bank: Bank, spec: BankSpec, summary: ImportSummary, on_question: Callable[[], None]) -> None:
     existing, hashes = _stored_questions(bank)
+    fresh: list[tuple[int, QuestionSpec, str]] = []
     for position, question_spec in enumerate(spec.questions):
         ref = f"{spec.slug}/{question_spec.id}"
         question = existing.pop(question_spec.id, None)
         digest = question_spec.content_hash()
         if question is None:
-            question = Question(bank=bank, code=question_spec.id, position=position, latest_number=1)
-            db.session.add(question)
-            question.revisions.append(_revision(question_spec, 1, digest))
+            fresh.append((position, question_spec, digest))
             summary.added.append(ref)
         elif question.retired_at is not None or hashes[question.id] != digest:
             _revise(question, question_spec, hashes[question.id], digest)
             summary.changed.append(ref)
         else:
             summary.unchanged += 1
-        if question.position != position:
+        if question is not None and question.position != position:
             question.position = position
         on_question()
+    _insert_new(bank, fresh)
     for question in existing.values():
         if question.retired_at is None and question.code not in spec.skipped:
             question.retired_at = utcnow()
             summary.retired.append(f"{spec.slug}/{question.code}")
+
+
+def _insert_new(bank: Bank, fresh: list[tuple[int, QuestionSpec, str]]) -> None:
+    """New questions with their first revisions and tags, a statement per table rather than an object per row: an
+    import of thousands of questions is mostly these."""
+    if not fresh:
+        return
+    db.session.flush()      # the bank's id
+    now = utcnow()
+    question_ids = db.session.scalars(
+        insert(Question).returning(Question.id, sort_by_parameter_order=True),
+        [{"bank_id": bank.id, "code": spec.id, "position": position, "latest_number": 1, "retired_at": None}
+         for position, spec, _ in fresh]).all()
+    revision_ids = db.session.scalars(
+        insert(QuestionRevision).returning(QuestionRevision.id, sort_by_parameter_order=True),
+        [_revision_row(spec, digest, question_id, now)
+         for question_id, (_, spec, digest) in zip(question_ids, fresh, strict=True)]).all()
+    tags = [{"revision_id": revision_id, "tag": tag}
+            for revision_id, (_, spec, _) in zip(revision_ids, fresh, strict=True) for tag in dict.fromkeys(spec.tags)]
+    if tags:
+        db.session.execute(insert(RevisionTag), tags)
+
+
+def _revision_row(spec: QuestionSpec, digest: str, question_id: int, now) -> dict:
+    """Every column of a first revision, so that every row of one insert names the same columns."""
+    return {"question_id": question_id, "number": 1, "content_hash": digest, "created_at": now,
+            "prompts": [], "parts": [], **spec.content()}
 
 
 def _stored_questions(bank: Bank) -> tuple[dict[str, Question], dict[int, str]]:
