@@ -56,20 +56,29 @@ class _Loader(_BaseLoader):
         self.built: dict[int, tuple[int, bool, object]] = {}   # id(node) -> (expanded, as_text, value)
         self.building: set[int] = set()
 
+    def resolve(self, kind, value, implicit):
+        """A plain scalar that starts with no character a YAML 1.1 type starts with (Chinese text) is text, found
+        without trying the types' patterns: libyaml asks this of every scalar."""
+        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in self.yaml_implicit_resolvers:
+            return _STR_TAG
+        return super().resolve(kind, value, implicit)
+
     def get_single_data(self):
         node = self.get_single_node()
         return None if node is None else self.build(node, 0, False)[1]
 
     def build(self, node: yaml.Node, depth: int, as_text: bool) -> tuple[int, object]:
         """(how many values the node holds with aliases expanded, its value); an alias is the node it names."""
+        if depth >= MAX_DEPTH:
+            raise YamlSyntaxError(_line(node), f"YAML 嵌套超过 {MAX_DEPTH} 层")
+        if type(node) is yaml.ScalarNode:   # most of a bank, and never a cycle
+            return 1, self._scalar(node, as_text)
         key = id(node)
         done = self.built.get(key)
         if done is not None and done[1] == as_text:
             return done[0], done[2]
         if key in self.building:
             raise YamlSyntaxError(_line(node), "YAML 别名引用了包含它自己的内容")
-        if depth >= MAX_DEPTH:
-            raise YamlSyntaxError(_line(node), f"YAML 嵌套超过 {MAX_DEPTH} 层")
         self.building.add(key)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
             expanded, value = self._map(node, depth, as_text)
@@ -112,10 +121,12 @@ class _Loader(_BaseLoader):
         return expanded, sequence
 
     def _scalar(self, node: yaml.Node, as_text: bool):
-        if as_text and isinstance(node, yaml.ScalarNode):
+        if as_text and type(node) is yaml.ScalarNode:
             # What the organiser wrote: `010`, `1:30`, `yes` or `2024-01-01` stay those characters; an empty plain
             # value is still nothing.
             value = None if node.value == "" and node.style is None else node.value
+        elif node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            value = node.value      # what SafeConstructor makes of it, without its bookkeeping
         else:
             value = self.construct_object(node, deep=True)
         if isinstance(value, str) and not text_ok(value):
@@ -128,6 +139,7 @@ _LIBYAML_REFUSALS = {
     "exceeded maximum nesting depth": f"YAML 嵌套超过 {MAX_DEPTH} 层",
     "found invalid Unicode character escape code": f"文字{BAD_TEXT}",
 }
+_STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
 _MAP_TAG = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 _SEQ_TAG = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
 
