@@ -286,14 +286,16 @@ def _database_pool() -> Pool:
 
 def import_sources(checked: CheckedSources, *, actor: User | None = None, channel: str = "cli",
                    on_question: Callable[[], None] = lambda: None) -> tuple[ImportSummary, BlueprintSummary]:
-    """Import checked banks, then blueprints, checking each blueprint against the pool now in the database."""
+    """Import checked banks, then blueprints, checking each blueprint against the pool now in the database (when
+    the import changed no bank, that is the pool check_sources checked them against)."""
     summary = import_banks(checked.banks, actor=actor, channel=channel, on_question=on_question,
                            held=checked.unchanged)
-    pool = load_pool()
-    problems = [Problem(blueprint.file, shortfall.line, str(shortfall), blueprint.slug)
-                for blueprint in checked.blueprints for shortfall in draw(blueprint, pool, seed=0).shortfalls]
-    if problems:
-        raise SourcesRejected(problems)
+    if checked.blueprints and summary.changes_anything:
+        pool = load_pool()
+        problems = [Problem(blueprint.file, shortfall.line, str(shortfall), blueprint.slug)
+                    for blueprint in checked.blueprints for shortfall in draw(blueprint, pool, seed=0).shortfalls]
+        if problems:
+            raise SourcesRejected(problems)
     return summary, import_blueprints(checked.blueprints)
 
 
