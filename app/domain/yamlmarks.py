@@ -55,13 +55,20 @@ class _Loader(_BaseLoader):
         self.text_keys = text_keys
         self.built: dict[int, tuple[int, bool, object]] = {}   # id(node) -> (expanded, as_text, value)
         self.building: set[int] = set()
+        self.resolved: dict[str, str] = {}     # short plain scalar -> its tag
 
     def resolve(self, kind, value, implicit):
-        """A plain scalar that starts with no character a YAML 1.1 type starts with (Chinese text) is text, found
-        without trying the types' patterns: libyaml asks this of every scalar."""
-        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in self.yaml_implicit_resolvers:
+        """libyaml asks this of every scalar: a plain one that starts with no character a YAML 1.1 type starts with
+        (Chinese text) is text without trying the types' patterns, and a short one (a key, a letter, a type name)
+        is resolved once per document."""
+        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > _SHORT:
+            return super().resolve(kind, value, implicit)
+        if value and value[0] not in self.yaml_implicit_resolvers:
             return _STR_TAG
-        return super().resolve(kind, value, implicit)
+        tag = self.resolved.get(value)
+        if tag is None:
+            tag = self.resolved[value] = super().resolve(kind, value, implicit)
+        return tag
 
     def get_single_data(self):
         node = self.get_single_node()
@@ -140,6 +147,7 @@ _LIBYAML_REFUSALS = {
     "found invalid Unicode character escape code": f"文字{BAD_TEXT}",
 }
 _STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+_SHORT = 40     # characters: longer plain scalars are mostly text, and rarely repeat
 _MAP_TAG = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 _SEQ_TAG = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
 
