@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import banks
 import psycopg
 import scenarios
 from load import Server
@@ -235,6 +236,7 @@ def main() -> None:
         sys.stdout.flush()
     print(f"\n{LEGEND}")
     ok = all(report.ok for report in reports)
+    ok = banks.run(options.databases.split(","), DATABASES, app_env) and ok   # issue 13: banks at scale
     print(f"\n{'all checks hold' if ok else 'SOME CHECKS FAILED'}; {time.monotonic() - began:.0f} s in all")
     sys.exit(0 if ok else 1)
 

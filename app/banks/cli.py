@@ -19,7 +19,7 @@ from app.commands import Commands
 from app.database import end_unit
 from app.domain import workbooks
 from app.domain.banks import CATEGORY_WORDS, BankDefaults
-from app.domain.problems import Problem
+from app.domain.problems import Problem, summarised
 
 bank_cli = Commands("bank", help="Validate, import and export question banks and paper blueprints.")
 PROGRESS_ABOVE = 300  # questions; smaller imports finish before a bar would be useful
@@ -33,6 +33,8 @@ def _reading_options(command):
     @click.option("--title", help="Title for a file without one (default: the file's name).")
     @click.option("--partial", is_flag=True,
                   help="Take the questions that read cleanly; list each that did not, with its location.")
+    @click.option("--verbose", is_flag=True,
+                  help="List every warning (a warning repeated across many questions is otherwise one line).")
     @wraps(command)
     def with_options(*args, slug, category, title, partial, **kwargs):
         defaults = (BankDefaults(slug or "", CATEGORY_WORDS.get(category or "", ""), title or "")
@@ -41,9 +43,9 @@ def _reading_options(command):
     return with_options
 
 
-def _check(paths: tuple[str, ...], reading: dict) -> CheckedSources:
+def _check(paths: tuple[str, ...], reading: dict, skip_unchanged: bool = False) -> CheckedSources:
     chosen = [Path(p) for p in paths] or [Path(current_app.config["BANKS_DIR"])]
-    return check_sources(chosen, display=_display, **reading)
+    return check_sources(chosen, display=_display, skip_unchanged=skip_unchanged, **reading)
 
 
 def _display(path: Path) -> str:
@@ -51,10 +53,11 @@ def _display(path: Path) -> str:
     return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(path)
 
 
-def _report(problems: list[Problem]) -> bool:
-    """Print every problem, one line each; True when none of them is an error."""
-    for problem in problems:
-        click.echo(str(problem))
+def _report(problems: list[Problem], verbose: bool) -> bool:
+    """Print the problems, one line each (a warning repeated across many questions once, unless `verbose`); True
+    when none of them is an error."""
+    for line in summarised(problems, verbose):
+        click.echo(line)
     errors = sum(not p.warning for p in problems)
     click.echo(f"{errors} error(s), {len(problems) - errors} warning(s)", err=True)
     return errors == 0
@@ -63,10 +66,10 @@ def _report(problems: list[Problem]) -> bool:
 @bank_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
 @_reading_options
-def validate(paths: tuple[str, ...], reading: dict) -> None:
+def validate(paths: tuple[str, ...], verbose: bool, reading: dict) -> None:
     """Check bank and paper files; one line per problem: FILE:LINE: [ID] message."""
     checked = _check(paths, reading)
-    ok = _report(checked.problems)
+    ok = _report(checked.problems, verbose)
     click.echo(f"{len(checked.banks)} bank(s), {sum(len(b.questions) for b in checked.banks)} question(s), "
                f"{len(checked.blueprints)} paper(s) checked", err=True)
     raise SystemExit(0 if ok else 1)
@@ -76,10 +79,11 @@ def validate(paths: tuple[str, ...], reading: dict) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
 @_reading_options
-def import_(paths: tuple[str, ...], dry_run: bool, reading: dict) -> None:
-    """Import banks (.yaml, .xlsx …) and papers in one transaction: any error and nothing is written."""
-    checked = _check(paths, reading)
-    if not _report(checked.problems):
+def import_(paths: tuple[str, ...], dry_run: bool, verbose: bool, reading: dict) -> None:
+    """Import banks (.yaml, .xlsx …) and papers in one transaction: any error and nothing is written. A file the
+    database holds as it was last imported is not read again."""
+    checked = _check(paths, reading, skip_unchanged=True)
+    if not _report(checked.problems, verbose):
         click.echo("nothing imported", err=True)
         raise SystemExit(1)
     total = sum(len(bank.questions) for bank in checked.banks)
@@ -88,7 +92,7 @@ def import_(paths: tuple[str, ...], dry_run: bool, reading: dict) -> None:
                                hidden=total <= PROGRESS_ABOVE) as bar:
             summary, papers = import_sources(checked, on_question=lambda: bar.update(1))
     except SourcesRejected as rejected:
-        _report(rejected.problems)
+        _report(rejected.problems, verbose)
         click.echo("nothing imported", err=True)
         raise SystemExit(1) from None
     _print_changes(summary, verbose=dry_run)

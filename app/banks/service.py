@@ -2,25 +2,27 @@
 
 Import works inside the caller's transaction; the caller commits, or rolls back for a dry run.
 """
+import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from app.banks.formats import FORMATS, export_path, left_out, readers
-from app.domain.banks import BankDefaults, BankSpec, QuestionSpec, validate_documents
+from app.banks.queries import CURRENT
+from app.domain.banks import BankDefaults, BankDocument, BankSpec, QuestionSpec, validate_documents
 from app.domain.papers import (
     BlueprintSpec,
-    PoolQuestion,
+    Pool,
     draw,
     pool_from_banks,
     validate_blueprint_texts,
 )
 from app.domain.problems import Problem
-from app.domain.sources import read_sources
+from app.domain.sources import Reader, read_sources
 from app.errors import AppError
 from app.extensions import db
 from app.models import (
@@ -58,8 +60,9 @@ class ImportSummary:
 
 
 def import_banks(specs: list[BankSpec], *, actor: User | None = None, channel: str = "cli",
-                 on_question: Callable[[], None] = lambda: None) -> ImportSummary:
-    summary = ImportSummary()
+                 on_question: Callable[[], None] = lambda: None, held: Iterable[str] = ()) -> ImportSummary:
+    """Import the banks read from files; `held` names banks whose files were skipped as unchanged."""
+    summary = ImportSummary(unchanged=_live_questions(held))
     for spec in specs:
         bank = _upsert_bank(spec, summary)
         _sync_questions(bank, spec, summary, on_question)
@@ -71,22 +74,27 @@ def import_banks(specs: list[BankSpec], *, actor: User | None = None, channel: s
     return summary
 
 
+def _live_questions(slugs: Iterable[str]) -> int:
+    slugs = list(slugs)
+    if not slugs:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Question).join(Bank)
+                             .where(Bank.slug.in_(slugs), Question.retired_at.is_(None))) or 0
+
+
 def _upsert_bank(spec: BankSpec, summary: ImportSummary) -> Bank:
-    bank = db.session.scalar(
-        select(Bank).where(Bank.slug == spec.slug)
-        .options(selectinload(Bank.questions).selectinload(Question.current))
-    )
+    bank = db.session.scalar(select(Bank).where(Bank.slug == spec.slug))
     fields = {"title": spec.title, "category": spec.category, "description": spec.description,
               "practice": spec.practice}
     source_file = Path(spec.file).name
     if bank is None:
-        bank = Bank(slug=spec.slug, source_file=source_file, **fields)
+        bank = Bank(slug=spec.slug, source_file=source_file, source_hash=spec.digest, **fields)
         db.session.add(bank)
         summary.banks_created.append(spec.slug)
         (summary.opened_to_practice if spec.practice else summary.closed_to_practice).append(spec.slug)
         return bank
     # The same bank read from another file (its workbook instead of its YAML) is not a change to the bank.
-    bank.source_file = source_file
+    bank.source_file, bank.source_hash = source_file, spec.digest
     if bank.practice != spec.practice:
         (summary.opened_to_practice if spec.practice else summary.closed_to_practice).append(spec.slug)
     if any(getattr(bank, key) != value for key, value in fields.items()):
@@ -98,41 +106,80 @@ def _upsert_bank(spec: BankSpec, summary: ImportSummary) -> Bank:
 
 
 def _sync_questions(bank: Bank, spec: BankSpec, summary: ImportSummary, on_question: Callable[[], None]) -> None:
-    existing = {question.code: question for question in bank.questions}
+    existing, hashes = _stored_questions(bank)
+    fresh: list[tuple[int, QuestionSpec, str]] = []
     for position, question_spec in enumerate(spec.questions):
         ref = f"{spec.slug}/{question_spec.id}"
         question = existing.pop(question_spec.id, None)
+        digest = question_spec.content_hash()
         if question is None:
-            question = Question(bank=bank, code=question_spec.id, position=position, latest_number=1)
-            db.session.add(question)
-            question.revisions.append(_revision(question_spec, 1))
+            fresh.append((position, question_spec, digest))
             summary.added.append(ref)
-        elif question.retired_at is not None or question.current.content_hash != question_spec.content_hash():
-            _revise(question, question_spec)
+        elif question.retired_at is not None or hashes[question.id] != digest:
+            _revise(question, question_spec, hashes[question.id], digest)
             summary.changed.append(ref)
         else:
             summary.unchanged += 1
-        if question.position != position:
+        if question is not None and question.position != position:
             question.position = position
         on_question()
+    _insert_new(bank, fresh)
     for question in existing.values():
         if question.retired_at is None and question.code not in spec.skipped:
             question.retired_at = utcnow()
             summary.retired.append(f"{spec.slug}/{question.code}")
 
 
-def _revise(question: Question, spec: QuestionSpec) -> None:
+def _insert_new(bank: Bank, fresh: list[tuple[int, QuestionSpec, str]]) -> None:
+    """New questions with their first revisions and tags, a statement per table rather than an object per row: an
+    import of thousands of questions is mostly these."""
+    if not fresh:
+        return
+    db.session.flush()      # the bank's id
+    now = utcnow()
+    question_ids = db.session.scalars(
+        insert(Question).returning(Question.id, sort_by_parameter_order=True),
+        [{"bank_id": bank.id, "code": spec.id, "position": position, "latest_number": 1, "retired_at": None}
+         for position, spec, _ in fresh]).all()
+    revision_ids = db.session.scalars(
+        insert(QuestionRevision).returning(QuestionRevision.id, sort_by_parameter_order=True),
+        [_revision_row(spec, digest, question_id, now)
+         for question_id, (_, spec, digest) in zip(question_ids, fresh, strict=True)]).all()
+    tags = [{"revision_id": revision_id, "tag": tag}
+            for revision_id, (_, spec, _) in zip(revision_ids, fresh, strict=True) for tag in dict.fromkeys(spec.tags)]
+    if tags:
+        db.session.execute(insert(RevisionTag), tags)
+
+
+def _revision_row(spec: QuestionSpec, digest: str, question_id: int, now) -> dict:
+    """Every column of a first revision, so that every row of one insert names the same columns."""
+    return {"question_id": question_id, "number": 1, "content_hash": digest, "created_at": now,
+            "prompts": [], "parts": [], **spec.content()}
+
+
+def _stored_questions(bank: Bank) -> tuple[dict[str, Question], dict[int, str]]:
+    """A bank's questions by code, and each one's current content hash: the hash alone, not the whole revision."""
+    if bank.id is None:
+        return {}, {}
+    questions = {question.code: question for question in
+                 db.session.scalars(select(Question).where(Question.bank_id == bank.id))}
+    hashes = dict(db.session.execute(select(Question.id, QuestionRevision.content_hash)
+                                     .join(QuestionRevision, CURRENT).where(Question.bank_id == bank.id)).all())
+    return questions, hashes
+
+
+def _revise(question: Question, spec: QuestionSpec, stored: str, digest: str) -> None:
     """A changed (or returning) question gets a new revision; the old ones stay for papers that drew them."""
     question.retired_at = None
-    if question.current.content_hash == spec.content_hash():
+    if stored == digest:
         return
     question.latest_number += 1
-    question.revisions.append(_revision(spec, question.latest_number))
+    db.session.add(_revision(spec, question.latest_number, digest, question_id=question.id))
 
 
-def _revision(spec: QuestionSpec, number: int) -> QuestionRevision:
+def _revision(spec: QuestionSpec, number: int, digest: str, **owner: int) -> QuestionRevision:
     content = spec.content()
-    revision = QuestionRevision(number=number, content_hash=spec.content_hash(), **content)
+    revision = QuestionRevision(number=number, content_hash=digest, **owner, **content)
     revision.tag_rows = [RevisionTag(tag=tag) for tag in dict.fromkeys(spec.tags)]
     return revision
 
@@ -183,6 +230,7 @@ class CheckedSources:
     banks: list[BankSpec]
     blueprints: list[BlueprintSpec]
     problems: list[Problem]
+    unchanged: list[str] = field(default_factory=list)    # banks whose files the database holds as they are
 
     @property
     def ok(self) -> bool:
@@ -190,37 +238,64 @@ class CheckedSources:
 
 
 def check_sources(paths: list[Path], display: Callable[[Path], str] = str, *, defaults: BankDefaults | None = None,
-                  partial: bool = False) -> CheckedSources:
+                  partial: bool = False, skip_unchanged: bool = False) -> CheckedSources:
     """Validate banks in any format import reads, then check each blueprint fills from those banks (and, for other
-    banks, the database). `defaults` fills in bank metadata a file lacks; `partial` leaves out questions with errors."""
-    sources = read_sources(paths, display, readers())
+    banks, the database). `defaults` fills in bank metadata a file lacks; `partial` leaves out questions with errors;
+    `skip_unchanged` does not read again a file the database holds as it is (an import's, not a validation's)."""
+    held = _held_files() if skip_unchanged and defaults is None and not partial else {}
+    sources = read_sources(paths, display, _hashing(readers(), held))
     banks, bank_problems = validate_documents(sources.banks, defaults, partial)
     pool = pool_from_banks(banks)
     if sources.papers:
         in_files = {bank.slug for bank in banks}
         pool += [question for question in _database_pool() if question.bank not in in_files]
     blueprints, paper_problems = validate_blueprint_texts(sources.papers, pool)
-    return CheckedSources(banks, blueprints, sources.problems + bank_problems + paper_problems)
+    held_banks = [document.unchanged for document in sources.banks if document.unchanged]
+    return CheckedSources(banks, blueprints, sources.problems + bank_problems + paper_problems, held_banks)
 
 
-def _database_pool() -> list[PoolQuestion]:
+def _held_files() -> dict[tuple[str, str], str]:
+    """(file name, SHA-256) → slug of each bank last imported whole from that file."""
+    try:
+        rows = db.session.execute(select(Bank.source_file, Bank.source_hash, Bank.slug).where(Bank.source_hash != ""))
+        return {(name, digest): slug for name, digest, slug in rows}
+    except OperationalError:
+        db.session.rollback()
+        return {}
+
+
+def _hashing(readers: dict[str, Reader], held: dict[tuple[str, str], str]) -> dict[str, Reader]:
+    """The readers, each giving the file's SHA-256 with its document, or not reading at all a file held unchanged."""
+    def hashed(read: Reader) -> Reader:
+        def read_hashed(file: Path, name: str) -> BankDocument:
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            slug = held.get((file.name, digest))
+            return BankDocument(name, None, unchanged=slug) if slug else replace(read(file, name), digest=digest)
+        return read_hashed
+    return {suffix: hashed(read) for suffix, read in readers.items()}
+
+
+def _database_pool() -> Pool:
     """The imported pool, or none where no database has been set up (validating YAML on a laptop)."""
     try:
         return load_pool()
     except OperationalError:
         db.session.rollback()
-        return []
+        return Pool([])
 
 
 def import_sources(checked: CheckedSources, *, actor: User | None = None, channel: str = "cli",
                    on_question: Callable[[], None] = lambda: None) -> tuple[ImportSummary, BlueprintSummary]:
-    """Import checked banks, then blueprints, checking each blueprint against the pool now in the database."""
-    summary = import_banks(checked.banks, actor=actor, channel=channel, on_question=on_question)
-    pool = load_pool()
-    problems = [Problem(blueprint.file, shortfall.line, str(shortfall), blueprint.slug)
-                for blueprint in checked.blueprints for shortfall in draw(blueprint, pool, seed=0).shortfalls]
-    if problems:
-        raise SourcesRejected(problems)
+    """Import checked banks, then blueprints, checking each blueprint against the pool now in the database (when
+    the import changed no bank, that is the pool check_sources checked them against)."""
+    summary = import_banks(checked.banks, actor=actor, channel=channel, on_question=on_question,
+                           held=checked.unchanged)
+    if checked.blueprints and summary.changes_anything:
+        pool = load_pool()
+        problems = [Problem(blueprint.file, shortfall.line, str(shortfall), blueprint.slug)
+                    for blueprint in checked.blueprints for shortfall in draw(blueprint, pool, seed=0).shortfalls]
+        if problems:
+            raise SourcesRejected(problems)
     return summary, import_blueprints(checked.blueprints)
 
 

@@ -30,6 +30,11 @@ ALL_QUESTION_KEYS = COMMON_KEYS.union(*(kind.fields for kind in QUESTION_TYPES))
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TYPE_CHOICES = " | ".join(f"{name}（{label}）" for name, label in TYPES.items())
 QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Fields an organiser writes as text, read as written at any depth (a material's parts, a rubric's points): `024`
+# stays 024, not 20; `1:30` stays 1:30, not 90; `yes` as an option stays yes. Numbers (difficulty, score, weight)
+# and flags (practice) keep YAML's types.
+TEXT_KEYS = frozenset({"id", "title", "description", "stem", "options", "answer", "explanation", "source", "tags",
+                       "reference_answer", "point", "prompts", "unit", "tolerance"})
 
 
 @dataclass
@@ -86,6 +91,7 @@ class BankSpec:
     practice: bool = False          # open to drills, the daily set and mocks; closed unless the file says so
     questions: list[QuestionSpec] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)   # ids left out by a partial import: their revisions stay
+    digest: str = ""        # SHA-256 of the file when the whole bank came from it as it is (no defaults, not partial)
     locate: Locate | None = field(default=None, repr=False, compare=False)   # the file's line labels, if any
 
     def problem(self, line: int, message: str, qid: str | None = None, warning: bool = False) -> Problem:
@@ -105,6 +111,8 @@ class BankDocument:
     # Questions the reader found but could not take (a Moodle matching question): errors, or with `partial` left
     # out with a warning, like a question that fails validation.
     unread: list[Problem] = field(default_factory=list)
+    digest: str = ""        # SHA-256 of the file's bytes, when the reader was asked for it
+    unchanged: str = ""     # the slug of the bank last imported from this very file: nothing to read or check
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ class BankDefaults:
 
 def yaml_document(text: str, file: str) -> BankDocument:
     report = Report(file)
-    document = report.load_mapping(text, "题库文件应是一个映射，包含 bank、title、category、questions")
+    document = report.load_mapping(text, "题库文件应是一个映射，包含 bank、title、category、questions", TEXT_KEYS)
     return BankDocument(file, document, report.problems)
 
 
@@ -140,6 +148,7 @@ def read_bank(source: BankDocument, defaults: BankDefaults | None = None,
         return None, report.problems
 
     bank = _parse_bank_header(document, source.file, report, defaults)
+    bank.digest = source.digest if defaults is None and not partial else ""
     if partial:     # a question the reader could not take keeps its stored revision, as one that fails validation
         bank.skipped.extend(problem.question_id for problem in source.unread if problem.question_id)
     questions = document.get("questions")
@@ -264,15 +273,19 @@ def validate_texts(files: list[tuple[str, str]]) -> tuple[list[BankSpec], list[P
 
 def validate_documents(documents: list[BankDocument], defaults: BankDefaults | None = None,
                        partial: bool = False) -> tuple[list[BankSpec], list[Problem]]:
-    """Validate several bank documents together: per-file rules, then slugs and stems across files."""
+    """Validate several bank documents together: per-file rules, then slugs and stems across files. A file the
+    database holds unchanged (`BankDocument.unchanged`) is not read again: only its slug still counts."""
     banks: list[BankSpec] = []
     problems: list[Problem] = []
+    held = [BankSpec(document.unchanged, "", "", document.file) for document in documents if document.unchanged]
     for document in documents:
+        if document.unchanged:
+            continue
         bank, found = read_bank(document, defaults, partial)
         problems.extend(found)
         if bank is not None:
             banks.append(bank)
-    problems.extend(_duplicate_slugs(banks))
+    problems.extend(_duplicate_slugs(held + banks))
     problems.extend(_duplicate_stems(banks))
     failed = {p.file for p in problems if not p.warning}
     return [bank for bank in banks if bank.file not in failed], sorted(problems)

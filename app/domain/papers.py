@@ -4,7 +4,9 @@
 from the attempt's seed, with the letters a candidate sees mapped back for marking.
 """
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from app.domain import yamlmarks
@@ -261,6 +263,38 @@ class PoolQuestion:
     revision_id: int = 0
 
 
+class Pool:
+    """The questions a draw may take, indexed once so that a draw never scans them all: by ref, and by bank and type
+    in ref order (the order a draw samples from, so the same seed draws the same paper however the pool was read)."""
+
+    def __init__(self, questions: Iterable[PoolQuestion]):
+        self.questions = list(questions)
+        self.by_ref = {question.ref: question for question in self.questions}
+        self.groups: dict[tuple[str, str], list[PoolQuestion]] = {}
+        for question in sorted(self.questions, key=attrgetter("ref")):
+            self.groups.setdefault((question.bank, question.type), []).append(question)
+
+    @classmethod
+    def of(cls, pool: "Pool | Iterable[PoolQuestion]") -> "Pool":
+        return pool if isinstance(pool, Pool) else cls(pool)
+
+    def __iter__(self) -> Iterator[PoolQuestion]:
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def matching(self, pick: Pick, qtype: str) -> list[PoolQuestion]:
+        """The questions a random pick may take, in ref order."""
+        group = self.groups.get((pick.bank, qtype), [])
+        low, high = pick.difficulty
+        if (low, high) == (1, 5) and not pick.tags:
+            return group
+        tags = frozenset(pick.tags)
+        return [question for question in group if low <= question.difficulty <= high
+                and (not tags or not tags.isdisjoint(question.tags))]
+
+
 @dataclass
 class DrawnSection:
     title: str
@@ -290,25 +324,26 @@ class DrawResult:
         return not self.shortfalls
 
 
-def draw(blueprint: BlueprintSpec, pool: list[PoolQuestion], seed: int) -> DrawResult:
+def draw(blueprint: BlueprintSpec, pool: Pool | Iterable[PoolQuestion], seed: int) -> DrawResult:
     """Fill the blueprint from the pool: same pool and seed, same paper.
 
     Fixed ids are reserved first, then random picks are filled narrowest first, so that a broad pick
-    cannot take the only questions a narrow one could use.
+    cannot take the only questions a narrow one could use. Each pick samples from the questions it matches in ref
+    order; an indexed `Pool` finds them without scanning the pool.
     """
     rng = random.Random(seed)
-    by_ref = {question.ref: question for question in pool}
+    index = Pool.of(pool)
     used: set[str] = set()
     shortfalls: list[Shortfall] = []
-    fixed = _reserve_fixed(blueprint, by_ref, used, shortfalls)
-    ordered_pool = sorted(pool, key=lambda question: question.ref)
+    fixed = _reserve_fixed(blueprint, index.by_ref, used, shortfalls)
     random_picks = [(s_index, p_index, section, pick) for s_index, section in enumerate(blueprint.sections)
                     for p_index, pick in enumerate(section.picks) if not pick.ids]
-    random_picks.sort(key=lambda entry: sum(
-        q.ref not in used and _matches(q, entry[3], entry[2].type) for q in ordered_pool))
+    free = {(s_index, p_index): [q for q in index.matching(pick, section.type) if q.ref not in used]
+            for s_index, p_index, section, pick in random_picks}
+    random_picks.sort(key=lambda entry: len(free[entry[0], entry[1]]))
     chosen: dict[tuple[int, int], list[PoolQuestion]] = {}
     for s_index, p_index, section, pick in random_picks:
-        candidates = [q for q in ordered_pool if q.ref not in used and _matches(q, pick, section.type)]
+        candidates = [question for question in free[s_index, p_index] if question.ref not in used]
         if len(candidates) < pick.count:
             needs = f"{section.title}: needs {pick.describe(section.type)}; pool has {len(candidates)}"
             shortfalls.append(Shortfall(pick.line or section.line, needs))
@@ -348,12 +383,6 @@ def _fixed_problem(ref: str, question: PoolQuestion | None, section: Section, us
     if question.type != section.type:
         return f"{ref} is {question.type}, the section is {section.type}"
     return ""
-
-
-def _matches(question: PoolQuestion, pick: Pick, qtype: str) -> bool:
-    low, high = pick.difficulty
-    return (question.bank == pick.bank and question.type == qtype and low <= question.difficulty <= high
-            and (not pick.tags or bool(question.tags & set(pick.tags))))
 
 
 @dataclass(frozen=True)
@@ -416,8 +445,9 @@ def pool_from_banks(banks: list[BankSpec]) -> list[PoolQuestion]:
 
 
 def validate_blueprint_texts(files: list[tuple[str, str]],
-                             pool: list[PoolQuestion]) -> tuple[list[BlueprintSpec], list[Problem]]:
+                             pool: Pool | Iterable[PoolQuestion]) -> tuple[list[BlueprintSpec], list[Problem]]:
     """Parse blueprints and check that each can be filled from the pool, naming every shortfall."""
+    pool = Pool.of(pool)
     blueprints: list[BlueprintSpec] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}

@@ -27,6 +27,31 @@ class Problem:
         kind = "警告：" if self.warning else ""
         return f"{self.file}:{self.place or self.line}:{qid} {kind}{self.message}"
 
+    def short(self) -> str:
+        """Where it is, without what: `FILE:LINE [ID]`."""
+        return f"{self.file}:{self.place or self.line}" + (f" [{self.question_id}]" if self.question_id else "")
+
+
+SUMMARY_ABOVE = 3     # a warning said of more places than this prints as one line, with its count
+SUMMARY_SHOWS = 3     # and this many of its places
+
+
+def summarised(problems: list[Problem], verbose: bool = False) -> list[str]:
+    """The lines that report problems: one per problem, except that a warning repeated across many questions (a bank
+    without explanations) is one line with its count and its first few places; `verbose` lists every one."""
+    if verbose:
+        return [str(problem) for problem in problems]
+    kinds: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if problem.warning:
+            kinds.setdefault(problem.message, []).append(problem)
+    repeated = {message: found for message, found in kinds.items() if len(found) > SUMMARY_ABOVE}
+    lines = [str(problem) for problem in problems if not (problem.warning and problem.message in repeated)]
+    for message, found in repeated.items():
+        first = "、".join(problem.short() for problem in found[:SUMMARY_SHOWS])
+        lines.append(f"警告 ×{len(found)}：{message}（如 {first} 等；--verbose 列出全部）")
+    return lines
+
 
 Locate = Callable[[int], str]   # a line's label in a file that has no lines: 10000012 → "题目!12"
 
@@ -53,11 +78,12 @@ class Report:
         """A location as a message names it: 第 12 行, or the label."""
         return self.place(line) or f"第 {line} 行"
 
-    def load_mapping(self, text: str, shape: str) -> yamlmarks.MarkedMap | None:
+    def load_mapping(self, text: str, shape: str,
+                     text_keys: frozenset[str] = frozenset()) -> yamlmarks.MarkedMap | None:
         """The YAML document when it parses to a mapping; otherwise the problem is reported and None returned.
-        `shape` says what the file should hold, for the message."""
+        `shape` says what the file should hold, for the message; values under `text_keys` are read as written."""
         try:
-            document = yamlmarks.load(text)
+            document = yamlmarks.load(text, text_keys)
         except yamlmarks.YamlSyntaxError as error:
             self.error(error.line, error.message)
             return None

@@ -37,6 +37,8 @@ class Bank(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
     source_file: Mapped[str] = mapped_column(String(255), default="")
+    # SHA-256 of that file when the bank was imported from all of it ("" otherwise): an import skips the same file.
+    source_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # `practice: true` in the YAML opens the bank to drills, the daily set and mocks; closed unless it says so.
     practice: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.domain import sources
 from app.extensions import db
 from app.models import AuditEvent, Bank, Question, QuestionRevision
 from plugins.banks import DEEP, TAGS, VALID, line_of
@@ -142,3 +143,54 @@ def test_bank_validate_reports_a_deep_file_without_a_traceback(runner, tmp_path)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert f"deep.yaml:{line_of(VALID, TAGS)}: YAML 嵌套超过 20 层" in result.output
     assert "Traceback" not in result.output
+
+
+# -- issue 13: repeated warnings summarised, unchanged files skipped ------------------------------------------------
+
+def without_explanations(count: int) -> str:
+    questions = "".join(f"  - id: Q{n}\n    type: judge\n    stem: 第 {n} 题\n    answer: 是\n    source: 出处\n"
+                        for n in range(1, count + 1))
+    return "bank: b\ntitle: 无解析\ncategory: theory\nquestions:\n" + questions
+
+
+def test_a_warning_repeated_across_many_questions_prints_once_unless_verbose(runner, tmp_path):
+    write(tmp_path, "b.yaml", without_explanations(40))
+    result = runner.invoke(args=["bank", "validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.splitlines()
+    assert line.startswith("警告 ×40：缺少 explanation（答案解析）（如 ") and line.endswith("等；--verbose 列出全部）")
+    assert "b.yaml:5 [Q1]、" in line and "b.yaml:15 [Q3] 等" in line and "[Q4]" not in line
+    verbose = runner.invoke(args=["bank", "validate", "--verbose", str(tmp_path)])
+    lines = verbose.stdout.splitlines()
+    assert len(lines) == 40 and all(f"b.yaml:{5 * n}: [Q{n}] 警告：缺少 explanation（答案解析）" in lines[n - 1]
+                                    for n in range(1, 41))
+    imported = runner.invoke(args=["bank", "import", str(tmp_path)])
+    assert imported.exit_code == 0 and imported.stdout.splitlines()[0] == line
+
+
+def test_reimport_does_not_read_a_file_the_database_holds_unchanged(app, runner, tmp_path, monkeypatch):
+    write(tmp_path, "a.yaml", VALID)
+    other = write(tmp_path, "b.yaml", VALID.replace("bank: party-affairs", "bank: other").replace("。", "！"))
+    assert runner.invoke(args=["bank", "import", str(tmp_path)]).exit_code == 0
+    revisions = count(app, QuestionRevision)
+    read: list[str] = []
+    reader = sources.yaml_document
+    monkeypatch.setattr(sources, "yaml_document", lambda text, name: read.append(Path(name).name) or reader(text, name))
+
+    again = runner.invoke(args=["bank", "import", str(tmp_path)])
+    assert again.exit_code == 0, again.output
+    assert "added 0, changed 0, retired 0, unchanged 10" in again.stdout
+    assert read == [] and count(app, QuestionRevision) == revisions
+
+    other.write_text(other.read_text(encoding="utf-8").replace("简述党支部的基本任务！", "简述党支部的主要任务！"),
+                     encoding="utf-8")
+    changed = runner.invoke(args=["bank", "import", str(tmp_path)])
+    assert "added 0, changed 1, retired 0, unchanged 9" in changed.stdout
+    assert read == ["b.yaml"] and count(app, QuestionRevision) == revisions + 1
+
+    checked = runner.invoke(args=["bank", "validate", str(tmp_path)])   # validating reads every file, always
+    assert checked.exit_code == 0 and read == ["b.yaml", "a.yaml", "b.yaml"]
+    partial = runner.invoke(args=["bank", "import", "--partial", str(tmp_path)])   # and so does a partial import
+    assert "unchanged 10" in partial.stdout and read[3:] == ["a.yaml", "b.yaml"]
+    with app.app_context():
+        assert set(db.session.scalars(select(Bank.source_hash))) == {""}    # read whole again on the next import

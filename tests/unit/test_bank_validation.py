@@ -78,7 +78,7 @@ def test_problem_format_carries_question_id():
 
 
 @pytest.mark.parametrize("old, new, expected", [
-    ("    answer: A\n", "    answer: A: B\n", "bank.yaml:10: YAML 语法错误：mapping values are not allowed here"),
+    ("    answer: A\n", "    answer: A: B\n", "bank.yaml:10: YAML 语法错误：mapping values are not allowed"),
     ("title: 党务业务知识\n", "\ttitle: 党务业务知识\n", "bank.yaml:2: YAML 语法错误"),
 ])
 def test_yaml_syntax_error_names_its_line(old, new, expected):

@@ -4,6 +4,8 @@ import textwrap
 import pytest
 
 from app.domain.papers import (
+    Pick,
+    Pool,
     PoolQuestion,
     arrange,
     blueprint_from_spec,
@@ -71,6 +73,36 @@ def test_same_seed_same_paper_and_no_question_twice():
     flat = [r for section in refs(first) for r in section]
     assert len(flat) == len(set(flat))
     assert any(refs(draw(parsed(), pool(), seed=s)) != refs(first) for s in range(20))
+
+
+def test_the_indexed_draw_draws_what_the_scanning_draw_drew():
+    """Issue 13: drawing from an indexed Pool keeps every paper as it was for its seed (a per_session paper already
+    drawn, a printed variant's seed). The refs below were drawn by the draw that scanned the pool per pick."""
+    questions = [PoolQuestion(f"b{n % 3}/Q{n:04d}", f"b{n % 3}", ("single", "multiple", "judge")[n % 7 % 3],
+                              n % 5 + 1, frozenset({f"t{n % 4}", f"t{n % 6}"})) for n in range(600)]
+    text = (BLUEPRINT.replace("theory", "b0").replace("policy", "b2")
+            .replace("party-affairs, count: 2, tags: [支部工作条例]", "b1, count: 4, tags: [t1, t5]")
+            .replace("{ids: [party-affairs/PA-0007]}", "{bank: b0, count: 3, difficulty: 2}"))
+    drawn = {
+        7: [["b0/Q0510", "b0/Q0045", "b0/Q0444", "b1/Q0451", "b1/Q0013", "b1/Q0031", "b1/Q0391"],
+            ["b2/Q0071", "b2/Q0242", "b0/Q0291", "b0/Q0141", "b0/Q0351"]],
+        11: [["b0/Q0447", "b0/Q0420", "b0/Q0552", "b1/Q0307", "b1/Q0367", "b1/Q0427", "b1/Q0133"],
+             ["b2/Q0116", "b2/Q0536", "b0/Q0396", "b0/Q0456", "b0/Q0561"]],
+    }
+    indexed = Pool(reversed(questions))     # the order a pool is read in does not matter
+    for seed, expected in drawn.items():
+        assert refs(draw(parsed(text), questions, seed)) == refs(draw(parsed(text), indexed, seed)) == expected
+
+
+def test_a_pool_finds_a_picks_questions_in_ref_order():
+    index = Pool(reversed(pool()))
+    narrow = Pick(line=1, bank="party-affairs", count=1, tags=("支部工作条例",), difficulty=(2, 4))
+    assert [q.ref for q in index.matching(narrow, "single")] == [
+        "party-affairs/S1", "party-affairs/S3", "party-affairs/S7"]
+    assert [q.ref for q in index.matching(Pick(line=1, bank="theory", count=1), "single")] == [
+        f"theory/T{n}" for n in range(5)]
+    assert index.matching(Pick(line=1, bank="theory", count=1), "multiple") == []
+    assert len(index) == len(pool()) and index.by_ref["policy/M1"].type == "multiple"
 
 
 def test_shortfall_names_section_filter_and_pool():

@@ -70,8 +70,19 @@ def test_multiple_parses_a_sorted_list_of_two_or_more_letters():
     assert fields["answer"] == ["A", "C"] and problems == []
     _, problems = parse("multiple", "options: {A: 甲, B: 乙, C: 丙}\nanswer: [A, A]\n")
     assert problems == ["bank.yaml:2: [Q1] 多选题答案中有重复字母", "bank.yaml:2: [Q1] 多选题至少要有两个正确选项"]
+    _, problems = parse("multiple", "options: {A: 甲, B: 乙}\nanswer: 甲乙\n")
+    assert problems == ["bank.yaml:2: [Q1] 多选题的 answer 应是字母列表，如 [A, C]（也可写 AC、A C、A,C 或 A、C）"]
+
+
+@pytest.mark.parametrize("written", ["ABD", "A B D", "A,B,D", "A、B、D", "[A, B, D]", "abd", "Ａ，Ｂ，Ｄ", "[D, A, B]"])
+def test_multiple_reads_a_key_as_organisers_write_it(written):
+    fields, problems = parse("multiple", f"options: {{A: 甲, B: 乙, C: 丙, D: 丁}}\nanswer: {written}\n")
+    assert fields["answer"] == ["A", "B", "D"] and problems == []
+
+
+def test_multiple_written_as_one_letter_still_needs_two():
     _, problems = parse("multiple", "options: {A: 甲, B: 乙}\nanswer: A\n")
-    assert problems == ["bank.yaml:2: [Q1] 多选题的 answer 应是字母列表，如 [A, C]"]
+    assert problems == ["bank.yaml:2: [Q1] 多选题至少要有两个正确选项"]
 
 
 @pytest.mark.parametrize("rule, chosen, expected", [
@@ -98,6 +109,9 @@ def test_multiple_responses_and_key():
 def test_judge_reads_the_words_people_write_for_true_and_false():
     assert parse("judge", "answer: 对\n") == ({"answer": True}, [])
     assert parse("judge", "answer: ×\n") == ({"answer": False}, [])
+    for written, value in [("是", True), ("否", False), ("正确", True), ("错误", False), ("√", True), ("true", True),
+                           ("FALSE", False), ("yes", True), ("no", False)]:
+        assert parse("judge", f"answer: {written}\n") == ({"answer": value}, []), written
     fields, problems = parse("judge", "answer: 也许\n")
     assert fields == {} and problems == [
         "bank.yaml:1: [Q1] 判断题的 answer 应是 true/false（或 对/错、正确/错误、√/×），而不是 '也许'"]

@@ -12,6 +12,7 @@ from app.domain.scores import rounded
 
 LETTERS = "ABCDEFGH"
 _SEPARATORS = re.compile(r"[\s,，、;；/]+")
+_CAPITALS = re.compile(r"[A-Z]+")
 
 
 def option_letters(options: dict[str, str]) -> tuple[str, ...]:
@@ -115,10 +116,14 @@ class Multiple(_Choice):
 
     def _parse_answer(self, answer: Any, options: dict[str, str], line: int, qid: str,
                       report: Report) -> dict[str, Any]:
-        if not isinstance(answer, list):
-            report.error(line, "多选题的 answer 应是字母列表，如 [A, C]", qid)
+        written = _sheet_letters(answer) if isinstance(answer, str) else ""
+        if isinstance(answer, list):
+            letters = [text_value(value) or "" for value in answer]
+        elif _CAPITALS.fullmatch(written):     # as organisers write a key: ABCD, A B C D, A,B,D, A、B、D
+            letters = list(written)
+        else:
+            report.error(line, "多选题的 answer 应是字母列表，如 [A, C]（也可写 AC、A C、A,C 或 A、C）", qid)
             return {}
-        letters = [text_value(value) or "" for value in answer]
         missing = [letter for letter in letters if letter not in options]
         if missing:
             report.error(line, f"答案 {', '.join(missing)} 不在选项 {', '.join(options)} 中", qid)

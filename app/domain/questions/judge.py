@@ -8,6 +8,9 @@ from app.domain.questions.base import QuestionType, UnreadableAnswer
 
 JUDGE_WORDS = {"true": True, "对": True, "正确": True, "√": True, "✓": True,
                "false": False, "错": False, "错误": False, "×": False, "✗": False}
+# A bank's key is also written 是/否 (and yes/no, which YAML 1.1 read as booleans before keys were read as text); an
+# answer sheet keeps to the marks of JUDGE_WORDS, where 是 would be a slip.
+_KEY_WORDS = {**JUDGE_WORDS, "是": True, "否": False, "yes": True, "no": False}
 _FORM_VALUES = {"true": True, "false": False}
 # On an answer sheet × is often typed as x, and √ as v: neither key is on a keyboard.
 _SHEET_WORDS = {**JUDGE_WORDS, "x": False, "v": True}
@@ -22,7 +25,7 @@ class Judge(QuestionType):
 
     def parse(self, item: yamlmarks.MarkedMap, qid: str, stem: str, report: Report) -> dict[str, Any]:
         answer = item.get("answer")
-        value = answer if isinstance(answer, bool) else JUDGE_WORDS.get(str(answer).strip().lower())
+        value = answer if isinstance(answer, bool) else _KEY_WORDS.get(str(answer).strip().lower())
         if value is None:
             report.error(item.line_of("answer"),
                          f"判断题的 answer 应是 true/false（或 对/错、正确/错误、√/×），而不是 {answer!r}", qid)
