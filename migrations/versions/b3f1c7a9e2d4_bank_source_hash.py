@@ -2,7 +2,7 @@
 unchanged file skips reading it (issue 13); empty until the next import, which then reads every file as before.
 
 Revision ID: b3f1c7a9e2d4
-Revises: 7d2e9b4c1a60
+Revises: 8e4c2a6f1b93
 Create Date: 2026-12-02
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3f1c7a9e2d4'
-down_revision = '7d2e9b4c1a60'
+down_revision = '8e4c2a6f1b93'
 branch_labels = None
 depends_on = None
 
