@@ -12,6 +12,7 @@ from app.attempts.service import (
     start_attempt,
     submit_attempt,
 )
+from app.attempts.sweeper import marked_after_commit
 from app.database import end_unit
 from app.domain.inputs import id_ok
 from app.errors import CsrfFailed, InvalidResponse, Unauthenticated
@@ -87,5 +88,6 @@ def away(attempt_id: int):
 def submit(attempt_id: int):
     now = utcnow()
     attempt = submit_attempt(attempt_id, current_user, now)
-    end_unit(keep=True)   # before the result is written out: the deadline burst holds the write lock no longer
+    end_unit(keep=True)   # the submission is final here; the deadline burst holds the write lock no longer
+    marked_after_commit(attempt.id, now)
     return reply(submit_payload(attempt, now))

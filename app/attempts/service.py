@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -43,6 +43,8 @@ from app.models import (
 from app.papers.service import Unfillable, draw_paper
 
 SWEEP_BATCH = 100
+# Attempts marked in one write: short enough that saves and submits queued behind it hardly notice.
+MARK_BATCH = 50
 
 
 def is_due(attempt: Attempt, now: datetime) -> bool:
@@ -183,6 +185,7 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
     _store(attempt, responses, 1, now, marker, {}, **details)
     _finish(attempt, AttemptStatus.SUBMITTED, now, marker, **details)
     db.session.flush()
+    mark_pending(now, [attempt.id])   # the marker reads the score back at once
     return attempt
 
 
@@ -204,6 +207,7 @@ def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
     if is_due(locked, now):
         _finish(locked, AttemptStatus.CLOSED, locked.deadline, None)
         db.session.flush()
+        mark_pending(now, [locked.id])
     return locked
 
 
@@ -277,7 +281,8 @@ def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
 # -- finishing and marking ---------------------------------------------------------------------------------
 
 def submit_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
-    """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing."""
+    """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Not marked here:
+    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`)."""
     attempt = _own(attempt_id, user)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         if now > attempt.deadline + grace():
@@ -289,8 +294,8 @@ def submit_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
 
 
 def close_overdue(now: datetime) -> int:
-    """Close and mark up to SWEEP_BATCH attempts past their deadline, passing over any a request holds; safe on every
-    host at once. The sweep (app/attempts/sweeper.py) commits each batch and asks again while they come back full."""
+    """Close up to SWEEP_BATCH attempts past their deadline, passing over any a request holds; safe on every host at
+    once. The sweep (app/attempts/sweeper.py) commits each batch, asks again while they come back full, then marks."""
     overdue = (Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now - grace())
     if db.session.scalar(select(Attempt.id).where(*overdue).limit(1)) is None:
         return 0   # most runs: nothing to close, so no write lock taken
@@ -305,12 +310,61 @@ def close_overdue(now: datetime) -> int:
 
 
 def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User | None, **details: Any) -> None:
+    """Final answers, status and time: a short write. The marks follow after the commit (mark_pending), so a
+    deadline burst of submits never waits on marking; until then the attempt's score is None (being_marked)."""
     attempt.status, attempt.finished_at = status, at
-    mark_attempt(attempt)
-    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor,
-              score=attempt.score, fully_marked=attempt.fully_marked, **details)
+    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor, **details)
+
+
+def being_marked(attempt: Attempt) -> bool:
+    """Finished, its marks not yet computed: the candidate sees 已交卷 and "成绩计算中"."""
+    return attempt.finished and attempt.score is None
+
+
+def mark_pending(now: datetime, ids: list[int] | None = None) -> int:
+    """Mark up to MARK_BATCH finished attempts still without marks (those of `ids`, or any): the scores are computed
+    from a plain read, then written in one short write that takes only the attempts nobody marked meanwhile. Run
+    after a submit's commit and by every sweep, so an attempt whose marking a crash cut off is marked all the same;
+    safe anywhere, any number of times at once."""
+    pending = select(Attempt.id).where(Attempt.status != AttemptStatus.IN_PROGRESS, Attempt.score.is_(None))
+    if ids is not None:
+        pending = pending.where(Attempt.id.in_(ids))
+    attempt_ids = list(db.session.scalars(pending.order_by(Attempt.id).limit(MARK_BATCH)))
+    if not attempt_ids:
+        return 0
+    scores = _computed_scores(attempt_ids)
+    begin_write()
+    claimed = db.session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids), Attempt.score.is_(None))
+                                 .order_by(Attempt.id).with_for_update(skip_locked=True)).all()
+    rows = [{"id": response_id, "score": score} for attempt in claimed
+            for response_id, score in scores[attempt.id].items()]
+    if rows:
+        db.session.execute(update(Response), rows)
+    for attempt in claimed:
+        _marked(attempt, now)
+    db.session.flush()
+    return len(claimed)
+
+
+def _computed_scores(attempt_ids: list[int]) -> dict[int, dict[int, float]]:
+    """Each objective response's score, and 0 for a subjective one left blank, by attempt and response id."""
+    scores: dict[int, dict[int, float]] = {attempt_id: {} for attempt_id in attempt_ids}
+    responses = db.session.scalars(
+        select(Response).where(Response.attempt_id.in_(attempt_ids))
+        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision),
+                 selectinload(Response.paper_item).selectinload(PaperItem.paper)))
+    for response in responses:
+        score = _score(response, response.paper_item.paper)
+        if score is not None:
+            scores[response.attempt_id][response.id] = score
+    return scores
+
+
+def _marked(attempt: Attempt, now: datetime) -> None:
+    total(attempt)
+    add_event(attempt, "auto_mark", now, None, score=attempt.score, fully_marked=attempt.fully_marked)
     if attempt.session.mock:
-        collect_attempt(attempt, "mock", at)   # reviewed at once, so into the book at once
+        collect_attempt(attempt, "mock", attempt.finished_at)   # reviewed at once, so into the book at once
 
 
 def mark_attempt(attempt: Attempt) -> None:
@@ -318,16 +372,20 @@ def mark_attempt(attempt: Attempt) -> None:
     blank scores 0 without waiting for a judge."""
     paper = attempt.paper
     for response in _responses_with_items(attempt):
-        item = response.paper_item
-        revision = item.revision
-        if not revision.kind.objective:
-            if response.score is None and not is_answered(response.value):
-                response.score = 0.0
-            continue
-        response.score = mark(revision.kind, item.key, bank_letters(response), item.points,
-                              multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order,
-                              ordering_scoring=paper.ordering_scoring)
+        score = _score(response, paper)
+        if score is not None:
+            response.score = score
     total(attempt)
+
+
+def _score(response: Response, paper: Paper) -> float | None:
+    """An objective item's mark; 0 for a subjective one left blank; None where a judge's score stands or is awaited."""
+    item = response.paper_item
+    revision = item.revision
+    if not revision.kind.objective:
+        return 0.0 if response.score is None and not is_answered(response.value) else None
+    return mark(revision.kind, item.key, bank_letters(response), item.points, multiple_scoring=paper.multiple_scoring,
+                blank_order=revision.blank_order, ordering_scoring=paper.ordering_scoring)
 
 
 def total(attempt: Attempt) -> None:

@@ -93,7 +93,7 @@ def sit(username: str, session_id: int, answers: dict[str, object], at: datetime
     from sqlalchemy import select
 
     from app.attempts.letters import shown_letters
-    from app.attempts.service import save_responses, start_attempt, submit_attempt
+    from app.attempts.service import mark_pending, save_responses, start_attempt, submit_attempt
     from app.models import User
 
     user = db.session.scalar(select(User).where(User.username == username))
@@ -107,6 +107,7 @@ def sit(username: str, session_id: int, answers: dict[str, object], at: datetime
     attempt_id = attempt.id
     save_responses(attempt_id, user, values, 1, at)
     submit_attempt(attempt_id, user, at)
+    mark_pending(at, [attempt_id])
     return attempt_id
 
 
