@@ -221,11 +221,12 @@ class SaveResult:
 
 
 def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: int | None,
-                   now: datetime, seqs: dict[str, int] | None = None) -> SaveResult:
+                   now: datetime, seqs: dict[str, int] | None = None, arrived: datetime | None = None) -> SaveResult:
     """Store answers as given (in the letters shown). Each item carries its own seq (`seqs`, else the save's `seq`):
-    an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins."""
-    attempt = writable_attempt(attempt_id, user, now)
-    return _store(attempt, responses, seq, now, user, seqs or {})
+    an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins.
+    Lateness is judged at `arrived` (app/attempts/arrival.py), the time it reached the server."""
+    attempt = writable_attempt(attempt_id, user, now, arrived)
+    return _store(attempt, responses, seq, now, user, seqs or {}, **_queued(attempt, now, arrived))
 
 
 def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor: User,
@@ -250,18 +251,24 @@ def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: da
     return result
 
 
-def writable_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
-    """The user's attempt, locked for writing, while answers may still reach it (deadline plus grace);
+def writable_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
+    """The user's attempt, locked for writing, while answers may still reach it (arrived by deadline plus grace);
     AttemptClosed or DeadlinePassed (having closed it) otherwise."""
     attempt = _own(attempt_id, user)
-    _check_writable(attempt, now)
+    _check_writable(attempt, now, arrived or now)
     return attempt
 
 
-def _check_writable(attempt: Attempt, now: datetime) -> None:
+def _queued(attempt: Attempt, now: datetime, arrived: datetime | None) -> dict[str, Any]:
+    """The arrival time, kept in the event where it alone made a write in time: the reason is on record."""
+    late = arrived is not None and now > attempt.deadline + grace()
+    return {"arrived": arrived.isoformat()} if late else {}
+
+
+def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("答卷已经提交，不能再修改。")
-    if now > attempt.deadline + grace():
+    if arrived > attempt.deadline + grace():
         _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
         db.session.flush()
         raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
@@ -280,15 +287,15 @@ def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
 
 # -- finishing and marking ---------------------------------------------------------------------------------
 
-def submit_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
+def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
     """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Not marked here:
     the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`)."""
     attempt = _own(attempt_id, user)
     if attempt.status == AttemptStatus.IN_PROGRESS:
-        if now > attempt.deadline + grace():
+        if (arrived or now) > attempt.deadline + grace():
             _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
         else:
-            _finish(attempt, AttemptStatus.SUBMITTED, now, user)
+            _finish(attempt, AttemptStatus.SUBMITTED, now, user, **_queued(attempt, now, arrived))
     db.session.flush()
     return attempt
 

@@ -65,7 +65,8 @@ class Clock:
 def clock(monkeypatch):
     fake = Clock(START + timedelta(minutes=1))
     for module in ("app.api.routes", "app.exam.routes", "app.admin.sessions", "app.admin.routes", "app.marking.routes",
-                   "app.practice.routes", "app.api.practice", "app.admin.reports", "app.admin.paper"):
+                   "app.practice.routes", "app.api.practice", "app.admin.reports", "app.admin.paper",
+                   "app.attempts.arrival"):
         monkeypatch.setattr(f"{module}.utcnow", fake, raising=False)
     return fake
 
