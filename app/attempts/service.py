@@ -5,10 +5,13 @@ Every write opens with `begin_write()` and locks the attempt row, so two tabs, t
 on another host never finish an attempt twice or save into a finished one.
 """
 import random
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -18,7 +21,7 @@ from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
 from app.domain.marking import is_answered, mark, response_problem
 from app.domain.papers import ArrangedItem, arrange
-from app.domain.questions import option_letters
+from app.domain.questions import QuestionType, option_letters
 from app.domain.scores import rounded
 from app.errors import (
     AttemptClosed,
@@ -36,6 +39,7 @@ from app.models import (
     ExamSession,
     Paper,
     PaperItem,
+    QuestionRevision,
     Response,
     SessionCandidate,
     User,
@@ -231,24 +235,71 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
 
 def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor: User,
            seqs: dict[str, int], **details: Any) -> SaveResult:
-    rows = {r.key: r for r in db.session.scalars(
-        select(Response).where(Response.attempt_id == attempt.id, Response.key.in_(list(responses)))
-        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision)))}
-    _check_shapes(responses, rows)
+    """One UPDATE per item with the seq check in its WHERE, and the save's event in the same transaction: the lean
+    path of the autosave, since the item shapes come from a per-process cache of the attempt's layout."""
+    _check_shapes(responses, _shapes(attempt.id))
     result = SaveResult(attempt)
     for key, value in responses.items():
-        row, item_seq = rows[key], seqs.get(key, seq)
-        if item_seq is not None and item_seq < row.seq:
-            result.stale.append(key)
-            continue
-        row.value, row.saved_at = value, now
-        row.seq = item_seq if item_seq is not None else row.seq
-        result.saved.append(key)
+        item_seq = seqs.get(key, seq)
+        row = update(Response).where(Response.attempt_id == attempt.id, Response.key == key)
+        if item_seq is None:
+            row = row.values(value=value, saved_at=now)
+        else:
+            row = row.where(Response.seq <= item_seq).values(value=value, saved_at=now, seq=item_seq)
+        stored = db.session.execute(row, execution_options={"synchronize_session": False}).rowcount
+        (result.saved if stored else result.stale).append(key)
     if result.saved:
-        add_event(attempt, "save", now, actor, seq=seq, responses={key: responses[key] for key in result.saved},
-                  **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}), **details)
-    db.session.flush()
+        db.session.execute(insert(AttemptEvent).values(
+            attempt_id=attempt.id, kind="save", at=now, actor_id=actor.id,
+            details={"seq": seq, "responses": {key: responses[key] for key in result.saved},
+                     **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
+                     **details}))
     return result
+
+
+@dataclass(frozen=True)
+class _Shape:
+    kind: QuestionType
+    letters: tuple[str, ...]
+    slots: int
+
+
+def _shapes(attempt_id: int) -> dict[str, _Shape]:
+    """What a response to each of the attempt's items may look like. An attempt's layout and its revisions never
+    change, so each process reads them once per attempt (per app: test apps reuse ids) rather than on every save."""
+    cache = current_app.extensions.setdefault("item_shapes", LRUShapes())
+    shapes = cache.get(attempt_id)
+    if shapes is None:
+        rows = db.session.execute(
+            select(Response.key, QuestionRevision).join(PaperItem, Response.paper_item_id == PaperItem.id)
+            .join(QuestionRevision, PaperItem.revision_id == QuestionRevision.id)
+            .where(Response.attempt_id == attempt_id))
+        shapes = {key: _Shape(revision.kind, option_letters(revision.options), revision.slots)
+                  for key, revision in rows}
+        cache.put(attempt_id, shapes)
+    return shapes
+
+
+class LRUShapes:
+    """The item shapes of the attempts a process served last; bounded, shared by its threads."""
+
+    SIZE = 4096
+
+    def __init__(self):
+        self.lock, self.entries = threading.Lock(), OrderedDict()
+
+    def get(self, attempt_id: int) -> dict[str, _Shape] | None:
+        with self.lock:
+            shapes = self.entries.get(attempt_id)
+            if shapes is not None:
+                self.entries.move_to_end(attempt_id)
+            return shapes
+
+    def put(self, attempt_id: int, shapes: dict[str, _Shape]) -> None:
+        with self.lock:
+            self.entries[attempt_id] = shapes
+            while len(self.entries) > self.SIZE:
+                self.entries.popitem(last=False)
 
 
 def writable_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
@@ -274,13 +325,12 @@ def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
         raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
 
 
-def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
+def _check_shapes(responses: dict[str, Any], shapes: dict[str, _Shape]) -> None:
     for key, value in responses.items():
-        row = rows.get(key)
-        if row is None:
+        shape = shapes.get(key)
+        if shape is None:
             raise InvalidResponse(f"第 {key} 题不存在。")
-        revision = row.paper_item.revision
-        problem = response_problem(revision.kind, value, option_letters(revision.options), revision.slots)
+        problem = response_problem(shape.kind, value, shape.letters, shape.slots)
         if problem:
             raise InvalidResponse(f"第 {key} 题的答案格式不对：{problem}。")
 
@@ -357,7 +407,7 @@ def _computed_scores(attempt_ids: list[int]) -> dict[int, dict[int, float]]:
     """Each objective response's score, and 0 for a subjective one left blank, by attempt and response id."""
     scores: dict[int, dict[int, float]] = {attempt_id: {} for attempt_id in attempt_ids}
     responses = db.session.scalars(
-        select(Response).where(Response.attempt_id.in_(attempt_ids))
+        select(Response).where(Response.attempt_id.in_(attempt_ids)).execution_options(populate_existing=True)
         .options(selectinload(Response.paper_item).selectinload(PaperItem.revision),
                  selectinload(Response.paper_item).selectinload(PaperItem.paper)))
     for response in responses:
