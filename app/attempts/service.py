@@ -44,7 +44,7 @@ from app.models import (
     SessionCandidate,
     User,
 )
-from app.papers.service import Unfillable, draw_paper
+from app.papers.service import Unfillable, drawn_paper
 
 SWEEP_BATCH = 100
 # Attempts marked in one write: short enough that saves and submits queued behind it hardly notice.
@@ -88,13 +88,18 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
         return _closed_if_due(existing, now)
     if not session.opens_at <= now < session.closes_at:
         raise SessionNotOpen("考试尚未开始。" if now < session.opens_at else "考试已经结束。")
+    seed = random.SystemRandom().randrange(2**31)
+    # A per-attempt paper is drawn from a plain read, before the write lock: drawing from a large bank takes long
+    # enough that holding the lock meanwhile would hold up every save queued behind it.
+    drawn = None if session.paper else _draw_for(session, seed, now)
     begin_write()
     existing = _existing_attempt(session, user)   # again, now that no other start can slip in
     if existing is not None and not _may_sit_again(session, existing):
         return _closed_if_due(existing, now)
     try:
         with db.session.begin_nested():
-            return _new_attempt(session, user, now, number=existing.number + 1 if existing else 1)
+            return _new_attempt(session, user, now, number=existing.number + 1 if existing else 1, seed=seed,
+                                drawn=drawn)
     except IntegrityError:
         # Two tabs started at once: the other one won; hand back its attempt.
         return _existing_attempt(session, user)
@@ -113,12 +118,15 @@ def _existing_attempt(session: ExamSession, user: User) -> Attempt | None:
                              .order_by(Attempt.number.desc()).limit(1))
 
 
-def _new_attempt(session: ExamSession, user: User, now: datetime, number: int, seed: int | None = None,
-                 deadline: datetime | None = None, actor: User | None = None, **details: Any) -> Attempt:
+def _new_attempt(session: ExamSession, user: User, now: datetime, number: int, seed: int,
+                 deadline: datetime | None = None, actor: User | None = None, drawn: Paper | None = None,
+                 **details: Any) -> Attempt:
     """An attempt laid out from its seed: a random one online, a variant's for a paper sheet (which also brings its
-    deadline, the time it is entered, and the marker as actor)."""
-    seed = random.SystemRandom().randrange(2**31) if seed is None else seed
-    paper = session.paper or _draw_for(session, seed, now)
+    deadline, the time it is entered, and the marker as actor); on its session's paper or the one `drawn` for it."""
+    if drawn is not None:
+        db.session.add(drawn)
+        db.session.flush()
+    paper = session.paper or drawn
     items = paper_items(paper)
     deadline = deadline or min(now + timedelta(minutes=paper.duration), session.closes_at)
     attempt = Attempt(session=session, user=user, number=number, paper=paper, seed=seed, started_at=now,
@@ -144,9 +152,9 @@ def layout(paper: Paper, items: list[PaperItem], seed: int) -> list[list[Arrange
 
 
 def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
-    """A per-attempt paper; a mock's only from questions open to practice now (DESIGN §2)."""
+    """A per-attempt paper, not yet stored; a mock's only from questions open to practice now (DESIGN §2)."""
     try:
-        return draw_paper(session.blueprint, seed, *([open_to_practice(now)] if session.mock else []))
+        return drawn_paper(session.blueprint, seed, *([open_to_practice(now)] if session.mock else []))
     except Unfillable:
         raise SessionNotOpen("暂时无法组卷：可用的题目不够这份试卷，请联系组织者。") from None
 
