@@ -69,7 +69,10 @@ def submit_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
                                "finished_at": attempt.finished_at, "marked": attempt.score is not None,
                                "server_time": now}
     visible = score_visible(attempt.session, attempt, now)
-    payload["result"] = result_payload(attempt, _responses(attempt), now) if visible else {"visible": False}
+    if not visible or attempt.score is None:   # hidden, or still being marked: the answers need not be read
+        payload["result"] = {"visible": False} if not visible else result_payload(attempt, [], now)
+        return payload
+    payload["result"] = result_payload(attempt, _responses(attempt), now)
     return payload
 
 
