@@ -197,7 +197,7 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
     _store(attempt, responses, 1, now, marker, {}, **details)
     _finish(attempt, AttemptStatus.SUBMITTED, now, marker, **details)
     db.session.flush()
-    mark_pending(now, [attempt.id])   # the marker reads the score back at once
+    mark_pending(now, [attempt.id])   # the organiser who entered it is shown its score at once
     return attempt
 
 
@@ -275,7 +275,7 @@ class _Shape:
 def _shapes(attempt_id: int) -> dict[str, _Shape]:
     """What a response to each of the attempt's items may look like. An attempt's layout and its revisions never
     change, so each process reads them once per attempt (per app: test apps reuse ids) rather than on every save."""
-    cache = current_app.extensions.setdefault("item_shapes", LRUShapes())
+    cache = current_app.extensions.setdefault("item_shapes", _ShapeCache())
     shapes = cache.get(attempt_id)
     if shapes is None:
         rows = db.session.execute(
@@ -288,7 +288,7 @@ def _shapes(attempt_id: int) -> dict[str, _Shape]:
     return shapes
 
 
-class LRUShapes:
+class _ShapeCache:
     """The item shapes of the attempts a process served last; bounded, shared by its threads."""
 
     SIZE = 4096
