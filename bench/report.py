@@ -21,6 +21,8 @@ class Report:
     login_seconds: float = 0.0
     login: Stats | None = None
     login_spike: Stats | None = None
+    burst_done: float = 0.0                         # monotonic time of the burst's end
+    marked_within: float = math.nan                 # seconds after it until every paper was marked
     phases: list[Phase] = field(default_factory=list)
     late_starts: int = 0
     fill: Stats | None = None
@@ -110,6 +112,9 @@ def print_report(report: Report, candidates: int) -> None:
             print(f"{'':<15} errors: {phase.app.errors_text()}")
     burst = report.phase("burst")
     print(burst_verdict(burst))
+    print(f"deadline burst: every paper marked (checked in the database) within {report.marked_within:.1f} s of the "
+          f"burst's last answer, the drill phase running meanwhile" if not math.isnan(report.marked_within) else
+          "deadline burst: papers still unmarked a minute after the burst")
     print(f"deadline burst: {burst.app.slower_than(report.grace)} of {burst.app.requests} submits were answered more "
           f"than EXAM_SAVE_GRACE_SECONDS ({report.grace:g} s) after they were sent")
     if report.late_starts:

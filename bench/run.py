@@ -182,9 +182,23 @@ def measure(env: dict[str, str], pg_name: str, logs: Path, report: Report, optio
     report.session, report.items = data["session"], data["items"]
     with gunicorn(env, logs, options) as (port, pid):
         asyncio.run(asyncio.wait_for(load(port, pid, pg_name, data, report, options), LOAD_TIME_LIMIT))
+        report.marked_within = wait_for_marks(env, report)
     report.server_times = server_times(logs / "access.log")
     read_error_log(logs / "error.log", report)
     report.check(bench_data(env, "check", "--session", str(report.session)), options.candidates)
+
+
+MARKING_TIME_LIMIT = 60
+
+
+def wait_for_marks(env: dict[str, str], report: Report) -> float:
+    """Seconds from the burst's last answer until the database holds every paper's marks (polled while the server
+    still runs: its marking threads do it after the submits' commits), or NaN if not within MARKING_TIME_LIMIT."""
+    while time.monotonic() - report.burst_done < MARKING_TIME_LIMIT:
+        if bench_data(env, "check", "--session", str(report.session))["unmarked"] == 0:
+            return time.monotonic() - report.burst_done
+        time.sleep(1)
+    return float("nan")
 
 
 async def load(port: int, pid: int, pg_name: str, data: dict, report: Report, options: argparse.Namespace) -> None:
@@ -216,6 +230,7 @@ async def exam_day(server: Server, data: dict, report: Report, concurrency: int)
     report.ramp = await scenarios.autosave_ramp(server, next_save)
     report.phases.append(await scenarios.at_same_concurrency(server, next_save, concurrency))
     report.phases.append(await scenarios.deadline_burst(server, candidates))
+    report.burst_done = time.monotonic()
     report.phases.append(await scenarios.drill_answers(server, candidates, rng, concurrency))
     report.saves_kept = sum(c.saves_kept for c in candidates)
 

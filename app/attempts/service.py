@@ -397,23 +397,26 @@ def mark_pending(now: datetime, ids: list[int] | None = None) -> int:
     attempt_ids = list(db.session.scalars(pending.order_by(Attempt.id).limit(MARK_BATCH)))
     if not attempt_ids:
         return 0
-    scores = _computed_scores(attempt_ids)
+    scores, marked = _computed_scores(attempt_ids)
     begin_write()
     claimed = db.session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids), Attempt.score.is_(None))
                                  .order_by(Attempt.id).with_for_update(skip_locked=True)).all()
     rows = [{"id": response_id, "score": score} for attempt in claimed
-            for response_id, score in scores[attempt.id].items()]
+            for response_id, score in scores[attempt.id].items() if response_id in marked[attempt.id]]
     if rows:
         db.session.execute(update(Response), rows)
     for attempt in claimed:
-        _marked(attempt, now)
+        _marked(attempt, list(scores[attempt.id].values()), now)
     db.session.flush()
     return len(claimed)
 
 
-def _computed_scores(attempt_ids: list[int]) -> dict[int, dict[int, float]]:
-    """Each objective response's score, and 0 for a subjective one left blank, by attempt and response id."""
-    scores: dict[int, dict[int, float]] = {attempt_id: {} for attempt_id in attempt_ids}
+def _computed_scores(attempt_ids: list[int]) -> tuple[dict[int, dict[int, float | None]], dict[int, set[int]]]:
+    """By attempt, every response's score as it will stand (by response id), and the ids of those marked here: the
+    objective ones, and a subjective one left blank (0). A judge's score for an attempt not yet marked is written
+    through mark_attempt under the attempt's lock, so the claim below passes that attempt over."""
+    scores: dict[int, dict[int, float | None]] = {attempt_id: {} for attempt_id in attempt_ids}
+    marked: dict[int, set[int]] = {attempt_id: set() for attempt_id in attempt_ids}
     responses = db.session.scalars(
         select(Response).where(Response.attempt_id.in_(attempt_ids)).execution_options(populate_existing=True)
         .options(selectinload(Response.paper_item).selectinload(PaperItem.revision),
@@ -421,12 +424,14 @@ def _computed_scores(attempt_ids: list[int]) -> dict[int, dict[int, float]]:
     for response in responses:
         score = _score(response, response.paper_item.paper)
         if score is not None:
-            scores[response.attempt_id][response.id] = score
-    return scores
+            marked[response.attempt_id].add(response.id)
+        scores[response.attempt_id][response.id] = response.score if score is None else score
+    return scores, marked
 
 
-def _marked(attempt: Attempt, now: datetime) -> None:
-    total(attempt)
+def _marked(attempt: Attempt, scores: list[float | None], now: datetime) -> None:
+    attempt.score = rounded(sum(score for score in scores if score is not None))
+    attempt.fully_marked = all(score is not None for score in scores)
     add_event(attempt, "auto_mark", now, None, score=attempt.score, fully_marked=attempt.fully_marked)
     if attempt.session.mock:
         collect_attempt(attempt, "mock", attempt.finished_at)   # reviewed at once, so into the book at once
