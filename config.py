@@ -69,8 +69,8 @@ class Config:
     DAILY_MIX = {"theory": 4, "policy": 3, "party_affairs": 3}
     BOOK_LEAVE_AFTER = 2
 
-    # werkzeug's scrypt is a memory-hard KDF; tests use a cheap method only to keep the suite fast.
-    PASSWORD_HASH_METHOD = "scrypt"
+    # argon2id at OWASP's parameters; tests use a cheap method only to keep the suite fast.
+    PASSWORD_HASH_METHOD = "argon2id"   # app/users/service.py
 
     # Failed logins (app/domain/throttle.py) slow guessers, counted per (account, address) — never per address alone,
     # as 500 candidates share a hall's — and per account across all addresses. The owner never waits more than 40 s

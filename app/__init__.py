@@ -21,6 +21,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         # Each proxy appends the address it was reached from (what came before the outermost one is the client's to
         # forge); the scheme is the one the TLS-ending proxy set and the others pass on.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=1)
+    from app.attempts import arrival
+    arrival.init_app(app)   # outermost: a request's arrival is stamped before anything else
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -75,7 +75,9 @@ def check(session_id: int) -> dict:
                  .where(Response.attempt_id.in_(attempts)).group_by(Response.attempt_id).subquery())
     sizes = db.session.execute(select(func.min(responses.c.n), func.max(responses.c.n),
                                       func.min(responses.c.answered))).one()
-    return {"attempts": by_status, "events": events,
+    unmarked = db.session.scalar(select(func.count()).where(
+        Attempt.session_id == session_id, Attempt.status != "in_progress", Attempt.score.is_(None)))
+    return {"attempts": by_status, "events": events, "unmarked": unmarked,
             "submit_events_per_attempt": {str(k): v for k, v in submits_per_attempt.items()},
             "responses_per_attempt": [sizes[0], sizes[1]], "fewest_answered": sizes[2]}
 

@@ -129,6 +129,7 @@ class Stats:
     max: float = math.nan
     throughput: float = 0.0     # successful requests per second, first send to last answer
     late: float = 0.0           # worst lateness of a scheduled send, milliseconds
+    wall: float = math.nan      # seconds from the first send to the last answer
     latencies: list[float] = field(default_factory=list)
 
     def slower_than(self, seconds: float) -> int:
@@ -154,7 +155,7 @@ def stats(results: list[Result]) -> Stats:
     if latencies:
         summary.p50, summary.p95 = percentile(latencies, 0.50), percentile(latencies, 0.95)
         summary.p99, summary.max = percentile(latencies, 0.99), max(latencies)
-    span = max(r.done for r in results) - min(r.started for r in results)
+    span = summary.wall = max(r.done for r in results) - min(r.started for r in results)
     summary.throughput = summary.ok / span if span > 0 else 0.0
     summary.late = max(r.late for r in results) * 1000
     return summary

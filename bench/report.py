@@ -20,6 +20,9 @@ class Report:
     busy_before: float = 0.0                        # % of one core the machine used just before the run
     login_seconds: float = 0.0
     login: Stats | None = None
+    login_spike: Stats | None = None
+    burst_done: float = 0.0                         # monotonic time of the burst's end
+    marked_within: float = math.nan                 # seconds after it until every paper was marked
     phases: list[Phase] = field(default_factory=list)
     late_starts: int = 0
     fill: Stats | None = None
@@ -50,6 +53,7 @@ class Report:
             ((f"events: start {events.get('start', 0)}, submit {events.get('submit', 0)}, "
               f"close {events.get('close', 0)}"),
              events.get("start") == events.get("submit") == candidates and "close" not in events),
+            (f"attempts finished but not marked: {outcome['unmarked']}", outcome["unmarked"] == 0),
             (f"save events {events.get('save', 0)} = saves the server acknowledged {self.saves_kept}",
              events.get("save", 0) == self.saves_kept),
             ((f"responses per attempt {low}..{high} (paper: {self.items}), fewest answered "
@@ -94,14 +98,23 @@ def print_report(report: Report, candidates: int) -> None:
     print(f"login (not measured): {candidates} candidates, 16 at a time, in {report.login_seconds:.1f} s; "
           f"{report.login.requests} requests, errors: {report.login.errors_text()}"
           f"{' (each login retried)' if report.login.error_count else ''}")
+    spike = report.login_spike
+    print(f"login spike: {spike.requests} logins (GET + POST /login, argon2id) spread over "
+          f"{scenarios.LOGIN_SPIKE_SPREAD:g} s: {spike.ok} ok, errors: {spike.errors_text()}, "
+          f"POST p50 {ms(spike.p50)} ms, p95 {ms(spike.p95)} ms, {spike.throughput:.1f} logins/s (as offered); "
+          f"closed loop of 16 (the login above, upgrading each hash): {candidates / report.login_seconds:.1f} logins/s")
     print(HEADER)
     for phase in report.phases:
         print(_row(report, phase.name, phase.shape, phase.endpoint, phase.app, f"{phase.key}/app"))
-        print(_row(report, "", "", f"GET {scenarios.BARE} (bare)", phase.bare, f"{phase.key}/bare"))
+        print(_row(report, "", "", f"{phase.bare_endpoint} (bare)", phase.bare, f"{phase.key}/bare"))
         print(_ratios(phase))
         if phase.app.error_count:
             print(f"{'':<15} errors: {phase.app.errors_text()}")
     burst = report.phase("burst")
+    print(burst_verdict(burst))
+    print(f"deadline burst: every paper marked (checked in the database) within {report.marked_within:.1f} s of the "
+          f"burst's last answer, the drill phase running meanwhile" if not math.isnan(report.marked_within) else
+          "deadline burst: papers still unmarked a minute after the burst")
     print(f"deadline burst: {burst.app.slower_than(report.grace)} of {burst.app.requests} submits were answered more "
           f"than EXAM_SAVE_GRACE_SECONDS ({report.grace:g} s) after they were sent")
     if report.late_starts:
@@ -117,6 +130,20 @@ def print_report(report: Report, candidates: int) -> None:
                                       or "no request raised"))
     for line in report.raised:
         print(f"  {line}")
+
+
+BURST_RATIO_TARGET = 1.0      # the burst's wall time against the same burst of GET /login (DESIGN §5)
+BURST_P99_TARGET = 2000.0     # milliseconds
+
+
+def burst_verdict(burst: Phase) -> str:
+    """The figure that matters most, with its verdict at a glance."""
+    wall = burst.app.wall / burst.bare.wall if burst.bare.wall else math.nan
+    good = (burst.app.error_count == 0 and wall <= BURST_RATIO_TARGET and burst.app.p99 <= BURST_P99_TARGET)
+    return (f"{'OK        ' if good else 'REGRESSION'} deadline burst: wall {burst.app.wall:.2f} s against "
+            f"{burst.bare.wall:.2f} s for the same burst of {burst.bare_endpoint} = {wall:.2f}x (target <= "
+            f"{BURST_RATIO_TARGET:.2f}x); submit p50 {burst.app.p50 / 1000:.2f} s, p99 {burst.app.p99 / 1000:.2f} s "
+            f"(target <= {BURST_P99_TARGET / 1000:g} s); {burst.app.error_count} errors")
 
 
 def _print_ramp(report: Report) -> None:

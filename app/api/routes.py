@@ -4,6 +4,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.api import bp
 from app.api.replies import reply
+from app.attempts.arrival import arrived_at
 from app.attempts.away import record_away
 from app.attempts.presenters import attempt_payload, sessions_for, submit_payload
 from app.attempts.service import (
@@ -12,6 +13,7 @@ from app.attempts.service import (
     start_attempt,
     submit_attempt,
 )
+from app.attempts.sweeper import marked_after_commit
 from app.database import end_unit
 from app.domain.inputs import id_ok
 from app.errors import CsrfFailed, InvalidResponse, Unauthenticated
@@ -66,7 +68,7 @@ def save(attempt_id: int):
     if len(responses) > MAX_SAVE_ITEMS:
         raise InvalidResponse(f"一次最多保存 {MAX_SAVE_ITEMS} 题的答案。")
     now = utcnow()
-    result = save_responses(attempt_id, current_user, responses, seq, now, seqs)
+    result = save_responses(attempt_id, current_user, responses, seq, now, seqs, arrived_at())
     stored = len(result.saved)
     # `saved` keeps its two meanings for clients written before `seq` and `stored` said each (docs/api.md).
     return reply(seq=seq, stored=stored, saved=stored if seq is None else seq, keys=result.saved, stale=result.stale,
@@ -86,6 +88,7 @@ def away(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     now = utcnow()
-    attempt = submit_attempt(attempt_id, current_user, now)
-    end_unit(keep=True)   # before the result is written out: the deadline burst holds the write lock no longer
+    attempt = submit_attempt(attempt_id, current_user, now, arrived_at())
+    end_unit(keep=True)   # the submission is final here; the deadline burst holds the write lock no longer
+    marked_after_commit(attempt.id, now)
     return reply(submit_payload(attempt, now))

@@ -106,7 +106,11 @@ def mark_response(response_id: int, score: float, judge: User, now: datetime) ->
         return response
     response.score, response.marked_by, response.marked_at = score, judge, now
     add_event(attempt, "mark", now, judge, key=response.key, question=question_ref(item.revision), old=old, new=score)
-    total(attempt)
+    # Scored before its objective marks were written (they follow the submit's commit): write them now too.
+    if attempt.score is None:
+        mark_attempt(attempt)
+    else:
+        total(attempt)
     db.session.flush()
     return response
 

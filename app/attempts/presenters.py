@@ -58,7 +58,7 @@ def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
         "away_count": away_count(attempt.id),
     }
     if attempt.finished:
-        payload["finished_at"] = attempt.finished_at
+        payload["finished_at"], payload["marked"] = attempt.finished_at, attempt.score is not None
         payload["result"] = result_payload(attempt, responses, now)
     return payload
 
@@ -66,9 +66,13 @@ def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
 def submit_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap."""
     payload: dict[str, Any] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline,
-                               "finished_at": attempt.finished_at, "server_time": now}
+                               "finished_at": attempt.finished_at, "marked": attempt.score is not None,
+                               "server_time": now}
     visible = score_visible(attempt.session, attempt, now)
-    payload["result"] = result_payload(attempt, _responses(attempt), now) if visible else {"visible": False}
+    if not visible or attempt.score is None:   # hidden, or still being marked: the answers need not be read
+        payload["result"] = {"visible": False} if not visible else result_payload(attempt, [], now)
+        return payload
+    payload["result"] = result_payload(attempt, _responses(attempt), now)
     return payload
 
 
@@ -117,6 +121,8 @@ def result_payload(attempt: Attempt, responses: list[Response], now: datetime) -
     session = attempt.session
     if not score_visible(session, attempt, now):
         return {"visible": False}
+    if attempt.score is None:   # submitted a moment ago; its marks follow the commit
+        return {"visible": True, "pending": True, "max_score": attempt.max_score}
     result: dict[str, Any] = {"visible": True, "score": attempt.score, "max_score": attempt.max_score,
                               "fully_marked": attempt.fully_marked}
     if key_visible(session, attempt, now):
@@ -205,7 +211,9 @@ def session_summary(session: ExamSession, attempt: Attempt | None, now: datetime
     }
     if attempt is not None:
         summary["attempt"] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline}
-        if score_visible(session, attempt, now):
+        if score_visible(session, attempt, now) and attempt.score is None:
+            summary["attempt"]["pending"] = True
+        elif score_visible(session, attempt, now):
             summary["attempt"].update(score=attempt.score, max_score=attempt.max_score,
                                       fully_marked=attempt.fully_marked)
     return summary

@@ -5,11 +5,14 @@ Every write opens with `begin_write()` and locks the attempt row, so two tabs, t
 on another host never finish an attempt twice or save into a finished one.
 """
 import random
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from flask import current_app
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +21,7 @@ from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
 from app.domain.marking import is_answered, mark, response_problem
 from app.domain.papers import ArrangedItem, arrange
-from app.domain.questions import option_letters
+from app.domain.questions import QuestionType, option_letters
 from app.domain.scores import rounded
 from app.errors import (
     AttemptClosed,
@@ -36,13 +39,16 @@ from app.models import (
     ExamSession,
     Paper,
     PaperItem,
+    QuestionRevision,
     Response,
     SessionCandidate,
     User,
 )
-from app.papers.service import Unfillable, draw_paper
+from app.papers.service import Unfillable, drawn_paper
 
 SWEEP_BATCH = 100
+# Attempts marked in one write: short enough that saves and submits queued behind it hardly notice.
+MARK_BATCH = 50
 
 
 def is_due(attempt: Attempt, now: datetime) -> bool:
@@ -82,13 +88,18 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
         return _closed_if_due(existing, now)
     if not session.opens_at <= now < session.closes_at:
         raise SessionNotOpen("考试尚未开始。" if now < session.opens_at else "考试已经结束。")
+    seed = random.SystemRandom().randrange(2**31)
+    # A per-attempt paper is drawn from a plain read, before the write lock: drawing from a large bank takes long
+    # enough that holding the lock meanwhile would hold up every save queued behind it.
+    drawn = None if session.paper else _draw_for(session, seed, now)
     begin_write()
     existing = _existing_attempt(session, user)   # again, now that no other start can slip in
     if existing is not None and not _may_sit_again(session, existing):
         return _closed_if_due(existing, now)
     try:
         with db.session.begin_nested():
-            return _new_attempt(session, user, now, number=existing.number + 1 if existing else 1)
+            return _new_attempt(session, user, now, number=existing.number + 1 if existing else 1, seed=seed,
+                                drawn=drawn)
     except IntegrityError:
         # Two tabs started at once: the other one won; hand back its attempt.
         return _existing_attempt(session, user)
@@ -107,12 +118,15 @@ def _existing_attempt(session: ExamSession, user: User) -> Attempt | None:
                              .order_by(Attempt.number.desc()).limit(1))
 
 
-def _new_attempt(session: ExamSession, user: User, now: datetime, number: int, seed: int | None = None,
-                 deadline: datetime | None = None, actor: User | None = None, **details: Any) -> Attempt:
+def _new_attempt(session: ExamSession, user: User, now: datetime, number: int, seed: int,
+                 deadline: datetime | None = None, actor: User | None = None, drawn: Paper | None = None,
+                 **details: Any) -> Attempt:
     """An attempt laid out from its seed: a random one online, a variant's for a paper sheet (which also brings its
-    deadline, the time it is entered, and the marker as actor)."""
-    seed = random.SystemRandom().randrange(2**31) if seed is None else seed
-    paper = session.paper or _draw_for(session, seed, now)
+    deadline, the time it is entered, and the marker as actor); on its session's paper or the one `drawn` for it."""
+    if drawn is not None:
+        db.session.add(drawn)
+        db.session.flush()
+    paper = session.paper or drawn
     items = paper_items(paper)
     deadline = deadline or min(now + timedelta(minutes=paper.duration), session.closes_at)
     attempt = Attempt(session=session, user=user, number=number, paper=paper, seed=seed, started_at=now,
@@ -138,9 +152,9 @@ def layout(paper: Paper, items: list[PaperItem], seed: int) -> list[list[Arrange
 
 
 def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
-    """A per-attempt paper; a mock's only from questions open to practice now (DESIGN §2)."""
+    """A per-attempt paper, not yet stored; a mock's only from questions open to practice now (DESIGN §2)."""
     try:
-        return draw_paper(session.blueprint, seed, *([open_to_practice(now)] if session.mock else []))
+        return drawn_paper(session.blueprint, seed, *([open_to_practice(now)] if session.mock else []))
     except Unfillable:
         raise SessionNotOpen("暂时无法组卷：可用的题目不够这份试卷，请联系组织者。") from None
 
@@ -183,6 +197,7 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
     _store(attempt, responses, 1, now, marker, {}, **details)
     _finish(attempt, AttemptStatus.SUBMITTED, now, marker, **details)
     db.session.flush()
+    mark_pending(now, [attempt.id])   # the organiser who entered it is shown its score at once
     return attempt
 
 
@@ -204,6 +219,7 @@ def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
     if is_due(locked, now):
         _finish(locked, AttemptStatus.CLOSED, locked.deadline, None)
         db.session.flush()
+        mark_pending(now, [locked.id])
     return locked
 
 
@@ -217,80 +233,134 @@ class SaveResult:
 
 
 def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: int | None,
-                   now: datetime, seqs: dict[str, int] | None = None) -> SaveResult:
+                   now: datetime, seqs: dict[str, int] | None = None, arrived: datetime | None = None) -> SaveResult:
     """Store answers as given (in the letters shown). Each item carries its own seq (`seqs`, else the save's `seq`):
-    an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins."""
-    attempt = writable_attempt(attempt_id, user, now)
-    return _store(attempt, responses, seq, now, user, seqs or {})
+    an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins.
+    Lateness is judged at `arrived` (app/attempts/arrival.py), the time it reached the server."""
+    attempt = writable_attempt(attempt_id, user, now, arrived)
+    return _store(attempt, responses, seq, now, user, seqs or {}, **_queued(attempt, now, arrived))
 
 
 def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor: User,
            seqs: dict[str, int], **details: Any) -> SaveResult:
-    rows = {r.key: r for r in db.session.scalars(
-        select(Response).where(Response.attempt_id == attempt.id, Response.key.in_(list(responses)))
-        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision)))}
-    _check_shapes(responses, rows)
+    """One UPDATE per item with the seq check in its WHERE, and the save's event in the same transaction: the lean
+    path of the autosave, since the item shapes come from a per-process cache of the attempt's layout."""
+    _check_shapes(responses, _shapes(attempt.id))
     result = SaveResult(attempt)
     for key, value in responses.items():
-        row, item_seq = rows[key], seqs.get(key, seq)
-        if item_seq is not None and item_seq < row.seq:
-            result.stale.append(key)
-            continue
-        row.value, row.saved_at = value, now
-        row.seq = item_seq if item_seq is not None else row.seq
-        result.saved.append(key)
+        item_seq = seqs.get(key, seq)
+        row = update(Response).where(Response.attempt_id == attempt.id, Response.key == key)
+        if item_seq is None:
+            row = row.values(value=value, saved_at=now)
+        else:
+            row = row.where(Response.seq <= item_seq).values(value=value, saved_at=now, seq=item_seq)
+        stored = db.session.execute(row, execution_options={"synchronize_session": False}).rowcount
+        (result.saved if stored else result.stale).append(key)
     if result.saved:
-        add_event(attempt, "save", now, actor, seq=seq, responses={key: responses[key] for key in result.saved},
-                  **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}), **details)
-    db.session.flush()
+        db.session.execute(insert(AttemptEvent).values(
+            attempt_id=attempt.id, kind="save", at=now, actor_id=actor.id,
+            details={"seq": seq, "responses": {key: responses[key] for key in result.saved},
+                     **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
+                     **details}))
     return result
 
 
-def writable_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
-    """The user's attempt, locked for writing, while answers may still reach it (deadline plus grace);
+@dataclass(frozen=True)
+class _Shape:
+    kind: QuestionType
+    letters: tuple[str, ...]
+    slots: int
+
+
+def _shapes(attempt_id: int) -> dict[str, _Shape]:
+    """What a response to each of the attempt's items may look like. An attempt's layout and its revisions never
+    change, so each process reads them once per attempt (per app: test apps reuse ids) rather than on every save."""
+    cache = current_app.extensions.setdefault("item_shapes", _ShapeCache())
+    shapes = cache.get(attempt_id)
+    if shapes is None:
+        rows = db.session.execute(
+            select(Response.key, QuestionRevision).join(PaperItem, Response.paper_item_id == PaperItem.id)
+            .join(QuestionRevision, PaperItem.revision_id == QuestionRevision.id)
+            .where(Response.attempt_id == attempt_id))
+        shapes = {key: _Shape(revision.kind, option_letters(revision.options), revision.slots)
+                  for key, revision in rows}
+        cache.put(attempt_id, shapes)
+    return shapes
+
+
+class _ShapeCache:
+    """The item shapes of the attempts a process served last; bounded, shared by its threads."""
+
+    SIZE = 4096
+
+    def __init__(self):
+        self.lock, self.entries = threading.Lock(), OrderedDict()
+
+    def get(self, attempt_id: int) -> dict[str, _Shape] | None:
+        with self.lock:
+            shapes = self.entries.get(attempt_id)
+            if shapes is not None:
+                self.entries.move_to_end(attempt_id)
+            return shapes
+
+    def put(self, attempt_id: int, shapes: dict[str, _Shape]) -> None:
+        with self.lock:
+            self.entries[attempt_id] = shapes
+            while len(self.entries) > self.SIZE:
+                self.entries.popitem(last=False)
+
+
+def writable_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
+    """The user's attempt, locked for writing, while answers may still reach it (arrived by deadline plus grace);
     AttemptClosed or DeadlinePassed (having closed it) otherwise."""
     attempt = _own(attempt_id, user)
-    _check_writable(attempt, now)
+    _check_writable(attempt, now, arrived or now)
     return attempt
 
 
-def _check_writable(attempt: Attempt, now: datetime) -> None:
+def _queued(attempt: Attempt, now: datetime, arrived: datetime | None) -> dict[str, Any]:
+    """The arrival time, kept in the event where it alone made a write in time: the reason is on record."""
+    late = arrived is not None and now > attempt.deadline + grace()
+    return {"arrived": arrived.isoformat()} if late else {}
+
+
+def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("答卷已经提交，不能再修改。")
-    if now > attempt.deadline + grace():
+    if arrived > attempt.deadline + grace():
         _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
         db.session.flush()
         raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
 
 
-def _check_shapes(responses: dict[str, Any], rows: dict[str, Response]) -> None:
+def _check_shapes(responses: dict[str, Any], shapes: dict[str, _Shape]) -> None:
     for key, value in responses.items():
-        row = rows.get(key)
-        if row is None:
+        shape = shapes.get(key)
+        if shape is None:
             raise InvalidResponse(f"第 {key} 题不存在。")
-        revision = row.paper_item.revision
-        problem = response_problem(revision.kind, value, option_letters(revision.options), revision.slots)
+        problem = response_problem(shape.kind, value, shape.letters, shape.slots)
         if problem:
             raise InvalidResponse(f"第 {key} 题的答案格式不对：{problem}。")
 
 
 # -- finishing and marking ---------------------------------------------------------------------------------
 
-def submit_attempt(attempt_id: int, user: User, now: datetime) -> Attempt:
-    """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing."""
+def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
+    """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Not marked here:
+    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`)."""
     attempt = _own(attempt_id, user)
     if attempt.status == AttemptStatus.IN_PROGRESS:
-        if now > attempt.deadline + grace():
+        if (arrived or now) > attempt.deadline + grace():
             _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
         else:
-            _finish(attempt, AttemptStatus.SUBMITTED, now, user)
+            _finish(attempt, AttemptStatus.SUBMITTED, now, user, **_queued(attempt, now, arrived))
     db.session.flush()
     return attempt
 
 
 def close_overdue(now: datetime) -> int:
-    """Close and mark up to SWEEP_BATCH attempts past their deadline, passing over any a request holds; safe on every
-    host at once. The sweep (app/attempts/sweeper.py) commits each batch and asks again while they come back full."""
+    """Close up to SWEEP_BATCH attempts past their deadline, passing over any a request holds; safe on every host at
+    once. The sweep (app/attempts/sweeper.py) commits each batch, asks again while they come back full, then marks."""
     overdue = (Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now - grace())
     if db.session.scalar(select(Attempt.id).where(*overdue).limit(1)) is None:
         return 0   # most runs: nothing to close, so no write lock taken
@@ -305,12 +375,66 @@ def close_overdue(now: datetime) -> int:
 
 
 def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User | None, **details: Any) -> None:
+    """Final answers, status and time: a short write. The marks follow after the commit (mark_pending), so a
+    deadline burst of submits never waits on marking; until then the attempt's score is None (being_marked)."""
     attempt.status, attempt.finished_at = status, at
-    mark_attempt(attempt)
-    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor,
-              score=attempt.score, fully_marked=attempt.fully_marked, **details)
+    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor, **details)
+
+
+def being_marked(attempt: Attempt) -> bool:
+    """Finished, its marks not yet computed: the candidate sees 已交卷 and "成绩计算中"."""
+    return attempt.finished and attempt.score is None
+
+
+def mark_pending(now: datetime, ids: list[int] | None = None) -> int:
+    """Mark up to MARK_BATCH finished attempts still without marks (those of `ids`, or any): the scores are computed
+    from a plain read, then written in one short write that takes only the attempts nobody marked meanwhile. Run
+    after a submit's commit and by every sweep, so an attempt whose marking a crash cut off is marked all the same;
+    safe anywhere, any number of times at once."""
+    pending = select(Attempt.id).where(Attempt.status != AttemptStatus.IN_PROGRESS, Attempt.score.is_(None))
+    if ids is not None:
+        pending = pending.where(Attempt.id.in_(ids))
+    attempt_ids = list(db.session.scalars(pending.order_by(Attempt.id).limit(MARK_BATCH)))
+    if not attempt_ids:
+        return 0
+    scores, marked = _computed_scores(attempt_ids)
+    begin_write()
+    claimed = db.session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids), Attempt.score.is_(None))
+                                 .order_by(Attempt.id).with_for_update(skip_locked=True)).all()
+    rows = [{"id": response_id, "score": score} for attempt in claimed
+            for response_id, score in scores[attempt.id].items() if response_id in marked[attempt.id]]
+    if rows:
+        db.session.execute(update(Response), rows)
+    for attempt in claimed:
+        _marked(attempt, list(scores[attempt.id].values()), now)
+    db.session.flush()
+    return len(claimed)
+
+
+def _computed_scores(attempt_ids: list[int]) -> tuple[dict[int, dict[int, float | None]], dict[int, set[int]]]:
+    """By attempt, every response's score as it will stand (by response id), and the ids of those marked here: the
+    objective ones, and a subjective one left blank (0). A judge's score for an attempt not yet marked is written
+    through mark_attempt under the attempt's lock, so the claim below passes that attempt over."""
+    scores: dict[int, dict[int, float | None]] = {attempt_id: {} for attempt_id in attempt_ids}
+    marked: dict[int, set[int]] = {attempt_id: set() for attempt_id in attempt_ids}
+    responses = db.session.scalars(
+        select(Response).where(Response.attempt_id.in_(attempt_ids)).execution_options(populate_existing=True)
+        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision),
+                 selectinload(Response.paper_item).selectinload(PaperItem.paper)))
+    for response in responses:
+        score = _score(response, response.paper_item.paper)
+        if score is not None:
+            marked[response.attempt_id].add(response.id)
+        scores[response.attempt_id][response.id] = response.score if score is None else score
+    return scores, marked
+
+
+def _marked(attempt: Attempt, scores: list[float | None], now: datetime) -> None:
+    attempt.score = rounded(sum(score for score in scores if score is not None))
+    attempt.fully_marked = all(score is not None for score in scores)
+    add_event(attempt, "auto_mark", now, None, score=attempt.score, fully_marked=attempt.fully_marked)
     if attempt.session.mock:
-        collect_attempt(attempt, "mock", at)   # reviewed at once, so into the book at once
+        collect_attempt(attempt, "mock", attempt.finished_at)   # reviewed at once, so into the book at once
 
 
 def mark_attempt(attempt: Attempt) -> None:
@@ -318,16 +442,20 @@ def mark_attempt(attempt: Attempt) -> None:
     blank scores 0 without waiting for a judge."""
     paper = attempt.paper
     for response in _responses_with_items(attempt):
-        item = response.paper_item
-        revision = item.revision
-        if not revision.kind.objective:
-            if response.score is None and not is_answered(response.value):
-                response.score = 0.0
-            continue
-        response.score = mark(revision.kind, item.key, bank_letters(response), item.points,
-                              multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order,
-                              ordering_scoring=paper.ordering_scoring)
+        score = _score(response, paper)
+        if score is not None:
+            response.score = score
     total(attempt)
+
+
+def _score(response: Response, paper: Paper) -> float | None:
+    """An objective item's mark; 0 for a subjective one left blank; None where a judge's score stands or is awaited."""
+    item = response.paper_item
+    revision = item.revision
+    if not revision.kind.objective:
+        return 0.0 if response.score is None and not is_answered(response.value) else None
+    return mark(revision.kind, item.key, bank_letters(response), item.points, multiple_scoring=paper.multiple_scoring,
+                blank_order=revision.blank_order, ordering_scoring=paper.ordering_scoring)
 
 
 def total(attempt: Attempt) -> None:

@@ -55,7 +55,10 @@ def _log_in(form: LoginForm, target: str | None):
     user = service.authenticate(username, form.password.data)
     if user is None:
         return _login_page(form, target, BAD_CREDENTIALS)
+    upgraded = service.upgraded_hash(user, form.password.data)
     logins.forget_failures(username, address)
+    if upgraded:
+        user.password_hash = upgraded
     if not user.active:
         return _login_page(form, target, "该账号已停用，请联系组织者。")
     login_user(user)

@@ -154,7 +154,7 @@ def _new_account(username: str, name: str, organisation: Organisation, summary: 
 
 
 def _hash_new_passwords(members: dict[str, User], summary: LoadSummary) -> None:
-    """All new accounts' hashes in one batch: a few hundred scrypt hashes one by one would take a minute."""
+    """All new accounts' hashes in one batch: a few hundred password hashes one by one would take a minute."""
     hashes = hash_passwords([password for _, password in summary.new_accounts])
     for (username, _), password_hash in zip(summary.new_accounts, hashes, strict=True):
         members[username].password_hash = password_hash

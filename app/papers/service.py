@@ -84,6 +84,15 @@ def import_blueprints(specs: list[BlueprintSpec]) -> BlueprintSummary:
 
 def draw_paper(blueprint: PaperBlueprint, seed: int, *conditions: ColumnElement[bool]) -> Paper:
     """Draw and store one paper from the pool in force now (limited by the conditions); Unfillable if it falls short."""
+    paper = drawn_paper(blueprint, seed, *conditions)
+    db.session.add(paper)
+    db.session.flush()
+    return paper
+
+
+def drawn_paper(blueprint: PaperBlueprint, seed: int, *conditions: ColumnElement[bool]) -> Paper:
+    """The paper draw_paper stores, not yet added to the session: drawn from a plain read, so that a mock's start
+    draws before it takes the write lock (app/attempts/service.py)."""
     spec = blueprint_from_spec(blueprint.spec)
     result = draw(spec, load_pool(*conditions), seed)
     if not result.ok:
@@ -99,6 +108,4 @@ def draw_paper(blueprint: PaperBlueprint, seed: int, *conditions: ColumnElement[
                                          revision_id=question.revision_id, points=float(section.points)))
             position += 1
     paper.total_points = float(sum(item.points for item in paper.items))
-    db.session.add(paper)
-    db.session.flush()
     return paper

@@ -53,7 +53,7 @@ def sweep_command() -> None:
     """Close and mark every attempt past its deadline; bring ended sessions' answers into practice history.
     Safe anywhere, any number of times."""
     swept = sweep_all(utcnow())
-    click.echo(f"closed {swept.closed} attempt(s)")
+    click.echo(f"closed {swept.closed} attempt(s), marked {swept.marked}")
     if swept.collected:
         click.echo(f"{swept.collected} answer(s) of ended sessions added to practice history")
     if swept.forgotten:

@@ -375,3 +375,30 @@ def test_a_page_closed_and_opened_again_later_was_away_meanwhile(app, seated):
     wait_for(page, lambda: away_records(app, seated.attempt_id))
     [record] = away_records(app, seated.attempt_id)
     assert 59 <= record.seconds <= 65
+
+
+class _StalledMarker:
+    """A marking thread that has not got round to the paper yet: the result page must say so, then show the score."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+
+    def add(self, attempt_id: int) -> None:
+        pass
+
+
+def test_a_paper_still_being_marked_shows_submitted_then_its_score_by_itself(app, sitting):
+    from app.attempts.service import mark_pending
+    app.extensions["marker"] = _StalledMarker()
+    page = sitting.page
+    sitting.item("judge").locator("input[value=true]").check()
+    sitting.expect_state("已保存")
+    page.click("#submit")
+    page.click("#confirm-ok")
+    page.wait_for_url(re.compile(r"/result$"))
+    expect(page.locator("#marking")).to_contain_text("成绩计算中")
+    expect(page.locator(".meta")).to_contain_text("已交卷")
+    with app.app_context():
+        assert mark_pending(utcnow(), [sitting.attempt_id]) == 1
+    expect(page.locator("#score")).to_contain_text("1 / 11 分", timeout=15_000)   # the page reloaded by itself
+    assert not sitting.errors

@@ -155,7 +155,7 @@ def test_judge_not_assigned_to_the_group_is_refused(app, runner, contest_dir, ma
 def test_written_score_from_an_exam_session_scheduled_for_the_round(app, runner, loaded):
     from datetime import timedelta
 
-    from app.attempts.service import start_attempt, submit_attempt
+    from app.attempts.service import mark_pending, start_attempt, submit_attempt
     from app.models import utcnow
     from plugins.exams import load_exam_content
     with app.app_context():
@@ -172,6 +172,7 @@ def test_written_score_from_an_exam_session_scheduled_for_the_round(app, runner,
                 response.score, response.marked_at = 5.0, utcnow()
         db.session.commit()
         submit_attempt(attempt.id, zhao, utcnow() + timedelta(minutes=1))
+        mark_pending(utcnow(), [attempt.id])
         from app.models import ExamSession
         sitters = {c.user.username for c in db.session.get(ExamSession, session_id).candidates}
     assert sitters == {"zhao", "qian", "sun", "li", "zhou", "wu"}, "the round's entrants, not the direct entry"
@@ -194,7 +195,7 @@ def test_the_written_share_rounds_half_up_like_every_other_score(app, runner, lo
     """Issue 8 §7: 36.5 of 80 is 45.625 on 100 — 45.63 by the one rule, where half-even rounding gave 45.62."""
     from datetime import timedelta
 
-    from app.attempts.service import start_attempt, submit_attempt
+    from app.attempts.service import mark_pending, start_attempt, submit_attempt
     from app.models import Attempt, utcnow
     from plugins.exams import load_exam_content
     with app.app_context():
@@ -206,6 +207,7 @@ def test_the_written_share_rounds_half_up_like_every_other_score(app, runner, lo
         zhao = db.session.scalar(select(User).where(User.username == "zhao"))
         attempt_id = start_attempt(session_id, zhao, utcnow()).id
         submit_attempt(attempt_id, zhao, utcnow() + timedelta(minutes=1))
+        mark_pending(utcnow(), [attempt_id])
         attempt = db.session.get(Attempt, attempt_id)
         attempt.score, attempt.max_score = 36.5, 80.0     # as marked on an 80-point paper
         db.session.commit()

@@ -41,3 +41,42 @@ def test_a_mock_needs_a_per_attempt_paper(app, make_user, clock):
             schedule_session(blueprint_slug="five", title="模拟", opens_at=START, closes_at=START.replace(year=2027),
                              usernames=["cadre"], org_code=None, review="never", show_key=False, actor=None, mock=True)
         db.session.rollback()
+
+
+@pytest.fixture
+def two_sitting(app, make_user, mock_session):
+    """cadre2 in the mock too, already sitting it."""
+    from app.models import SessionCandidate, User
+    make_user("cadre2", role="candidate")
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "cadre2"))
+        db.session.add(SessionCandidate(session_id=mock_session, user_id=user.id))
+        db.session.commit()
+    return mock_session
+
+
+def test_a_mock_start_draws_before_taking_the_write_lock_so_saves_go_on(app, monkeypatch, two_sitting):
+    import threading
+
+    import app.attempts.service as service
+    from app.database import _WRITING
+    app.config["SQLITE_BUSY_TIMEOUT_MS"] = 1000   # were the lock held, the save below would give up: 503 busy
+    other = Candidate(app.test_client(), "cadre2")
+    sitting = other.start(two_sitting)
+    key = next(i["key"] for s in sitting["sections"] for i in s["items"] if i["type"] == "judge")
+    during: dict[str, object] = {}
+    real_draw = service.drawn_paper
+
+    def draw_beside_a_save(*args, **kwargs):
+        during["writing"] = db.session.info.get(_WRITING, False)
+        save = threading.Thread(target=lambda: during.setdefault("save", other.call(
+            "PUT", f"/attempts/{sitting['id']}/responses", {"responses": {key: True}, "seq": 1})))
+        save.start()
+        save.join()
+        return real_draw(*args, **kwargs)
+
+    monkeypatch.setattr(service, "drawn_paper", draw_beside_a_save)
+    started = Candidate(app.test_client(), "cadre").start(two_sitting)
+    assert started["status"] == "in_progress"
+    assert during["writing"] is False
+    assert during["save"].status_code == 200 and during["save"].get_json()["keys"] == [key]

@@ -186,9 +186,11 @@ def test_a_paper_sheet_is_marked_exactly_like_the_same_answers_given_online(app,
         assert paper.started_at == paper.finished_at == clock.now
         events = db.session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == paper.id)
                                     .order_by(AttemptEvent.id)).all()
-        assert [e.kind for e in events] == ["start", "save", "submit"]
-        assert {e.actor.username for e in events} == {"organiser1"}
-        assert all(e.details["channel"] == "paper" and e.details["variant"] == "D" for e in events)
+        assert [e.kind for e in events] == ["start", "save", "submit", "auto_mark"]
+        entered, marked = events[:3], events[3]
+        assert {e.actor.username for e in entered} == {"organiser1"} and marked.actor is None
+        assert all(e.details["channel"] == "paper" and e.details["variant"] == "D" for e in entered)
+        assert marked.details == {"score": 3.0, "fully_marked": True}
         audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exam.paper_entered"))
         assert (audit.channel, audit.actor.username, audit.subject) == ("paper", "organiser1", f"attempt:{paper.id}")
         assert audit.details == {"session": exam, "candidate": "cand2", "variant": "D", "score": 3.0}

@@ -65,7 +65,8 @@ class Clock:
 def clock(monkeypatch):
     fake = Clock(START + timedelta(minutes=1))
     for module in ("app.api.routes", "app.exam.routes", "app.admin.sessions", "app.admin.routes", "app.marking.routes",
-                   "app.practice.routes", "app.api.practice", "app.admin.reports", "app.admin.paper"):
+                   "app.practice.routes", "app.api.practice", "app.admin.reports", "app.admin.paper",
+                   "app.attempts.arrival"):
         monkeypatch.setattr(f"{module}.utcnow", fake, raising=False)
     return fake
 
@@ -93,7 +94,7 @@ def sit(username: str, session_id: int, answers: dict[str, object], at: datetime
     from sqlalchemy import select
 
     from app.attempts.letters import shown_letters
-    from app.attempts.service import save_responses, start_attempt, submit_attempt
+    from app.attempts.service import mark_pending, save_responses, start_attempt, submit_attempt
     from app.models import User
 
     user = db.session.scalar(select(User).where(User.username == username))
@@ -107,6 +108,7 @@ def sit(username: str, session_id: int, answers: dict[str, object], at: datetime
     attempt_id = attempt.id
     save_responses(attempt_id, user, values, 1, at)
     submit_attempt(attempt_id, user, at)
+    mark_pending(at, [attempt_id])
     return attempt_id
 
 
