@@ -3,7 +3,7 @@ import re
 from collections import Counter
 
 from app.domain.banks import TYPES, validate_documents
-from app.domain.papers import pool_from_banks, validate_blueprint_texts
+from app.domain.papers import Pool, draw, pool_from_banks, validate_blueprint_texts
 from app.domain.sources import read_sources
 from plugins.banks import BANKS, sample_banks
 
@@ -46,3 +46,21 @@ def test_sample_banks_discriminate_and_quote_options_rather_than_letters():
         assert named == [], bank.slug
     assert all(NAMES_A_LETTER.search(text) for text in ("故选B。", "B项错误", "答案为C"))
     assert not NAMES_A_LETTER.search("PDCA 循环、ABC 分类")
+
+
+def test_a_thousand_draws_of_each_sample_paper_fill_every_section_to_a_hundred():
+    sources = read_sources([BANKS])
+    banks, _ = validate_documents(sources.banks)
+    pool = Pool(pool_from_banks(banks))
+    blueprints, problems = validate_blueprint_texts(sources.papers, pool_from_banks(banks))
+    assert problems == []
+    for blueprint in blueprints:
+        sizes = [sum(pick.count + len(pick.ids) for pick in section.picks) for section in blueprint.sections]
+        for seed in range(1000):
+            paper = draw(blueprint, pool, seed)
+            assert paper.ok, (blueprint.slug, seed, [str(s) for s in paper.shortfalls])
+            assert [len(section.questions) for section in paper.sections] == sizes, (blueprint.slug, seed)
+            total = sum(section.points * len(section.questions) for section in paper.sections)
+            assert total == 100, (blueprint.slug, seed)
+            refs = [q.ref for section in paper.sections for q in section.questions]
+            assert len(refs) == len(set(refs)), (blueprint.slug, seed)
