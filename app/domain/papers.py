@@ -18,7 +18,7 @@ from app.domain.questions.ordering import ORDERING_SCORING
 DRAW_MODES = ("per_session", "per_attempt")
 MULTIPLE_SCORING = ("strict", "half", "proportional")
 PAPER_KEYS = {"paper", "title", "description", "duration", "draw", "shuffle", "multiple_scoring", "ordering_scoring",
-              "sections"}
+              "sections", "total"}
 SECTION_KEYS = {"title", "type", "points", "pick"}
 PICK_KEYS = {"bank", "count", "tags", "difficulty", "ids"}
 SHUFFLE_KEYS = {"questions", "options"}
@@ -126,7 +126,26 @@ def parse_blueprint(text: str, file: str) -> tuple[BlueprintSpec | None, list[Pr
     sections = _parse_sections(document, report)
     if report.has_errors:
         return None, report.problems
+    _check_total(document, sections, report)
+    if report.has_errors:
+        return None, report.problems
     return BlueprintSpec(sections=tuple(sections), file=file, line=document.line, **header), report.problems
+
+
+def _check_total(document: yamlmarks.MarkedMap, sections: list[Section], report: Report) -> None:
+    """A declared `total` is what the author meant the sections to add up to: a paper of 80 points that was meant to
+    be of 100 is caught here rather than by the first candidate's score."""
+    if "total" not in document:
+        return
+    total = document.get("total")
+    line = document.line_of("total")
+    if isinstance(total, bool) or not isinstance(total, (int, float)) or total <= 0:
+        report.error(line, f"total 应为正数（试卷满分），而不是 {total!r}")
+        return
+    summed = sum(section.points * _section_size(section) for section in sections)
+    if abs(summed - total) > 1e-9:
+        parts = " + ".join(f"{section.points:g}×{_section_size(section)}" for section in sections)
+        report.error(line, f"total: {total:g}，但各大题合计 {parts} = {summed:g} 分")
 
 
 def _parse_header(document: yamlmarks.MarkedMap, report: Report) -> dict[str, Any]:

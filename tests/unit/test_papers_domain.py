@@ -189,3 +189,18 @@ def test_arrange_is_reproducible_and_maps_letters_back():
     assert [i.index for s in plain for i in s] == [0, 1, 2, 3, 4] and plain[0][0].option_order == ("A", "B", "C", "D")
     orders = {tuple(i.index for i in arrange(sizes, letters, s, True, True)[0]) for s in range(30)}
     assert len(orders) > 1
+
+
+def test_declared_total_must_be_what_the_sections_add_up_to():
+    assert parsed(BLUEPRINT.replace("duration: 60\n", "duration: 60\ntotal: 11\n")).total_points == 11
+    text = BLUEPRINT.replace("duration: 60\n", "duration: 60\ntotal: 100\n")
+    blueprint, problems = parse_blueprint(text, "paper.yaml")
+    assert blueprint is None
+    assert [str(p) for p in problems] == ["paper.yaml:4: total: 100，但各大题合计 1×5 + 2×3 = 11 分"]
+
+
+def test_total_must_be_a_positive_number():
+    blueprint, problems = parse_blueprint(BLUEPRINT.replace("duration: 60\n", "duration: 60\ntotal: 一百\n"),
+                                          "paper.yaml")
+    assert blueprint is None and [p.line for p in problems] == [4]
+    assert "total 应为正数" in problems[0].message
