@@ -280,6 +280,7 @@ class PoolQuestion:
     difficulty: int
     tags: frozenset[str] = frozenset()
     revision_id: int = 0
+    rubric_total: float = 0.0   # a short item's rubric points added up, when read from a bank file (0: not known)
 
 
 class Pool:
@@ -457,10 +458,28 @@ def shown_to_original(option_order: tuple[str, ...], shown: str) -> str:
     return option_order[LETTERS.index(shown)]
 
 
+def _rubric_mismatches(blueprint: BlueprintSpec, pool: Pool, file: str) -> list[Problem]:
+    """A judge marks a short item out of its section's points with the item's rubric in front of them: a rubric of 10
+    on a section of 15 leaves 5 points no scoring point describes. Named per section, for every item it may draw."""
+    problems = []
+    for section in blueprint.sections:
+        drawable = [pool.by_ref[ref] for pick in section.picks for ref in pick.ids if ref in pool.by_ref]
+        drawable += [question for pick in section.picks if not pick.ids
+                     for question in pool.matching(pick, section.type)]
+        mismatched = sorted({q.ref for q in drawable
+                             if q.rubric_total and abs(q.rubric_total - section.points) > 1e-9})
+        if mismatched:
+            message = (f"{section.title}: 每题 {section.points:g} 分，"
+                       f"而这些简答题的评分要点合计不是 {section.points:g} 分：{'、'.join(mismatched)}")
+            problems.append(Problem(file, section.line, message, blueprint.slug, warning=True))
+    return problems
+
+
 def pool_from_banks(banks: list[BankSpec]) -> list[PoolQuestion]:
     """The pool that bank files would give once imported, for checking blueprints before import."""
     return [PoolQuestion(ref=f"{bank.slug}/{q.id}", bank=bank.slug, type=q.type, difficulty=q.difficulty,
-                         tags=frozenset(q.tags)) for bank in banks for q in bank.questions]
+                         tags=frozenset(q.tags), rubric_total=sum(entry["score"] for entry in q.rubric))
+            for bank in banks for q in bank.questions]
 
 
 def validate_blueprint_texts(files: list[tuple[str, str]],
@@ -482,6 +501,7 @@ def validate_blueprint_texts(files: list[tuple[str, str]],
         seen[blueprint.slug] = name
         shortfalls = draw(blueprint, pool, seed=0).shortfalls
         problems.extend(Problem(name, s.line, str(s), blueprint.slug) for s in shortfalls)
+        problems.extend(_rubric_mismatches(blueprint, pool, name))
         if not shortfalls:
             blueprints.append(blueprint)
     return blueprints, sorted(problems)

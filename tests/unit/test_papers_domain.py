@@ -204,3 +204,29 @@ def test_total_must_be_a_positive_number():
                                           "paper.yaml")
     assert blueprint is None and [p.line for p in problems] == [4]
     assert "total 应为正数" in problems[0].message
+
+
+SHORT_PAPER = textwrap.dedent("""\
+    paper: essays
+    title: 简答
+    duration: 30
+    sections:
+      - title: 一、简答题
+        type: short
+        points: 15
+        pick:
+          - {bank: theory, count: 1}
+    """)
+
+
+def test_a_short_section_worth_other_than_its_items_rubrics_is_a_warning_naming_them():
+    shorts = [PoolQuestion("theory/S1", "theory", "short", 3, rubric_total=10),
+              PoolQuestion("theory/S2", "theory", "short", 3, rubric_total=15),
+              PoolQuestion("theory/S3", "theory", "short", 3, rubric_total=8)]
+    blueprints, problems = validate_blueprint_texts([("paper.yaml", SHORT_PAPER)], shorts)
+    assert [b.slug for b in blueprints] == ["essays"]
+    assert [str(p) for p in problems] == [
+        ("paper.yaml:5: [essays] 警告：一、简答题: 每题 15 分，"
+         "而这些简答题的评分要点合计不是 15 分：theory/S1、theory/S3")]
+    matching = [PoolQuestion("theory/S2", "theory", "short", 3, rubric_total=15)]
+    assert validate_blueprint_texts([("paper.yaml", SHORT_PAPER)], matching)[1] == []
