@@ -154,7 +154,7 @@ def _insert_new(bank: Bank, fresh: list[tuple[int, QuestionSpec, str]]) -> None:
 def _revision_row(spec: QuestionSpec, digest: str, question_id: int, now) -> dict:
     """Every column of a first revision, so that every row of one insert names the same columns."""
     return {"question_id": question_id, "number": 1, "content_hash": digest, "created_at": now,
-            "prompts": [], "parts": [], **spec.content()}
+            "prompts": [], "parts": [], "family": "", **spec.content()}
 
 
 def _stored_questions(bank: Bank) -> tuple[dict[str, Question], dict[int, str]]:
@@ -192,6 +192,7 @@ def revision_spec(question: Question, revision: QuestionRevision | None = None) 
         answer=revision.answer, blank_order=revision.blank_order, reference_answer=revision.reference_answer,
         rubric=revision.rubric, parts=revision.parts or [], explanation=revision.explanation, source=revision.source,
         difficulty=revision.difficulty, tags=revision.tags, prompts=revision.prompts or [],
+        family=revision.family,
     )
 
 

@@ -25,7 +25,7 @@ CATEGORIES = {"theory": "理论", "policy": "政策", "party_affairs": "党务�
 CATEGORY_WORDS = {word: token for token, label in CATEGORIES.items() for word in (token, label, label[:2])}
 
 BANK_KEYS = {"bank", "title", "category", "description", "practice", "questions"}
-COMMON_KEYS = {"id", "type", "stem", "explanation", "source", "difficulty", "tags"}
+COMMON_KEYS = {"id", "type", "stem", "explanation", "source", "difficulty", "tags", "family"}
 ALL_QUESTION_KEYS = COMMON_KEYS.union(*(kind.fields for kind in QUESTION_TYPES))
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TYPE_CHOICES = " | ".join(f"{name}（{label}）" for name, label in TYPES.items())
@@ -34,7 +34,8 @@ QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # stays 024, not 20; `1:30` stays 1:30, not 90; `yes` as an option stays yes. Numbers (difficulty, score, weight)
 # and flags (practice) keep YAML's types.
 TEXT_KEYS = frozenset({"id", "title", "description", "stem", "options", "answer", "explanation", "source", "tags",
-                       "reference_answer", "point", "prompts", "unit", "tolerance"})
+                       "reference_answer", "point", "prompts", "unit", "tolerance", "family"})
+FAMILY_LENGTH = 64
 
 
 @dataclass
@@ -56,6 +57,8 @@ class QuestionSpec:
     difficulty: int = 3
     tags: list[str] = field(default_factory=list)
     prompts: list[str] = field(default_factory=list)     # a matching question's left items
+    # Questions of one bank that give each other away share a family: a paper never holds two of them.
+    family: str = ""
 
     def content(self) -> dict[str, Any]:
         """Everything that makes a revision: two specs with equal content are the same revision. Prompts and parts
@@ -69,6 +72,8 @@ class QuestionSpec:
         }
         if self.parts:      # only a material has parts: every other revision's content (and hash) stays as it was
             content["parts"] = self.parts
+        if self.family:     # likewise: a question without a family keeps the hash it had
+            content["family"] = self.family
         return content
 
     def content_hash(self) -> str:
@@ -265,6 +270,12 @@ def _parse_common(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report)
     else:
         spec.tags = [text_value(tag) for tag in tags]
 
+    if "family" in item:
+        family = text_value(item.get("family")) or ""
+        if not family or len(family) > FAMILY_LENGTH or "\n" in family:
+            report.error(item.line_of("family"), f"family 应是一行不超过 {FAMILY_LENGTH} 字的文字（题组名）", spec.id)
+        spec.family = family
+
 
 def validate_texts(files: list[tuple[str, str]]) -> tuple[list[BankSpec], list[Problem]]:
     """Validate several bank YAML files (name, text) together."""
@@ -335,6 +346,8 @@ def _question_document(question: QuestionSpec) -> dict[str, Any]:
     doc["difficulty"] = question.difficulty
     if question.tags:
         doc["tags"] = question.tags
+    if question.family:
+        doc["family"] = question.family
     return doc
 
 
@@ -353,7 +366,7 @@ _Dumper.add_representer(str, _represent_text)
 FIELD_LABELS = {
     "type": "题型", "stem": "题干", "options": "选项", "answer": "答案", "blank_order": "填空顺序",
     "reference_answer": "参考答案", "rubric": "评分要点", "parts": "小题", "explanation": "解析", "source": "出处",
-    "difficulty": "难度", "tags": "标签", "prompts": "左项",
+    "difficulty": "难度", "tags": "标签", "prompts": "左项", "family": "题组",
 }
 
 

@@ -281,6 +281,11 @@ class PoolQuestion:
     tags: frozenset[str] = frozenset()
     revision_id: int = 0
     rubric_total: float = 0.0   # a short item's rubric points added up, when read from a bank file (0: not known)
+    family: str = ""            # questions of a bank that give each other away: a paper holds at most one
+
+    @property
+    def family_key(self) -> str:
+        return f"{self.bank}/{self.family}" if self.family else ""
 
 
 class Pool:
@@ -349,13 +354,15 @@ def draw(blueprint: BlueprintSpec, pool: Pool | Iterable[PoolQuestion], seed: in
 
     Fixed ids are reserved first, then random picks are filled narrowest first, so that a broad pick
     cannot take the only questions a narrow one could use. Each pick samples from the questions it matches in ref
-    order; an indexed `Pool` finds them without scanning the pool.
+    order; an indexed `Pool` finds them without scanning the pool. A question taken shuts out the rest of its family
+    (same bank and `family`) for the rest of the draw.
     """
     rng = random.Random(seed)
     index = Pool.of(pool)
     used: set[str] = set()
     shortfalls: list[Shortfall] = []
     fixed = _reserve_fixed(blueprint, index.by_ref, used, shortfalls)
+    families = {question.family_key for questions in fixed for question in questions if question.family_key}
     random_picks = [(s_index, p_index, section, pick) for s_index, section in enumerate(blueprint.sections)
                     for p_index, pick in enumerate(section.picks) if not pick.ids]
     free = {(s_index, p_index): [q for q in index.matching(pick, section.type) if q.ref not in used]
@@ -363,12 +370,16 @@ def draw(blueprint: BlueprintSpec, pool: Pool | Iterable[PoolQuestion], seed: in
     random_picks.sort(key=lambda entry: len(free[entry[0], entry[1]]))
     chosen: dict[tuple[int, int], list[PoolQuestion]] = {}
     for s_index, p_index, section, pick in random_picks:
-        candidates = [question for question in free[s_index, p_index] if question.ref not in used]
-        if len(candidates) < pick.count:
+        candidates = [question for question in free[s_index, p_index]
+                      if question.ref not in used and question.family_key not in families]
+        chosen[s_index, p_index] = _sample(candidates, pick.count, rng)
+        if len(chosen[s_index, p_index]) < pick.count:
             needs = f"{section.title}: needs {pick.describe(section.type)}; pool has {len(candidates)}"
+            if any(question.family for question in candidates):
+                needs += f" ({len(chosen[s_index, p_index])} once each family is taken at most once)"
             shortfalls.append(Shortfall(pick.line or section.line, needs))
-        chosen[s_index, p_index] = rng.sample(candidates, min(pick.count, len(candidates)))
         used.update(question.ref for question in chosen[s_index, p_index])
+        families.update(question.family_key for question in chosen[s_index, p_index] if question.family_key)
     sections = [
         DrawnSection(section.title, section.type, section.points,
                      fixed[s_index] + [question for p_index in range(len(section.picks))
@@ -376,6 +387,20 @@ def draw(blueprint: BlueprintSpec, pool: Pool | Iterable[PoolQuestion], seed: in
         for s_index, section in enumerate(blueprint.sections)
     ]
     return DrawResult(sections, shortfalls)
+
+
+def _sample(candidates: list[PoolQuestion], count: int, rng: random.Random) -> list[PoolQuestion]:
+    """`count` of the candidates at random, at most one of a family. Without families it is `rng.sample`, so that the
+    papers drawn before families existed are drawn again the same from their seeds."""
+    if not any(question.family for question in candidates):
+        return rng.sample(candidates, min(count, len(candidates)))
+    left, chosen = list(candidates), []
+    while left and len(chosen) < count:
+        question = left.pop(rng.randrange(len(left)))
+        chosen.append(question)
+        if question.family_key:
+            left = [other for other in left if other.family_key != question.family_key]
+    return chosen
 
 
 def _reserve_fixed(blueprint: BlueprintSpec, by_ref: dict[str, PoolQuestion], used: set[str],
@@ -478,7 +503,8 @@ def _rubric_mismatches(blueprint: BlueprintSpec, pool: Pool, file: str) -> list[
 def pool_from_banks(banks: list[BankSpec]) -> list[PoolQuestion]:
     """The pool that bank files would give once imported, for checking blueprints before import."""
     return [PoolQuestion(ref=f"{bank.slug}/{q.id}", bank=bank.slug, type=q.type, difficulty=q.difficulty,
-                         tags=frozenset(q.tags), rubric_total=sum(entry["score"] for entry in q.rubric))
+                         tags=frozenset(q.tags), rubric_total=sum(entry["score"] for entry in q.rubric),
+                         family=q.family)
             for bank in banks for q in bank.questions]
 
 

@@ -108,6 +108,8 @@ class QuestionRevision(db.Model):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     # A matching question's left items, in bank order; empty for every other type.
     prompts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Questions of one bank that give each other away (app/domain/banks.py): a draw takes at most one of a family.
+    family: Mapped[str] = mapped_column(String(64), default="", server_default="")
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

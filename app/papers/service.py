@@ -51,13 +51,13 @@ def load_pool(*conditions: ColumnElement[bool]) -> Pool:
     the few columns a draw looks at, indexed once."""
     rows = db.session.execute(
         select(Bank.slug, Question.code, QuestionRevision.id, QuestionRevision.type, QuestionRevision.difficulty,
-               QuestionRevision.tags)
+               QuestionRevision.tags, QuestionRevision.family)
         .join(Question, Question.bank_id == Bank.id).join(QuestionRevision, CURRENT)
         .where(Question.retired_at.is_(None), *conditions)
     )
     return Pool(PoolQuestion(ref=f"{slug}/{code}", bank=slug, type=qtype, difficulty=difficulty,
-                             tags=frozenset(tags), revision_id=revision_id)
-                for slug, code, revision_id, qtype, difficulty, tags in rows)
+                             tags=frozenset(tags), revision_id=revision_id, family=family)
+                for slug, code, revision_id, qtype, difficulty, tags, family in rows)
 
 
 def import_blueprints(specs: list[BlueprintSpec]) -> BlueprintSummary:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from app.domain import sources
 from app.extensions import db
 from app.models import AuditEvent, Bank, Question, QuestionRevision
+from app.papers.service import load_pool
 from plugins.banks import DEEP, TAGS, VALID, line_of
 
 
@@ -28,8 +29,8 @@ def test_validate_reports_each_problem_and_exits_1(runner, tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert any(line.endswith("a.yaml:10: [PA-0001] 未知字段 'anwser'（可用字段：answer, blank_order, difficulty, "
-                             "explanation, id, options, parts, prompts, reference_answer, rubric, source, stem, tags, "
-                             "tolerance, type, unit）")
+                             "explanation, family, id, options, parts, prompts, reference_answer, rubric, source, "
+                             "stem, tags, tolerance, type, unit）")
                for line in lines), lines
     assert any("b.yaml:13: [PA-0001] difficulty 应为 1 到 5 的整数" in line for line in lines), lines
 
@@ -194,3 +195,16 @@ def test_reimport_does_not_read_a_file_the_database_holds_unchanged(app, runner,
     assert "unchanged 10" in partial.stdout and read[3:] == ["a.yaml", "b.yaml"]
     with app.app_context():
         assert set(db.session.scalars(select(Bank.source_hash))) == {""}    # read whole again on the next import
+
+
+def test_a_family_is_stored_with_its_revision_read_by_the_pool_and_exported(app, runner, tmp_path):
+    tags = "    tags: [支部工作条例, 组织设置]\n"
+    family = VALID.replace(tags, f"{tags}    family: 支部设置\n")
+    write(tmp_path / "in", "pa.yaml", family)
+    assert runner.invoke(args=["bank", "import", str(tmp_path / "in")]).exit_code == 0
+    with app.app_context():
+        families = {question.ref: question.family for question in load_pool()}
+    assert families["party-affairs/PA-0001"] == "支部设置" and families["party-affairs/PA-0002"] == ""
+    assert runner.invoke(args=["bank", "export", str(tmp_path / "out")]).exit_code == 0
+    again = runner.invoke(args=["bank", "import", str(tmp_path / "out")])
+    assert "added 0, changed 0, retired 0, unchanged 5" in again.stdout, again.output

@@ -188,3 +188,25 @@ def test_a_paper_or_contest_too_deep_is_a_problem_with_its_line():
     spec, problems = parse_contest(CONTEST, "contest.yaml", lambda name: CANDIDATES + "bad,坏\x00人,c01\n")
     assert spec is None and [str(p) for p in problems] == [
         "candidates.csv:9: 本行含有无法保存的字符（空字符、控制字符或不成对的代理项）"]
+
+
+def test_a_family_is_text_kept_in_the_content_and_round_trips():
+    bank, problems = check(replace("    tags: [支部工作条例, 组织设置]\n",
+                                   "    tags: [支部工作条例, 组织设置]\n    family: 024\n"))
+    assert problems == []
+    first = bank.questions[0]
+    assert first.family == "024" and first.content()["family"] == "024"
+    assert "family" not in bank.questions[1].content()
+    again, _ = check(dump_bank(bank))
+    assert again.questions[0].family == "024"
+    assert [q.content_hash() for q in again.questions] == [q.content_hash() for q in bank.questions]
+
+
+@pytest.mark.parametrize("family", ['""', "[a, b]", "x" * 65])
+def test_a_family_is_one_short_line_of_text(family):
+    tags = "    tags: [支部工作条例, 组织设置]\n"
+    text = replace(tags, f"{tags}    family: {family}\n")
+    bank, problems = check(text)
+    assert bank is None
+    where = f"bank.yaml:{line_of(text, 'family:')}: [PA-0001] family 应是一行"
+    assert any(p.startswith(where) for p in problems), problems

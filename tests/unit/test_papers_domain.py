@@ -230,3 +230,51 @@ def test_a_short_section_worth_other_than_its_items_rubrics_is_a_warning_naming_
          "而这些简答题的评分要点合计不是 15 分：theory/S1、theory/S3")]
     matching = [PoolQuestion("theory/S2", "theory", "short", 3, rubric_total=15)]
     assert validate_blueprint_texts([("paper.yaml", SHORT_PAPER)], matching)[1] == []
+
+
+FAMILY_PAPER = textwrap.dedent("""\
+    paper: families
+    title: 题组
+    duration: 30
+    sections:
+      - title: 一、单项选择题
+        type: single
+        points: 1
+        pick:
+          - {bank: b, count: 2}
+      - title: 二、判断题
+        type: judge
+        points: 1
+        pick:
+          - {bank: b, count: 2}
+    """)
+
+
+def test_a_draw_never_puts_two_of_a_family_on_one_paper():
+    questions = [PoolQuestion(f"b/S{n}", "b", "single", 3, family="f" if n < 3 else "") for n in range(5)]
+    questions += [PoolQuestion(f"b/J{n}", "b", "judge", 3, family="f" if n < 2 else "") for n in range(4)]
+    questions += [PoolQuestion("other/J9", "other", "judge", 3, family="f")]
+    taken = set()
+    for seed in range(200):
+        result = draw(parsed(FAMILY_PAPER), questions, seed)
+        assert result.ok
+        drawn = [q for section in result.sections for q in section.questions]
+        assert sum(q.family == "f" for q in drawn) <= 1
+        assert result.sections == draw(parsed(FAMILY_PAPER), questions, seed).sections
+        taken.update(q.ref for q in drawn)
+    assert taken == {q.ref for q in questions if q.bank == "b"}
+
+
+def test_a_family_is_one_bank_s_and_a_short_pool_says_so():
+    questions = [PoolQuestion(f"b/S{n}", "b", "single", 3, family="f") for n in range(3)]
+    questions += [PoolQuestion(f"b/J{n}", "b", "judge", 3) for n in range(2)]
+    result = draw(parsed(FAMILY_PAPER), questions, seed=1)
+    assert [str(s) for s in result.shortfalls] == [
+        "一、单项选择题: needs 2 single from b; pool has 3 (1 once each family is taken at most once)"]
+
+
+def test_pools_without_families_draw_what_they_always_drew():
+    # Drawn by the draw as it was before families, from the same seed.
+    assert refs(draw(parsed(), pool(), seed=7)) == [
+        ["theory/T0", "theory/T4", "theory/T1", "party-affairs/S3", "party-affairs/S1"],
+        ["party-affairs/PA-0007", "policy/M1", "policy/M0"]]
