@@ -36,6 +36,9 @@ QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TEXT_KEYS = frozenset({"id", "title", "description", "stem", "options", "answer", "explanation", "source", "tags",
                        "reference_answer", "point", "prompts", "unit", "tolerance", "family"})
 FAMILY_LENGTH = 64
+# An explanation that names an option by its letter ("选B", "B项", "答案为B") misleads: every candidate sees the
+# options shuffled, so the B they were shown is seldom the bank's B.
+NAMES_A_LETTER = re.compile(r"选\s*[A-H](?![A-Za-z])|(?<![A-Za-z])[A-H]\s*项|答案[为是：:]\s*[A-H](?![A-Za-z])")
 
 
 @dataclass
@@ -255,6 +258,9 @@ def _parse_common(item: yamlmarks.MarkedMap, spec: QuestionSpec, report: Report)
     spec.source = text_value(item.get("source")) or ""
     if not spec.explanation:
         report.warn(item.line, "缺少 explanation（答案解析）", spec.id)
+    elif "options" in item and NAMES_A_LETTER.search(spec.explanation):
+        report.warn(item.line_of("explanation"), "解析按字母指称选项（如“选B”“B项”），而考生看到的选项顺序是打乱的："
+                    "请引用选项原文", spec.id)
     if not spec.source:
         report.warn(item.line, "缺少 source（答案出处）", spec.id)
 

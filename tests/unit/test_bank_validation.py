@@ -210,3 +210,18 @@ def test_a_family_is_one_short_line_of_text(family):
     assert bank is None
     where = f"bank.yaml:{line_of(text, 'family:')}: [PA-0001] family 应是一行"
     assert any(p.startswith(where) for p in problems), problems
+
+
+@pytest.mark.parametrize("explanation", ["故选B。", "B项错误。", "答案为C。", "答案：A，见第五条。"])
+def test_an_explanation_naming_an_option_by_its_letter_is_a_warning_at_its_line(explanation):
+    text = replace("    explanation: 支部工作条例第五条。\n", f"    explanation: {explanation}\n")
+    bank, problems = check(text)
+    assert bank is not None
+    where = f"bank.yaml:{line_of(text, explanation)}: [PA-0001] 警告："
+    assert problems == [where + "解析按字母指称选项（如“选B”“B项”），而考生看到的选项顺序是打乱的：请引用选项原文"]
+
+
+@pytest.mark.parametrize("explanation", ["PDCA 循环、ABC 分类。", "选举产生。", "A级项目。"])
+def test_letters_that_name_no_option_are_not_flagged(explanation):
+    bank, problems = check(replace("    explanation: 支部工作条例第五条。\n", f"    explanation: {explanation}\n"))
+    assert bank is not None and problems == []

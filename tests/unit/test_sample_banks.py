@@ -1,8 +1,7 @@
 """The shipped sample banks: valid, clean, large enough, every type, each saying it is a sample."""
-import re
 from collections import Counter
 
-from app.domain.banks import TYPES, validate_documents
+from app.domain.banks import NAMES_A_LETTER, TYPES, validate_documents
 from app.domain.papers import Pool, draw, pool_from_banks, validate_blueprint_texts
 from app.domain.sources import read_sources
 from plugins.banks import BANKS, sample_banks
@@ -33,10 +32,6 @@ def test_sample_papers_total_a_hundred_and_fill_from_the_sample_banks():
         "preliminary-sample": 100, "semifinal-sample": 100, "final-sample": 100, "mock-objective": 100}
 
 
-# An explanation that names a letter ("选B", "B项", "答案为B") misleads: every candidate sees the options shuffled.
-NAMES_A_LETTER = re.compile(r"选\s*[A-H](?![A-Za-z])|(?<![A-Za-z])[A-H]\s*项|答案[为是：:]\s*[A-H](?![A-Za-z])")
-
-
 def test_sample_banks_discriminate_and_quote_options_rather_than_letters():
     for bank in sample_banks():
         levels = Counter(q.difficulty for q in bank.questions)
@@ -44,8 +39,6 @@ def test_sample_banks_discriminate_and_quote_options_rather_than_letters():
         assert easy <= 0.35 * len(bank.questions) and hard >= 0.15 * len(bank.questions), (bank.slug, levels)
         named = [q.id for q in bank.questions if NAMES_A_LETTER.search(q.explanation or "")]
         assert named == [], bank.slug
-    assert all(NAMES_A_LETTER.search(text) for text in ("故选B。", "B项错误", "答案为C"))
-    assert not NAMES_A_LETTER.search("PDCA 循环、ABC 分类")
 
 
 def test_a_thousand_draws_of_each_sample_paper_fill_every_section_to_a_hundred():
