@@ -19,10 +19,12 @@ from app.commands import Commands
 from app.database import end_unit
 from app.domain import workbooks
 from app.domain.banks import CATEGORY_WORDS, BankDefaults
+from app.domain.papers import pool_from_banks, undrawable
 from app.domain.problems import Problem, summarised
 
 bank_cli = Commands("bank", help="Validate, import and export question banks and paper blueprints.")
 PROGRESS_ABOVE = 300  # questions; smaller imports finish before a bar would be useful
+UNDRAWABLE_SHOWS = 10  # refs named per bank unless --verbose
 
 
 def _reading_options(command):
@@ -70,9 +72,20 @@ def validate(paths: tuple[str, ...], verbose: bool, reading: dict) -> None:
     """Check bank and paper files; one line per problem: FILE:LINE: [ID] message."""
     checked = _check(paths, reading)
     ok = _report(checked.problems, verbose)
+    if checked.blueprints:
+        _report_undrawable(checked, verbose)
     click.echo(f"{len(checked.banks)} bank(s), {sum(len(b.questions) for b in checked.banks)} question(s), "
                f"{len(checked.blueprints)} paper(s) checked", err=True)
     raise SystemExit(0 if ok else 1)
+
+
+def _report_undrawable(checked: CheckedSources, verbose: bool) -> None:
+    """Information, not a warning: a filter that leaves part of a bank out may be meant (a fixed item's bank, a type
+    kept for practice), but whoever wrote it should see what it left out."""
+    for slug, refs in undrawable(checked.blueprints, pool_from_banks(checked.banks)).items():
+        shown = refs if verbose else refs[:UNDRAWABLE_SHOWS]
+        more = "" if len(shown) == len(refs) else " 等（--verbose 列出全部）"
+        click.echo(f"信息：题库 {slug} 有 {len(refs)} 道题没有试卷蓝图能抽到：{'、'.join(shown)}{more}")
 
 
 @bank_cli.command("import")

@@ -531,3 +531,16 @@ def validate_blueprint_texts(files: list[tuple[str, str]],
         if not shortfalls:
             blueprints.append(blueprint)
     return blueprints, sorted(problems)
+
+
+def undrawable(blueprints: list[BlueprintSpec], pool: Pool | Iterable[PoolQuestion]) -> dict[str, list[str]]:
+    """The questions of each bank that no pick of any blueprint can draw (a filter left them out, or no section asks
+    their type), by bank, in ref order: information for whoever wrote the filters, not a fault."""
+    pool = Pool.of(pool)
+    drawable = {ref for blueprint in blueprints for section in blueprint.sections for pick in section.picks
+                for ref in (pick.ids or [question.ref for question in pool.matching(pick, section.type)])}
+    left: dict[str, list[str]] = {}
+    for question in sorted(pool, key=attrgetter("ref")):
+        if question.ref not in drawable:
+            left.setdefault(question.bank, []).append(question.ref)
+    return left

@@ -208,3 +208,14 @@ def test_a_family_is_stored_with_its_revision_read_by_the_pool_and_exported(app,
     assert runner.invoke(args=["bank", "export", str(tmp_path / "out")]).exit_code == 0
     again = runner.invoke(args=["bank", "import", str(tmp_path / "out")])
     assert "added 0, changed 0, retired 0, unchanged 5" in again.stdout, again.output
+
+
+def test_validate_names_as_information_what_no_paper_can_draw(runner, tmp_path):
+    write(tmp_path, "pa.yaml", VALID)
+    write(tmp_path / "papers", "singles.yaml", "paper: singles\ntitle: 单选\nduration: 10\nsections:\n"
+          "  - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}\n")
+    result = runner.invoke(args=["bank", "validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    left = "、".join(f"party-affairs/PA-000{n}" for n in range(2, 6))
+    assert result.stdout.splitlines() == [f"信息：题库 party-affairs 有 4 道题没有试卷蓝图能抽到：{left}"]
+    assert "0 error(s), 0 warning(s)" in result.stderr

@@ -12,6 +12,7 @@ from app.domain.papers import (
     draw,
     parse_blueprint,
     shown_to_original,
+    undrawable,
     validate_blueprint_texts,
 )
 
@@ -278,3 +279,10 @@ def test_pools_without_families_draw_what_they_always_drew():
     assert refs(draw(parsed(), pool(), seed=7)) == [
         ["theory/T0", "theory/T4", "theory/T1", "party-affairs/S3", "party-affairs/S1"],
         ["party-affairs/PA-0007", "policy/M1", "policy/M0"]]
+
+
+def test_undrawable_names_by_bank_what_no_pick_of_any_blueprint_can_draw():
+    left = undrawable([parsed()], pool())
+    assert left == {"party-affairs": [f"party-affairs/S{n}" for n in (0, 2, 4, 5, 6, 8, 9)]}
+    broad = BLUEPRINT.replace(", tags: [支部工作条例], difficulty: [2, 4]", "")
+    assert undrawable([parsed(), parsed(broad)], pool()) == {}
