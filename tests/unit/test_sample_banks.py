@@ -57,3 +57,5 @@ def test_a_thousand_draws_of_each_sample_paper_fill_every_section_to_a_hundred()
             assert total == 100, (blueprint.slug, seed)
             refs = [q.ref for section in paper.sections for q in section.questions]
             assert len(refs) == len(set(refs)), (blueprint.slug, seed)
+            families = [q.family_key for section in paper.sections for q in section.questions if q.family_key]
+            assert len(families) == len(set(families)), (blueprint.slug, seed)
