@@ -59,3 +59,14 @@ def test_a_thousand_draws_of_each_sample_paper_fill_every_section_to_a_hundred()
             assert len(refs) == len(set(refs)), (blueprint.slug, seed)
             families = [q.family_key for section in paper.sections for q in section.questions if q.family_key]
             assert len(families) == len(set(families)), (blueprint.slug, seed)
+
+
+def test_sample_banks_hold_a_hundred_and_fifty_items_each_and_forty_cases_or_calculations_together():
+    # A secretary trains on applying the rules (vote counts, 党龄 dates, the 党费 base and rate, the period a sanction
+    # bars promotion), not only on reciting them: a case is tagged 案例, a worked figure 计算 or typed calculation.
+    banks = sample_banks()
+    sizes = {bank.slug: len(bank.questions) for bank in banks}
+    cases = {bank.slug: sum(q.type == "calculation" or bool({"案例", "计算"} & set(q.tags)) for q in bank.questions)
+             for bank in banks}
+    assert all(size >= 150 for size in sizes.values()), sizes
+    assert sum(cases.values()) >= 40, cases
