@@ -2,7 +2,7 @@
 from collections import Counter
 
 from app.domain.banks import NAMES_A_LETTER, TYPES, validate_documents
-from app.domain.papers import Pool, draw, pool_from_banks, validate_blueprint_texts
+from app.domain.papers import Pool, draw, pool_from_banks, undrawable, validate_blueprint_texts
 from app.domain.sources import read_sources
 from plugins.banks import BANKS, sample_banks
 
@@ -30,6 +30,8 @@ def test_sample_papers_total_a_hundred_and_fill_from_the_sample_banks():
     assert problems == [] and len(blueprints) == len(sources.papers) == 4
     assert {blueprint.slug: blueprint.total_points for blueprint in blueprints} == {
         "preliminary-sample": 100, "semifinal-sample": 100, "final-sample": 100, "mock-objective": 100}
+    # Every category of every bank is drawn by some paper: none of a bank's questions is left out by accident.
+    assert undrawable(blueprints, pool_from_banks(banks)) == {}
 
 
 def test_sample_banks_discriminate_and_quote_options_rather_than_letters():
