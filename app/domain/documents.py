@@ -26,6 +26,7 @@ from app.domain.banks import FIELD_LABELS, BankDocument
 from app.domain.inputs import BAD_TEXT, text_ok
 from app.domain.problems import Locate, Problem, Report
 from app.domain.questions import LETTERS, QuestionType, question_type
+from app.domain.text import EMPTY_PARENS
 from app.domain.workbooks import (
     DIFFICULTY_WORDS,
     blank_answer,
@@ -61,7 +62,6 @@ _TRAILING_ANSWER = re.compile(r"\s+(?:正确答案|参考答案|标准答案|答
 _STEM_ANSWER = re.compile(r"[（(]\s*([A-HＡ-Ｈa-h][A-HＡ-Ｈa-h,，、\s]*|√|×|✓|✗|对|错|正确|错误)\s*[)）]")
 _WRAPPED = re.compile(r"[（(]([^（）()]*\S[^（）()]*)[)）]")
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
-_EMPTY_PARENS = re.compile(r"[（(]\s*[)）]")
 _UNDERLINES = re.compile(r"[_＿]{2,}")
 _SPLIT_BLANKS = re.compile(r"[；;]")
 _LOOSE_BLANKS = re.compile(r"[\s，,、]+")
@@ -390,7 +390,7 @@ def _blank_parts(text: str, stem: str) -> str:
 def _blank_stem(stem: str, unanswered: bool) -> tuple[str, list[str]]:
     """A fill-in stem with every blank as ___: underlines as they were typed, empty parentheses, and — when no
     answer paragraph follows — answers written in parentheses in the stem (outside 《》), which are taken out."""
-    stem = _EMPTY_PARENS.sub("___", _UNDERLINES.sub("___", stem))
+    stem = EMPTY_PARENS.sub("___", _UNDERLINES.sub("___", stem))
     if not unanswered or "___" in stem:
         return stem, []
     titles = [match.span() for match in _BOOK_TITLE.finditer(stem)]
@@ -406,13 +406,13 @@ def _stem_answer(stem: str, kind: QuestionType | None, fields: dict[str, tuple[s
     left as the slot the YAML banks write; an answer paragraph too must agree with it."""
     found = [match for match in _STEM_ANSWER.finditer(stem) if _answers_kind(match.group(1), kind)]
     if not found:
-        return _EMPTY_PARENS.sub(CHOICE_SLOT, stem)
+        return EMPTY_PARENS.sub(CHOICE_SLOT, stem)
     match = found[-1]
     given = unicodedata.normalize("NFKC", match.group(1)).strip()
     if "answer" in fields and _folded(fields["answer"][0]) != _folded(given):
         draft.unplaced.append((fields["answer"][1], f"答案 {fields['answer'][0]} 与题干括号中的 {given} 不一致"))
     fields.setdefault("answer", (given, draft.line))
-    return _EMPTY_PARENS.sub(CHOICE_SLOT, f"{stem[: match.start()]}{CHOICE_SLOT}{stem[match.end():]}")
+    return EMPTY_PARENS.sub(CHOICE_SLOT, f"{stem[: match.start()]}{CHOICE_SLOT}{stem[match.end():]}")
 
 
 def _answers_kind(text: str, kind: QuestionType | None) -> bool:

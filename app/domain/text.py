@@ -1,4 +1,4 @@
-"""Text normalisation shared by duplicate detection and blank marking."""
+"""Text normalisation shared by duplicate detection and blank marking, and the marks a stem leaves for its answer."""
 import re
 import unicodedata
 
@@ -14,6 +14,8 @@ def normalise(text: str) -> str:
 
 
 BLANK_RUN = re.compile(r"_{3,}")
+# A choice stem's slot for its answer: empty parentheses, written （ ） in the banks.
+EMPTY_PARENS = re.compile(r"[（(]\s*[)）]")
 
 
 def count_blanks(stem: str) -> int:
