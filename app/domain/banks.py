@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from app.domain import yamlmarks
+from app.domain.giveaways import Stated, same_facts
 from app.domain.problems import Locate, Problem, Report, text_value
 from app.domain.questions import QUESTION_TYPES, TYPES, question_type
 from app.domain.text import normalise
@@ -36,6 +37,7 @@ QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TEXT_KEYS = frozenset({"id", "title", "description", "stem", "options", "answer", "explanation", "source", "tags",
                        "reference_answer", "point", "prompts", "unit", "tolerance", "family"})
 FAMILY_LENGTH = 64
+SAME_FACT_KIND = "与同库另一题型的题陈述同一事实，同在一卷会互相提示答案：请给两题同一个 family，或改写其中一题"
 # An explanation that names an option by its letter ("选B", "B项", "答案为B") misleads: every candidate sees the
 # options shuffled, so the B they were shown is seldom the bank's B.
 NAMES_A_LETTER = re.compile(r"选\s*[A-H](?![A-Za-z])|(?<![A-Za-z])[A-H]\s*项|答案[为是：:]\s*[A-H](?![A-Za-z])")
@@ -102,9 +104,10 @@ class BankSpec:
     digest: str = ""        # SHA-256 of the file when the whole bank came from it as it is (no defaults, not partial)
     locate: Locate | None = field(default=None, repr=False, compare=False)   # the file's line labels, if any
 
-    def problem(self, line: int, message: str, qid: str | None = None, warning: bool = False) -> Problem:
+    def problem(self, line: int, message: str, qid: str | None = None, warning: bool = False,
+                kind: str = "") -> Problem:
         """A problem found across files, located the way the file's own problems are."""
-        return Problem(self.file, line, message, qid, warning, self.locate(line) if self.locate else "")
+        return Problem(self.file, line, message, qid, warning, self.locate(line) if self.locate else "", kind)
 
 
 @dataclass
@@ -304,6 +307,7 @@ def validate_documents(documents: list[BankDocument], defaults: BankDefaults | N
             banks.append(bank)
     problems.extend(_duplicate_slugs(held + banks))
     problems.extend(_duplicate_stems(banks))
+    problems.extend(_same_facts(banks))
     failed = {p.file for p in problems if not p.warning}
     return [bank for bank in banks if bank.file not in failed], sorted(problems)
 
@@ -327,6 +331,22 @@ def _duplicate_stems(banks: list[BankSpec]) -> list[Problem]:
                 found.append(bank.problem(question.line, f"题干与 {seen[key]} 重复", question.id, warning=True))
             else:
                 seen[key] = f"{bank.slug}/{question.id}"
+    return found
+
+
+def _same_facts(banks: list[BankSpec]) -> list[Problem]:
+    """Questions of one bank that state one fact in two types without a family: drawn together, one gives the other's
+    key away (a family spans one bank, so banks are compared one at a time)."""
+    found = []
+    for bank in banks:
+        questions = bank.questions
+        stated = [Stated(question_type(q.type).stated_fact(q.stem, q.options, q.answer), q.type, q.family)
+                  for q in questions]
+        for one, later in same_facts(stated):
+            first, second = questions[one], questions[later]
+            message = (f"与 {first.id}（{TYPES[first.type]}）陈述同一事实，同在一卷会互相提示答案："
+                       f"请给两题同一个 family，或改写其中一题")
+            found.append(bank.problem(second.line, message, second.id, warning=True, kind=SAME_FACT_KIND))
     return found
 
 

@@ -21,6 +21,9 @@ class Problem:
     question_id: str | None = field(default=None, compare=False)
     warning: bool = field(default=False, compare=False)
     place: str = field(default="", compare=False)
+    # What the message says without the particulars (another question's id), for a summary of many such warnings;
+    # empty when the message says only that.
+    kind: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         qid = f" [{self.question_id}]" if self.question_id else ""
@@ -44,9 +47,10 @@ def summarised(problems: list[Problem], verbose: bool = False) -> list[str]:
     kinds: dict[str, list[Problem]] = {}
     for problem in problems:
         if problem.warning:
-            kinds.setdefault(problem.message, []).append(problem)
+            kinds.setdefault(problem.kind or problem.message, []).append(problem)
     repeated = {message: found for message, found in kinds.items() if len(found) > SUMMARY_ABOVE}
-    lines = [str(problem) for problem in problems if not (problem.warning and problem.message in repeated)]
+    lines = [str(problem) for problem in problems
+             if not (problem.warning and (problem.kind or problem.message) in repeated)]
     for message, found in repeated.items():
         first = "、".join(problem.short() for problem in found[:SUMMARY_SHOWS])
         lines.append(f"警告 ×{len(found)}：{message}（如 {first} 等；--verbose 列出全部）")

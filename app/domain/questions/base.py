@@ -75,6 +75,11 @@ class QuestionType(ABC):
         in the stem by default, one per prompt for a type that has them."""
         return len(prompts) if self.has_prompts else count_blanks(stem)
 
+    def stated_fact(self, stem: str, options: dict[str, str], key: Any) -> str:
+        """The sentence an item states once its key is filled in (a judge's stem, a choice stem with its right options
+        in the slot), to find two items of a bank that give each other away; empty for a type that states none."""
+        return ""
+
     # -- responses and marking -----------------------------------------------------------------------------------
 
     @abstractmethod

@@ -7,7 +7,7 @@ from app.domain import yamlmarks
 from app.domain.problems import Report, text_value
 from app.domain.questions.base import QuestionType, text_problem
 from app.domain.scores import rounded
-from app.domain.text import count_blanks, normalise
+from app.domain.text import BLANK_RUN, count_blanks, normalise
 
 MAX_BLANK_TEXT = 500   # characters in one blank: a phrase
 BLANK_ORDERS = ("fixed", "any")
@@ -51,6 +51,10 @@ class Blank(QuestionType):
         if content["blank_order"] != "fixed":
             fields["blank_order"] = content["blank_order"]
         return fields
+
+    def stated_fact(self, stem: str, options: dict[str, str], key: Any) -> str:
+        answers = iter(variants[0] for variants in key)
+        return BLANK_RUN.sub(lambda _: next(answers, ""), stem)
 
     def response_problem(self, response: Any, letters: tuple[str, ...], blanks: int) -> str:
         if not (isinstance(response, list) and len(response) == blanks and all(isinstance(r, str) for r in response)):

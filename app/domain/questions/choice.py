@@ -9,6 +9,7 @@ from app.domain import yamlmarks
 from app.domain.problems import Report, text_value
 from app.domain.questions.base import QuestionType
 from app.domain.scores import rounded
+from app.domain.text import EMPTY_PARENS
 
 LETTERS = "ABCDEFGH"
 _SEPARATORS = re.compile(r"[\s,，、;；/]+")
@@ -80,6 +81,9 @@ class Single(_Choice):
     def in_letters(self, value: Any, letter: Callable[[str], str]) -> Any:
         return letter(value)
 
+    def stated_fact(self, stem: str, options: dict[str, str], key: Any) -> str:
+        return _filled(stem, options[key])
+
     def response_problem(self, response: Any, letters: tuple[str, ...], blanks: int) -> str:
         return "" if isinstance(response, str) and response in letters else f"应是 {'/'.join(letters)} 中的一个字母"
 
@@ -107,6 +111,9 @@ class Multiple(_Choice):
 
     def in_letters(self, value: Any, letter: Callable[[str], str]) -> Any:
         return sorted(letter(chosen) for chosen in value)
+
+    def stated_fact(self, stem: str, options: dict[str, str], key: Any) -> str:
+        return _filled(stem, "、".join(options[letter] for letter in key))
 
     def response_problem(self, response: Any, letters: tuple[str, ...], blanks: int) -> str:
         if (isinstance(response, list) and all(isinstance(r, str) and r in letters for r in response)
@@ -160,6 +167,11 @@ class Multiple(_Choice):
         if isinstance(key, list) and len(set(key)) >= 2 and set(key) <= set(letters):
             return ""
         return "多选题答案应是至少两个选项字母"
+
+
+def _filled(stem: str, answer: str) -> str:
+    """A choice stem with the answer in its slot, or after it when it has none (下列说法正确的是：)."""
+    return EMPTY_PARENS.sub(lambda _: answer, stem, count=1) if EMPTY_PARENS.search(stem) else stem + answer
 
 
 def _sheet_letters(text: str) -> str:

@@ -35,6 +35,9 @@ class Judge(QuestionType):
     def yaml_fields(self, content: dict[str, Any]) -> dict[str, Any]:
         return {"answer": content["answer"]}
 
+    def stated_fact(self, stem: str, options: dict[str, str], key: Any) -> str:
+        return stem     # true or false, it is the sentence a choice or blank item on the same point states or asks
+
     def response_problem(self, response: Any, letters: tuple[str, ...], blanks: int) -> str:
         return "" if isinstance(response, bool) else "应是 true 或 false"
 
