@@ -335,18 +335,22 @@ def _duplicate_stems(banks: list[BankSpec]) -> list[Problem]:
 
 
 def _same_facts(banks: list[BankSpec]) -> list[Problem]:
-    """Questions of one bank that state one fact in two types without a family: drawn together, one gives the other's
-    key away (a family spans one bank, so banks are compared one at a time)."""
+    """Questions that state one fact in two types: drawn onto one paper, one gives the other's key away. A paper's
+    sections draw from several banks, so all banks are compared together; a family spans one bank, so it settles a
+    pair of one bank, and a pair across banks is reworded."""
+    questions = [(bank, q) for bank in banks for q in bank.questions]
+    stated = [Stated(question_type(q.type).stated_fact(q.stem, q.options, q.answer), q.type,
+                     f"{bank.slug}/{q.family}" if q.family else "") for bank, q in questions]
     found = []
-    for bank in banks:
-        questions = bank.questions
-        stated = [Stated(question_type(q.type).stated_fact(q.stem, q.options, q.answer), q.type, q.family)
-                  for q in questions]
-        for one, later in same_facts(stated):
-            first, second = questions[one], questions[later]
+    for one, later in same_facts(stated):
+        (first_bank, first), (bank, second) = questions[one], questions[later]
+        if first_bank is bank:
             message = (f"与 {first.id}（{TYPES[first.type]}）陈述同一事实，同在一卷会互相提示答案："
                        f"请给两题同一个 family，或改写其中一题")
-            found.append(bank.problem(second.line, message, second.id, warning=True, kind=SAME_FACT_KIND))
+        else:
+            message = (f"与题库 {first_bank.slug} 的 {first.id}（{TYPES[first.type]}）陈述同一事实，同在一卷会互相提示"
+                       f"答案：family 只在一个题库之内，请改写其中一题")
+        found.append(bank.problem(second.line, message, second.id, warning=True, kind=SAME_FACT_KIND))
     return found
 
 

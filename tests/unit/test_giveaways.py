@@ -1,4 +1,5 @@
-"""Two items of one bank stating the same fact in two types without a family (issue 14 §3): a warning naming both."""
+"""Two items stating the same fact in two types (issue 14 §3), in one bank without a family or in two banks: a warning
+naming both."""
 import textwrap
 from itertools import combinations
 
@@ -106,6 +107,18 @@ def test_one_family_keeps_the_pair_off_one_paper_and_quiet():
 def test_two_families_do_not():
     text = bank("single", "judge", *ARTICLE, family={"single": "首要任务", "judge": "首要任务判断"})
     assert warnings(text) == [said(text, "PO-0002", "PO-0001", "单选题")]
+
+
+def test_a_pair_across_two_banks_is_a_warning_too_and_no_family_settles_it():
+    """A paper's sections draw from several banks, and a family spans one bank: the pair is to be reworded."""
+    policy = bank("single", *ARTICLE, family={"single": "首要任务"})
+    theory = (bank("judge", family={"judge": "首要任务"}).replace("bank: policy", "bank: theory")
+              .replace("category: policy", "category: theory").replace("PO-", "TH-"))
+    banks, problems = validate_texts([("policy.yaml", policy), ("theory.yaml", theory)])
+    assert len(banks) == 2
+    assert [str(p) for p in problems] == [
+        f"theory.yaml:{line_of(theory, 'id: TH-0002')}: [TH-0002] 警告：与题库 policy 的 PO-0001（单选题）陈述同一事实，"
+        f"同在一卷会互相提示答案：family 只在一个题库之内，请改写其中一题"]
 
 
 def test_two_items_of_one_type_stating_one_fact_are_left_to_whoever_reviews_that_type():
