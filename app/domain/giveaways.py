@@ -4,7 +4,7 @@ on one paper the one gives the other's key away (issue 14 §3).
 Each item's fact (`QuestionType.stated_fact`) is folded to its letters and digits and compared as a set of character
 bigrams. A bigram that many items of the bank share (《…工作条例》, 党的二十大报告指出) says little about which fact
 an item states, so each weighs log(1 + N / items holding it); two facts are the same when the weight the lighter one
-shares with the other is at least SAME_FACT of its own. In the sample banks (470 items, compared together) no two items of different
+shares with the other is at least SAME_FACT of its own. In the sample banks (470 items) no two items of different
 types share more than 0.63, items merely citing one article far less; a judge added beside any of their singles,
 multiples and blanks is found when it restates the filled stem, with or without its citation or with one right
 option of a multiple (every one of 568), and 176 of 186 judges that swap a single's distractor into its slot.

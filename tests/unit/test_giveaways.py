@@ -116,9 +116,9 @@ def test_a_pair_across_two_banks_is_a_warning_too_and_no_family_settles_it():
               .replace("category: policy", "category: theory").replace("PO-", "TH-"))
     banks, problems = validate_texts([("policy.yaml", policy), ("theory.yaml", theory)])
     assert len(banks) == 2
-    assert [str(p) for p in problems] == [
-        f"theory.yaml:{line_of(theory, 'id: TH-0002')}: [TH-0002] 警告：与题库 policy 的 PO-0001（单选题）陈述同一事实，"
-        f"同在一卷会互相提示答案：family 只在一个题库之内，请改写其中一题"]
+    said_across = (f"theory.yaml:{line_of(theory, 'id: TH-0002')}: [TH-0002] 警告：与题库 policy 的 PO-0001（单选题）"
+                   f"陈述同一事实，同在一卷会互相提示答案：family 只在一个题库之内，请改写其中一题")
+    assert [str(p) for p in problems] == [said_across]
 
 
 def test_two_items_of_one_type_stating_one_fact_are_left_to_whoever_reviews_that_type():
