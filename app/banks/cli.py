@@ -1,6 +1,7 @@
 """`flask bank validate | import | export | template` (DESIGN §3.3): banks (YAML, or any format in
 app/banks/formats.py) and paper blueprints under question_banks/."""
 import sys
+from collections import Counter
 from functools import wraps
 from pathlib import Path
 
@@ -18,9 +19,10 @@ from app.banks.service import (
 from app.commands import Commands
 from app.database import end_unit
 from app.domain import workbooks
-from app.domain.banks import CATEGORY_WORDS, BankDefaults
+from app.domain.banks import CATEGORY_WORDS, BankDefaults, BankSpec
 from app.domain.papers import pool_from_banks, undrawable
 from app.domain.problems import Problem, summarised
+from app.domain.questions import TYPES
 
 bank_cli = Commands("bank", help="Validate, import and export question banks and paper blueprints.")
 PROGRESS_ABOVE = 300  # questions; smaller imports finish before a bar would be useful
@@ -67,13 +69,16 @@ def _report(problems: list[Problem], verbose: bool) -> bool:
 
 @bank_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--stats", is_flag=True, help="Print each bank's questions by type and by difficulty.")
 @_reading_options
-def validate(paths: tuple[str, ...], verbose: bool, reading: dict) -> None:
+def validate(paths: tuple[str, ...], stats: bool, verbose: bool, reading: dict) -> None:
     """Check bank and paper files; one line per problem: FILE:LINE: [ID] message."""
     checked = _check(paths, reading)
     ok = _report(checked.problems, verbose)
     if checked.blueprints:
         _report_undrawable(checked, verbose)
+    if stats:
+        _report_stats(checked.banks)
     click.echo(f"{len(checked.banks)} bank(s), {sum(len(b.questions) for b in checked.banks)} question(s), "
                f"{len(checked.blueprints)} paper(s) checked", err=True)
     raise SystemExit(0 if ok else 1)
@@ -86,6 +91,16 @@ def _report_undrawable(checked: CheckedSources, verbose: bool) -> None:
         shown = refs if verbose else refs[:UNDRAWABLE_SHOWS]
         more = "" if len(shown) == len(refs) else " 等（--verbose 列出全部）"
         click.echo(f"信息：题库 {slug} 有 {len(refs)} 道题没有试卷蓝图能抽到：{'、'.join(shown)}{more}")
+
+
+def _report_stats(banks: list[BankSpec]) -> None:
+    """What an organiser checks a bank's spread by: its questions by type, and by difficulty 1 to 5."""
+    for bank in banks:
+        by_type = Counter(question.type for question in bank.questions)
+        by_level = Counter(question.difficulty for question in bank.questions)
+        types = "、".join(f"{label} {by_type[name]}" for name, label in TYPES.items() if by_type[name])
+        levels = "/".join(str(by_level[level]) for level in range(1, 6))
+        click.echo(f"题库 {bank.slug}：{len(bank.questions)} 题；{types}；难度 1/2/3/4/5：{levels}")
 
 
 @bank_cli.command("import")

@@ -219,3 +219,11 @@ def test_validate_names_as_information_what_no_paper_can_draw(runner, tmp_path):
     left = "、".join(f"party-affairs/PA-000{n}" for n in range(2, 6))
     assert result.stdout.splitlines() == [f"信息：题库 party-affairs 有 4 道题没有试卷蓝图能抽到：{left}"]
     assert "0 error(s), 0 warning(s)" in result.stderr
+
+
+def test_validate_stats_prints_each_bank_by_type_and_difficulty(runner, tmp_path):
+    write(tmp_path, "pa.yaml", VALID)
+    result = runner.invoke(args=["bank", "validate", "--stats", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "题库 party-affairs：5 题；单选题 1、多选题 1、判断题 1、填空题 1、简答题 1；难度 1/2/3/4/5：0/1/4/0/0"]
