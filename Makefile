@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test lint venv bench
+.PHONY: run test lint venv bench bench-scale
 
 venv: $(VENV)/.installed
 
@@ -29,9 +29,14 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 
-# Exam-day load against gunicorn on SQLite and PostgreSQL (127.0.0.1:5432); prints figures, not a test.
+# Exam-day load against gunicorn on SQLite and PostgreSQL (127.0.0.1:5432), then 2,000 candidates on PostgreSQL at
+# four gunicorn configurations; prints figures, not a test.
 bench: venv $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py
+
+# The 2,000-candidate deadline burst alone (bench/scale.py).
+bench-scale: venv $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py --scale
 
 $(VENV)/.bench-installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -1,21 +1,29 @@
 """The benchmark's data, through the app's own services: `setup` makes the exam and everyone's drill,
-`check` reads what the load left.
+`check` reads what the load left; `scale-setup` makes the 2,000-candidate exam of the scaling phase (bench/scale.py),
+every attempt started and every answer given.
 
 Run with the same DATABASE_URL as the server under test; each prints one JSON object on stdout.
 """
 import argparse
 import json
-from datetime import timedelta
+import random
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
-from sqlalchemy import func, select
+from flask import Flask, current_app
+from scenarios import response_for
+from sqlalchemy import func, select, text, update
 
 from app import create_app
+from app.attempts.service import start_attempt
 from app.banks.service import check_sources, import_sources
 from app.domain.practice import DrillFilter
+from app.domain.questions import option_letters
 from app.domain.text import count_blanks
 from app.extensions import db
-from app.models import Attempt, AttemptEvent, Response, User, utcnow
+from app.models import Attempt, AttemptEvent, ExamSession, PaperItem, QuestionRevision, Response, User, utcnow
 from app.practice.service import current_revision, start_drill
 from app.scheduling.service import schedule_session
 from app.users.service import save_account
@@ -23,6 +31,7 @@ from app.users.service import save_account
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-pass-1"
 PAPER = "semifinal-sample"
+START_THREADS = 4
 
 
 def setup(candidates: int) -> dict:
@@ -43,6 +52,62 @@ def setup(candidates: int) -> dict:
     drills = {username: _drill(username, now) for username in usernames}
     return {"session": session.id, "usernames": usernames, "password": PASSWORD,
             "items": len(session.paper.items), "drills": drills}
+
+
+def scale_setup(candidates: int) -> dict:
+    """The scaling phase's exam: `candidates` accounts, a session of the paper open now for four hours, and every
+    attempt started through the service (START_THREADS at once, so that their round trips to the database overlap).
+    Their logins are the bench's own (bench/scale.py)."""
+    checked = check_sources([ROOT / "question_banks"])
+    import_sources(checked, channel="cli")
+    db.session.commit()
+    usernames = [f"scale{n:04d}" for n in range(1, candidates + 1)]
+    for username in usernames:
+        save_account(username, name=f"考生{username[5:]}", role="candidate", password=PASSWORD)
+    db.session.commit()
+    now = utcnow()
+    session = schedule_session(blueprint_slug=PAPER, title="扩展测试场次", opens_at=now - timedelta(minutes=1),
+                               closes_at=now + timedelta(hours=4), usernames=usernames, org_code=None,
+                               review="immediate", show_key=False, actor=None, channel="cli")
+    session_id, items = session.id, len(session.paper.items)
+    db.session.commit()
+    users = list(db.session.scalars(select(User).where(User.username.in_(usernames)).order_by(User.username)))
+    app = current_app._get_current_object()
+    with ThreadPoolExecutor(START_THREADS) as pool:
+        attempts = dict(chain.from_iterable(pool.map(
+            lambda ids: _start(app, session_id, ids, now), [[user.id for user in users[n::START_THREADS]]
+                                                            for n in range(START_THREADS)])))
+    return {"session": session_id, "items": items,
+            "candidates": [{"username": user.username, "session_key": user.get_id(), "attempt": attempts[user.id]}
+                           for user in users]}
+
+
+def _start(app: Flask, session_id: int, user_ids: list[int], now: datetime) -> list[tuple[int, int]]:
+    with app.app_context():
+        started = [(user_id, start_attempt(session_id, db.session.get(User, user_id), now).id) for user_id in user_ids]
+        db.session.commit()
+    return started
+
+
+def scale_fill(session_id: int) -> dict:
+    """Every item of every attempt of the session answered, in the shape it takes (the letters shown, the number of
+    blanks): one UPDATE per item of the paper, each candidate giving the same answer in the letters they were shown
+    (so their marks still differ). 2,000 full papers saved through the API would take minutes of a bench that
+    measures only their submits."""
+    now, rng = utcnow(), random.Random(20261202)
+    paper_id = db.session.get(ExamSession, session_id).paper_id     # drawn once for the session
+    items = db.session.execute(
+        select(PaperItem.id, QuestionRevision).join(QuestionRevision, PaperItem.revision_id == QuestionRevision.id)
+        .where(PaperItem.paper_id == paper_id)).all()
+    answered = 0
+    for item_id, revision in items:     # the paper's items are its session's alone
+        value = response_for(revision.kind.input, list(option_letters(revision.options)), revision.slots, rng)
+        answered += db.session.execute(
+            update(Response).where(Response.paper_item_id == item_id).values(value=value, saved_at=now, seq=1),
+            execution_options={"synchronize_session": False}).rowcount
+    # Statistics as autovacuum would have them a day before the exam, rather than those of an empty database.
+    db.session.execute(text("ANALYZE"))
+    return {"responses": answered}
 
 
 def _drill(username: str, now) -> dict:
@@ -87,11 +152,20 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("setup").add_argument("--candidates", type=int, default=500)
     commands.add_parser("check").add_argument("--session", type=int, required=True)
+    commands.add_parser("scale-setup").add_argument("--candidates", type=int, default=2000)
+    commands.add_parser("scale-fill").add_argument("--session", type=int, required=True)
     args = parser.parse_args()
     # 500 scrypt hashes would take minutes; logins verify whatever method a hash names.
     app = create_app("production", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     with app.app_context():
-        result = setup(args.candidates) if args.command == "setup" else check(args.session)
+        if args.command == "setup":
+            result = setup(args.candidates)
+        elif args.command == "scale-setup":
+            result = scale_setup(args.candidates)
+        elif args.command == "scale-fill":
+            result = scale_fill(args.session)
+        else:
+            result = check(args.session)
     print(json.dumps(result))
 
 

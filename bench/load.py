@@ -2,6 +2,10 @@
 
 Only 127.0.0.1 is ever called. Open-loop runs send on a fixed schedule whether or not earlier answers came
 back (as 500 browsers would); closed-loop runs keep a fixed number of requests in flight.
+
+A Server made with `stamp=True` plays the front proxy of docs/operations.md: each request carries X-Request-Start,
+the wall-clock time it is written to the socket (nginx's `t=${msec}` when it has read a request), set after the
+connection is made, just before the request's bytes go out.
 """
 import asyncio
 import math
@@ -25,6 +29,8 @@ class Result:
     late: float = 0.0           # how far behind its schedule the request was sent
     body: Any = None
     error: str | None = None
+    sent_at: float | None = None    # epoch seconds in its X-Request-Start, from a stamping Server
+
 
     @property
     def latency(self) -> float:
@@ -36,13 +42,23 @@ class Result:
 
 
 Call = Callable[[], Awaitable[Result]]
+REQUEST_START = "X-Request-Start"
+
+
+class _Stamped(aiohttp.ClientRequest):
+    """Stamped when written: `send` runs once the connection is made and writes the request before it next waits."""
+
+    async def send(self, conn: aiohttp.connector.Connection) -> aiohttp.ClientResponse:
+        self.headers[REQUEST_START] = f"t={time.time():.6f}"
+        return await super().send(conn)
 
 
 class Server:
     """One keep-alive connection pool to the server; cookies are carried by hand, one candidate at a time."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, stamp: bool = False):
         self.base = f"http://127.0.0.1:{port}"
+        self.stamp = stamp
         self.http: aiohttp.ClientSession | None = None
         # Sent as X-Bench-Phase and written to gunicorn's access log, so server-side times can be told apart.
         self.phase = "setup"
@@ -52,7 +68,8 @@ class Server:
         # written into a connection the server is closing.
         connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=10)
         self.http = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
-                                          timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT))
+                                          timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
+                                          request_class=_Stamped if self.stamp else aiohttp.ClientRequest)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -73,6 +90,8 @@ class Server:
                 raw = await response.read()
                 cookie_out = response.cookies.get("session")
                 result = Result(response.status, started, time.monotonic(), body=raw)
+                if self.stamp:
+                    result.sent_at = float(response.request_info.headers[REQUEST_START].removeprefix("t="))
         except (TimeoutError, aiohttp.ClientError) as error:
             return Result(None, started, time.monotonic(), error=type(error).__name__), None
         if want == "json":
@@ -86,17 +105,19 @@ class Server:
 async def open_loop(calls: list[Call], spread: float) -> list[Result]:
     """Send calls[i] at i * spread / len(calls) seconds from now, each in its own task."""
     interval = spread / len(calls)
-    origin = time.monotonic()
+    return await scheduled([(index * interval, call) for index, call in enumerate(calls)], time.monotonic())
 
-    async def at(index: int, call: Call) -> Result:
-        due = origin + index * interval
+
+async def scheduled(calls: list[tuple[float, Call]], origin: float) -> list[Result]:
+    """Send each call at its offset in seconds from `origin` (monotonic), each in its own task."""
+    async def at(due: float, call: Call) -> Result:
         await asyncio.sleep(max(0.0, due - time.monotonic()))
         late = time.monotonic() - due
         result = await call()
         result.late = late
         return result
 
-    return list(await asyncio.gather(*(at(i, call) for i, call in enumerate(calls))))
+    return list(await asyncio.gather(*(at(origin + offset, call) for offset, call in calls)))
 
 
 async def closed_loop(next_call: Callable[[], Call], concurrency: int, seconds: float) -> list[Result]:

@@ -63,10 +63,11 @@ def backends(database: str) -> list[int]:
 
 
 class CpuMeter:
-    """Samples CPU use every `interval` seconds and books it to the phase current at the time."""
+    """Samples CPU use every `interval` seconds and books it to the phase current at the time; "gunicorn" is every
+    gunicorn master given and its workers."""
 
-    def __init__(self, gunicorn_pid: int, database: str, phase: Callable[[], str], interval: float = 0.25):
-        self.gunicorn_pid, self.database, self.phase, self.interval = gunicorn_pid, database, phase, interval
+    def __init__(self, gunicorn_pids: list[int], database: str, phase: Callable[[], str], interval: float = 0.25):
+        self.gunicorn_pids, self.database, self.phase, self.interval = gunicorn_pids, database, phase, interval
         self.used: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(GROUPS, 0.0))
         self.wall: dict[str, float] = defaultdict(float)
         self._seen: dict[int, float] = {}
@@ -81,7 +82,7 @@ class CpuMeter:
 
     def _sample(self) -> dict[str, float]:
         return {"machine": machine_busy(), "generator": self._delta([os.getpid()]),
-                "gunicorn": self._delta([self.gunicorn_pid, *children(self.gunicorn_pid)]),
+                "gunicorn": self._delta([p for pid in self.gunicorn_pids for p in (pid, *children(pid))]),
                 "database": self._delta(backends(self.database))}
 
     async def run(self) -> None:

@@ -3,42 +3,36 @@
 For each database: migrate, set up 500 candidates and a session (bench/data.py), serve the app with gunicorn
 on a free loopback port, log everyone in, then measure the start spike, autosave and the deadline burst, each
 beside the same load on a bare endpoint of the same server; finally check in the database that every attempt
-was submitted exactly once. Exits non-zero if a request of the burst failed or a check does not hold.
+was submitted exactly once. Then, with PostgreSQL, the 2,000-candidate burst at four gunicorn configurations
+(bench/scale.py; `--scale` runs it alone), and banks at scale (bench/banks.py). Exits non-zero if a request of the
+burst failed or a check does not hold.
 """
 import argparse
 import asyncio
-import json
 import os
 import random
-import re
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import banks
 import psycopg
+import scale
 import scenarios
 from load import Server
 from machine import CpuMeter, busy_now
 from report import LEGEND, Report, print_report
+from serve import BIN, access_log, bench_data, command, error_log, gunicorn, server_times
 
 from config import Config
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-ACCESS_FORMAT = "%({x-bench-phase}i)s %(s)s %(D)s"
 LOAD_TIME_LIMIT = 360           # seconds of load per database, whatever happens
-SUBPROCESS_TIME_LIMIT = 360     # setup of 500 candidates on PostgreSQL passed 180 s on a busy shared machine
 
 
 # -- databases ---------------------------------------------------------------------------------------------
@@ -76,87 +70,6 @@ def app_env(database_url: str) -> dict[str, str]:
             "FLASK_CONFIG": "production", "FLASK_APP": "app"}
 
 
-def run(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIME_LIMIT)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
-
-
-def bench_data(env: dict[str, str], *args: str) -> dict:
-    """bench/data.py in its own process, seeing the database as the server does; its last line is JSON."""
-    return json.loads(run([str(BIN / "python"), "bench/data.py", *args], env).strip().splitlines()[-1])
-
-
-# -- the server --------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], logs: Path, options: argparse.Namespace) -> Iterator[tuple[int, int]]:
-    """The app served on a free loopback port; yields (port, gunicorn's pid)."""
-    port = free_port()
-    # The client drops idle connections after 10 s; a longer keep-alive here means it never writes a request
-    # into a connection gunicorn is closing.
-    command = [str(BIN / "gunicorn"), "-w", str(options.workers), "-k", "gthread", "--threads", str(options.threads),
-               "--bind", f"127.0.0.1:{port}", "--keep-alive", "30",
-               "--access-logfile", str(logs / "access.log"), "--access-logformat", ACCESS_FORMAT,
-               "--error-logfile", str(logs / "error.log"), 'app:create_app("production")']
-    with open(logs / "output.log", "w") as output:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        wait_until_serving(port, server)
-        yield port, server.pid
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def wait_until_serving(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited while starting; see its error log")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start listening within 30 s")
-
-
-def server_times(access_log: Path) -> dict[str, list[float]]:
-    """Milliseconds gunicorn spent on each request, by the X-Bench-Phase the request carried."""
-    times: dict[str, list[float]] = defaultdict(list)
-    for line in access_log.read_text().splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[2].isdigit():
-            times[parts[0]].append(int(parts[2]) / 1000)
-    return times
-
-
-_ID = re.compile(r"/\d+")
-_RAISED = re.compile(r"^(?:\w+\.)*\w+(?:Error|Exception)\b.*$", re.MULTILINE)
-
-
-def read_error_log(error_log: Path, report: Report) -> None:
-    """Requests that raised (Flask logs "Exception on PATH [METHOD]"), and what they raised."""
-    text = error_log.read_text() if error_log.exists() else ""
-    failed = re.findall(r"Exception on (\S+) \[(\w+)\]", text)
-    report.server_log = Counter(f"{method} {_ID.sub('/<id>', path)}" for path, method in failed)
-    if "WORKER TIMEOUT" in text:
-        report.server_log["worker timeouts"] = text.count("WORKER TIMEOUT")
-    report.raised = [f"{count} × {line[:160]}" for line, count in Counter(_RAISED.findall(text)).most_common(5)]
-
-
 # -- one database ------------------------------------------------------------------------------------------
 
 def bench_database(key: str, options: argparse.Namespace) -> Report:
@@ -178,14 +91,14 @@ def bench_database(key: str, options: argparse.Namespace) -> Report:
 
 
 def measure(env: dict[str, str], pg_name: str, logs: Path, report: Report, options: argparse.Namespace) -> None:
-    run([str(BIN / "flask"), "db", "upgrade"], env)
+    command([str(BIN / "flask"), "db", "upgrade"], env)
     data = bench_data(env, "setup", "--candidates", str(options.candidates))
     report.session, report.items = data["session"], data["items"]
-    with gunicorn(env, logs, options) as (port, pid):
+    with gunicorn(env, logs, options.workers, options.threads) as (port, pid):
         asyncio.run(asyncio.wait_for(load(port, pid, pg_name, data, report, options), LOAD_TIME_LIMIT))
         report.marked_within = wait_for_marks(env, report)
-    report.server_times = server_times(logs / "access.log")
-    read_error_log(logs / "error.log", report)
+    report.server_times = server_times(access_log(logs / "access.log"))
+    report.server_log, report.raised = error_log(logs / "error.log")
     report.check(bench_data(env, "check", "--session", str(report.session)), options.candidates)
 
 
@@ -204,7 +117,7 @@ def wait_for_marks(env: dict[str, str], report: Report) -> float:
 
 async def load(port: int, pid: int, pg_name: str, data: dict, report: Report, options: argparse.Namespace) -> None:
     async with Server(port) as server:
-        report.cpu = CpuMeter(pid, pg_name, lambda: server.phase)
+        report.cpu = CpuMeter([pid], pg_name, lambda: server.phase)
         meter = asyncio.create_task(report.cpu.run())
         try:
             await exam_day(server, data, report, options.concurrency)
@@ -243,17 +156,29 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="in flight in the closed-loop comparison")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--scale", action="store_true",
+                        help="only the PostgreSQL scaling phase (bench/scale.py), else run after both databases")
+    parser.add_argument("--scale-candidates", type=int, default=scale.CANDIDATES,
+                        help="candidates in the scaling phase's burst")
     options = parser.parse_args()
     began = time.monotonic()
+    if options.scale:
+        ok = scale.run(postgres_database, app_env, options.scale_candidates)
+        print(f"\n{'all checks hold' if ok else 'SOME CHECKS FAILED'}; {time.monotonic() - began:.0f} s in all")
+        sys.exit(0 if ok else 1)
+    databases = [key.strip() for key in options.databases.split(",")]
     reports = []
-    for key in options.databases.split(","):
-        reports.append(bench_database(key.strip(), options))
+    for key in databases:
+        reports.append(bench_database(key, options))
         print_report(reports[-1], options.candidates)
         sys.stdout.flush()
     print(f"\n{LEGEND}")
     ok = all(report.ok for report in reports)
+    if "postgresql" in databases:
+        ok = scale.run(postgres_database, app_env, options.scale_candidates) and ok
+        sys.stdout.flush()
     # Bank import and drawing at scale (bench/banks.py), apart from the exam-day server loads.
-    ok = banks.run(options.databases.split(","), DATABASES, app_env) and ok
+    ok = banks.run(databases, DATABASES, app_env) and ok
     print(f"\n{'all checks hold' if ok else 'SOME CHECKS FAILED'}; {time.monotonic() - began:.0f} s in all")
     sys.exit(0 if ok else 1)
 
