@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import selectinload
 
 from app.attempts.away import away_count
@@ -22,6 +22,7 @@ from app.domain.scores import rounded
 from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import Attempt, ExamSession, PaperItem, Response, SessionCandidate, User
+from app.papers.content import ItemContent, PaperContent, RevisionContent, paper_content
 
 
 def score_visible(session: ExamSession, attempt: Attempt, now: datetime) -> bool:
@@ -46,21 +47,33 @@ def _responses(attempt: Attempt) -> list[Response]:
 
 
 def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
-    """GET /api/v1/attempts/<id> (DESIGN §3.4)."""
-    responses = _responses(attempt)
+    """GET /api/v1/attempts/<id> (DESIGN §3.4): the paper as this candidate sees it, from the process's cache of the
+    paper (app/papers/content.py) and one column query of the attempt's responses."""
+    paper = paper_content(attempt.paper_id)
+    answers = _answers(attempt.id)
     payload: dict[str, Any] = {
-        "id": attempt.id, "status": attempt.status, "title": attempt.paper.title,
+        "id": attempt.id, "status": attempt.status, "title": paper.title,
         "session": {"id": attempt.session_id, "title": attempt.session.title},
         "started_at": attempt.started_at, "deadline": attempt.deadline, "server_time": now,
-        "sections": _sections(responses),
-        "responses": {r.key: r.value for r in responses if r.value is not None},
+        "sections": _sections(paper, answers),
+        "responses": {answer.key: answer.value for answer in answers if answer.value is not None},
         # A reload or a second device numbers its away records (切屏) after these, and shows the count.
         "away_count": away_count(attempt.id),
     }
     if attempt.finished:
         payload["finished_at"], payload["marked"] = attempt.finished_at, attempt.score is not None
-        payload["result"] = result_payload(attempt, responses, now)
+        payload["result"] = result_payload(attempt, _responses(attempt), now)
     return payload
+
+
+def _answers(attempt_id: int) -> list[Row]:
+    """The attempt's items in the order shown, with what this candidate sees of each, and a key correction's override,
+    which can change what a page shows (a calculation's units) while the paper's content never does."""
+    return db.session.execute(
+        select(Response.key, Response.paper_item_id, Response.section_index, Response.option_order, Response.value,
+               PaperItem.answer_override)
+        .join(PaperItem, Response.paper_item_id == PaperItem.id)
+        .where(Response.attempt_id == attempt_id).order_by(Response.position)).all()
 
 
 def submit_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
@@ -76,32 +89,50 @@ def submit_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     return payload
 
 
-def _sections(responses: list[Response]) -> list[dict[str, Any]]:
+def _sections(paper: PaperContent, answers: list[Row]) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = []
-    for response in responses:
-        item = response.paper_item
-        if not sections or sections[-1]["index"] != response.section_index:
-            sections.append({"index": response.section_index, "title": item.section_title, "items": []})
-        sections[-1]["items"].append(_item(response))
+    for answer in answers:
+        item = paper.item(answer.paper_item_id)
+        if not sections or sections[-1]["index"] != answer.section_index:
+            sections.append({"index": answer.section_index, "title": item.section_title, "items": []})
+        sections[-1]["items"].append(_item(answer.key, item, answer.option_order, answer.answer_override))
     return [{"title": s["title"], "items": s["items"]} for s in sections]
 
 
-def _item(response: Response) -> dict[str, Any]:
-    revision = response.paper_item.revision
-    item: dict[str, Any] = {"key": response.key, "type": revision.type, "type_label": revision.kind.label,
-                            "input": revision.kind.input, "stem_html": stem_html(revision.stem),
-                            "points": response.paper_item.points}
-    if revision.options:
-        item["options"] = [{"key": LETTERS[shown], "html": inline_html(revision.options[letter])}
-                           for shown, letter in enumerate(response.option_order)]
+def _item(key: str, item: ItemContent, option_order: list[str], override: Any) -> dict[str, Any]:
+    """One item as a candidate is asked it: what every candidate sees of it (kept per item), with this candidate's
+    number and order of the options."""
+    fields, options = _asked(item) if override is None else (_asked_fields(item, override), None)
+    asked = {**fields, "key": key}
+    if item.revision.options:
+        options = options or _options_html(item.revision)
+        asked["options"] = [{"key": LETTERS[shown], "html": options[letter]}
+                            for shown, letter in enumerate(option_order)]
+    return asked
+
+
+@lru_cache(maxsize=8192)
+def _asked(item: ItemContent) -> tuple[dict[str, Any], dict[str, str]]:
+    """Per item of a cached paper (by identity: a paper's content is read once per app and never changes)."""
+    return _asked_fields(item, item.revision.answer), _options_html(item.revision)
+
+
+def _options_html(revision: RevisionContent) -> dict[str, str]:
+    return {letter: inline_html(text) for letter, text in revision.options.items()}
+
+
+def _asked_fields(item: ItemContent, key: Any) -> dict[str, Any]:
+    revision = item.revision
+    fields: dict[str, Any] = {"type": revision.type, "type_label": revision.kind.label, "input": revision.kind.input,
+                              "stem_html": stem_html(revision.stem), "points": item.points}
     if revision.kind.has_blanks:
-        item["blanks"] = count_blanks(revision.stem)
+        fields["blanks"] = count_blanks(revision.stem)
     if revision.kind.has_prompts:   # left items in bank order: the shuffled right items alone carry the key
-        item["prompts"] = [inline_html(prompt) for prompt in revision.prompts]
-    item |= revision.kind.page_fields(response.paper_item.key)
+        fields["prompts"] = [inline_html(prompt) for prompt in revision.prompts]
+    fields |= revision.kind.page_fields(key)
     if revision.kind.parts:
-        item["parts"] = _parts(revision.kind, item.pop("part_fields"), response.paper_item.points)
-    return item
+        fields["parts"] = _parts(revision.kind, fields.pop("part_fields"), item.points)
+    return fields
 
 
 def _parts(kind: QuestionType, fields: list[dict[str, Any]], points: float) -> list[dict[str, Any]]:

@@ -5,23 +5,19 @@ Every write opens with `begin_write()` and locks the attempt row, so two tabs, t
 on another host never finish an attempt twice or save into a finished one.
 """
 import random
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.attempts.letters import bank_letters
+from app.attempts.letters import in_bank_letters
 from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
 from app.domain.marking import is_answered, mark, response_problem
 from app.domain.papers import ArrangedItem, arrange
-from app.domain.questions import QuestionType, option_letters
 from app.domain.scores import rounded
 from app.errors import (
     AttemptClosed,
@@ -44,6 +40,7 @@ from app.models import (
     SessionCandidate,
     User,
 )
+from app.papers.content import Lru, PaperContent, RevisionContent, app_cache, paper_content, revisions, unstored
 from app.papers.service import Unfillable, drawn_paper
 
 SWEEP_BATCH = 100
@@ -56,8 +53,10 @@ def is_due(attempt: Attempt, now: datetime) -> bool:
     return attempt.status == AttemptStatus.IN_PROGRESS and now > attempt.deadline + grace()
 
 
-def add_event(attempt: Attempt, kind: str, at: datetime, actor: User | None = None, **details: Any) -> None:
-    db.session.add(AttemptEvent(attempt=attempt, kind=kind, at=at, actor=actor, details=details))
+def add_event(attempt: Attempt, kind: str, at: datetime, actor_id: int | None = None, **details: Any) -> None:
+    """The actor by id: a user loaded before begin_write() is expired by it, and reading their id would load them
+    again inside the write."""
+    db.session.add(AttemptEvent(attempt=attempt, kind=kind, at=at, actor_id=actor_id, details=details))
 
 
 def locked_attempt(attempt_id: int) -> Attempt | None:
@@ -65,10 +64,10 @@ def locked_attempt(attempt_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
 
 
-def _own(attempt_id: int, user: User) -> Attempt:
+def _own(attempt_id: int, user_id: int) -> Attempt:
     """The user's own attempt, locked for writing; someone else's is 404 so ids reveal nothing."""
     attempt = locked_attempt(attempt_id)
-    if attempt is None or attempt.user_id != user.id:
+    if attempt is None or attempt.user_id != user_id:
         raise NotFound("没有找到这份答卷。")
     return attempt
 
@@ -79,11 +78,13 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     """Start the user's attempt at a session, or return the one already started (a reload, a second device).
 
     A mock (模拟考试) may be sat again once finished, up to its max_attempts. Only a new attempt takes the
-    write lock: a reload or a second device is a plain read."""
+    write lock, and only to store it: a reload or a second device is a plain read, and the paper is drawn (for a
+    mock) and laid out before the lock."""
+    user_id = user.id
     session = db.session.get(ExamSession, session_id)
-    if session is None or not _is_candidate(session, user):
+    if session is None or not _is_candidate(session, user_id):
         raise NotFound("没有找到这场考试，或您不在本场考生名单中。")
-    existing = _existing_attempt(session, user)
+    existing = _existing_attempt(session_id, user_id)
     if existing is not None and not _may_sit_again(session, existing):
         return _closed_if_due(existing, now)
     if not session.opens_at <= now < session.closes_at:
@@ -91,50 +92,55 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     seed = random.SystemRandom().randrange(2**31)
     # A per-attempt paper is drawn from a plain read, before the write lock: drawing from a large bank takes long
     # enough that holding the lock meanwhile would hold up every save queued behind it.
-    drawn = None if session.paper else _draw_for(session, seed, now)
+    drawn = None if session.paper_id else _draw_for(session, seed, now)
+    paper = paper_content(session.paper_id) if drawn is None else unstored(drawn)
+    arranged = layout(paper, seed)
+    closes_at = session.closes_at   # a session's window never moves (extensions move deadlines)
     begin_write()
-    existing = _existing_attempt(session, user)   # again, now that no other start can slip in
+    existing = _existing_attempt(session_id, user_id)   # again, now that no other start can slip in
     if existing is not None and not _may_sit_again(session, existing):
         return _closed_if_due(existing, now)
     try:
         with db.session.begin_nested():
-            return _new_attempt(session, user, now, number=existing.number + 1 if existing else 1, seed=seed,
-                                drawn=drawn)
+            return _new_attempt(session_id, closes_at, user_id, now, existing.number + 1 if existing else 1, seed,
+                                paper, arranged, drawn=drawn)
     except IntegrityError:
         # Two tabs started at once: the other one won; hand back its attempt.
-        return _existing_attempt(session, user)
+        return _existing_attempt(session_id, user_id)
 
 
 def _may_sit_again(session: ExamSession, latest: Attempt) -> bool:
     return session.mock and latest.finished and latest.number < session.max_attempts
 
 
-def _is_candidate(session: ExamSession, user: User) -> bool:
-    return db.session.get(SessionCandidate, (session.id, user.id)) is not None
+def _is_candidate(session: ExamSession, user_id: int) -> bool:
+    return db.session.get(SessionCandidate, (session.id, user_id)) is not None
 
 
-def _existing_attempt(session: ExamSession, user: User) -> Attempt | None:
-    return db.session.scalar(select(Attempt).where(Attempt.session_id == session.id, Attempt.user_id == user.id)
+def _existing_attempt(session_id: int, user_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(Attempt.session_id == session_id, Attempt.user_id == user_id)
                              .order_by(Attempt.number.desc()).limit(1))
 
 
-def _new_attempt(session: ExamSession, user: User, now: datetime, number: int, seed: int,
-                 deadline: datetime | None = None, actor: User | None = None, drawn: Paper | None = None,
-                 **details: Any) -> Attempt:
-    """An attempt laid out from its seed: a random one online, a variant's for a paper sheet (which also brings its
-    deadline, the time it is entered, and the marker as actor); on its session's paper or the one `drawn` for it."""
+def _new_attempt(session_id: int, closes_at: datetime, user_id: int, now: datetime, number: int, seed: int,
+                 paper: PaperContent, arranged: list[list[ArrangedItem]], deadline: datetime | None = None,
+                 actor_id: int | None = None, drawn: Paper | None = None, **details: Any) -> Attempt:
+    """An attempt laid out as `arranged` from its seed: a random one online, a variant's for a paper sheet (which also
+    brings its deadline, the time it is entered, and the marker as actor); on its session's paper or the one `drawn`
+    for it, stored here. Inserts only: the paper's content and the layout come from before."""
     if drawn is not None:
         db.session.add(drawn)
         db.session.flush()
-    paper = session.paper or drawn
-    items = paper_items(paper)
-    deadline = deadline or min(now + timedelta(minutes=paper.duration), session.closes_at)
-    attempt = Attempt(session=session, user=user, number=number, paper=paper, seed=seed, started_at=now,
-                      deadline=deadline, status=AttemptStatus.IN_PROGRESS, max_score=paper.total_points)
+    paper_id, item_ids = (drawn.id, [item.id for item in drawn.items]) if drawn is not None else \
+        (paper.id, [item.id for item in paper.items])
+    deadline = deadline or min(now + timedelta(minutes=paper.duration), closes_at)
+    attempt = Attempt(session_id=session_id, user_id=user_id, number=number, paper_id=paper_id, seed=seed,
+                      started_at=now, deadline=deadline, status=AttemptStatus.IN_PROGRESS,
+                      max_score=paper.total_points)
     db.session.add(attempt)
-    add_event(attempt, "start", now, actor or user, deadline=deadline.isoformat(), **details)
+    add_event(attempt, "start", now, actor_id or user_id, deadline=deadline.isoformat(), **details)
     db.session.flush()
-    _lay_out(attempt, paper, items)
+    _lay_out(attempt.id, arranged, item_ids)
     return attempt
 
 
@@ -143,8 +149,9 @@ def paper_items(paper: Paper) -> list[PaperItem]:
                                    .order_by(PaperItem.position).options(selectinload(PaperItem.revision))))
 
 
-def layout(paper: Paper, items: list[PaperItem], seed: int) -> list[list[ArrangedItem]]:
+def layout(paper: PaperContent, seed: int) -> list[list[ArrangedItem]]:
     """The order and option letters a seed gives the paper: an attempt's view, or a printed variant."""
+    items = paper.items
     sizes = [sum(1 for item in items if item.section_index == s) for s in range(items[-1].section_index + 1)]
     letters = [tuple(item.revision.options) for item in items]
     return arrange(sizes, letters, seed, paper.shuffle_questions, paper.shuffle_options,
@@ -159,12 +166,12 @@ def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
         raise SessionNotOpen("暂时无法组卷：可用的题目不够这份试卷，请联系组织者。") from None
 
 
-def _lay_out(attempt: Attempt, paper: Paper, items: list[PaperItem]) -> None:
+def _lay_out(attempt_id: int, arranged: list[list[ArrangedItem]], item_ids: list[int]) -> None:
     """One Response per item, in the order and with the letters this candidate sees: one multi-row INSERT,
     since 500 candidates may start within seconds."""
-    rows = [{"attempt_id": attempt.id, "key": arranged.key, "section_index": section_index,
-             "paper_item_id": items[arranged.index].id, "option_order": list(arranged.option_order), "seq": 0}
-            for section_index, section in enumerate(layout(paper, items, attempt.seed)) for arranged in section]
+    rows = [{"attempt_id": attempt_id, "key": item.key, "section_index": section_index,
+             "paper_item_id": item_ids[item.index], "option_order": list(item.option_order), "seq": 0}
+            for section_index, section in enumerate(arranged) for item in section]
     for position, row in enumerate(rows):
         row["position"] = position
     db.session.execute(insert(Response), rows)
@@ -179,23 +186,27 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
     the marker's, with channel "paper". A candidate who has an attempt already, online or on paper, is refused as a
     second start would be: one sitting each."""
     session = db.session.get(ExamSession, session_id)
-    if session is None or not _is_candidate(session, candidate):
+    candidate_id, marker_id, who = candidate.id, marker.id, f"{candidate.name}（{candidate.username}）"
+    if session is None or not _is_candidate(session, candidate_id):
         raise NotFound("没有找到这场考试，或该考生不在本场考生名单中。")
-    if session.paper is None:
+    if session.paper_id is None:
         raise SessionNotOpen("本场每人单独抽题，没有全场统一的纸质试卷，不能录入纸质答卷。")
     if now < session.opens_at:
         raise SessionNotOpen("考试尚未开始，不能录入纸质答卷。")
+    paper = paper_content(session.paper_id)
+    arranged, closes_at = layout(paper, seed), session.closes_at
     begin_write()
-    if _existing_attempt(session, candidate) is not None:
-        raise AttemptClosed(f"{candidate.name}（{candidate.username}）在本场已有答卷，不能再录入。")
+    if _existing_attempt(session_id, candidate_id) is not None:
+        raise AttemptClosed(f"{who}在本场已有答卷，不能再录入。")
     details = {"channel": "paper", **details}
     try:
         with db.session.begin_nested():
-            attempt = _new_attempt(session, candidate, now, 1, seed=seed, deadline=now, actor=marker, **details)
+            attempt = _new_attempt(session_id, closes_at, candidate_id, now, 1, seed, paper, arranged, deadline=now,
+                                   actor_id=marker_id, **details)
     except IntegrityError:
-        raise AttemptClosed(f"{candidate.name}（{candidate.username}）在本场已有答卷，不能再录入。") from None
-    _store(attempt, responses, 1, now, marker, {}, **details)
-    _finish(attempt, AttemptStatus.SUBMITTED, now, marker, **details)
+        raise AttemptClosed(f"{who}在本场已有答卷，不能再录入。") from None
+    _store(attempt, responses, 1, now, marker_id, {}, _laid_out_shapes(paper, arranged), **details)
+    _finish(attempt, AttemptStatus.SUBMITTED, now, marker_id, **details)
     db.session.flush()
     mark_pending(now, [attempt.id])   # the organiser who entered it is shown its score at once
     return attempt
@@ -237,15 +248,17 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
     """Store answers as given (in the letters shown). Each item carries its own seq (`seqs`, else the save's `seq`):
     an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins.
     Lateness is judged at `arrived` (app/attempts/arrival.py), the time it reached the server."""
-    attempt = writable_attempt(attempt_id, user, now, arrived)
-    return _store(attempt, responses, seq, now, user, seqs or {}, **_queued(attempt, now, arrived))
+    user_id = user.id
+    shapes = _shapes(attempt_id)   # a plain read, before the lock: an attempt's layout never changes
+    attempt = writable_attempt(attempt_id, user_id, now, arrived)
+    return _store(attempt, responses, seq, now, user_id, seqs or {}, shapes, **_queued(attempt, now, arrived))
 
 
-def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor: User,
-           seqs: dict[str, int], **details: Any) -> SaveResult:
+def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor_id: int,
+           seqs: dict[str, int], shapes: dict[str, RevisionContent], **details: Any) -> SaveResult:
     """One UPDATE per item with the seq check in its WHERE, and the save's event in the same transaction: the lean
     path of the autosave, since the item shapes come from a per-process cache of the attempt's layout."""
-    _check_shapes(responses, _shapes(attempt.id))
+    _check_shapes(responses, shapes)
     result = SaveResult(attempt)
     for key, value in responses.items():
         item_seq = seqs.get(key, seq)
@@ -258,62 +271,44 @@ def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: da
         (result.saved if stored else result.stale).append(key)
     if result.saved:
         db.session.execute(insert(AttemptEvent).values(
-            attempt_id=attempt.id, kind="save", at=now, actor_id=actor.id,
+            attempt_id=attempt.id, kind="save", at=now, actor_id=actor_id,
             details={"seq": seq, "responses": {key: responses[key] for key in result.saved},
                      **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
                      **details}))
     return result
 
 
-@dataclass(frozen=True)
-class _Shape:
-    kind: QuestionType
-    letters: tuple[str, ...]
-    slots: int
+# The attempts a process served last; bounded, so a long day's attempts come and go.
+ATTEMPT_SHAPES = 4096
 
 
-def _shapes(attempt_id: int) -> dict[str, _Shape]:
-    """What a response to each of the attempt's items may look like. An attempt's layout and its revisions never
-    change, so each process reads them once per attempt (per app: test apps reuse ids) rather than on every save."""
-    cache = current_app.extensions.setdefault("item_shapes", _ShapeCache())
+def _shapes(attempt_id: int) -> dict[str, RevisionContent]:
+    """What a response to each of the attempt's items may look like (its revision's kind, letters and slots), by key.
+    An attempt's layout and its revisions never change, so each process reads the keys and revision ids once per
+    attempt, and the revisions once (app/papers/content.py), rather than on every save. Only a committed attempt is
+    read: an attempt not found is not remembered, since a rolled-back id may be given again."""
+    cache: Lru[int, dict[str, RevisionContent]] = app_cache("item_shapes", lambda: Lru(ATTEMPT_SHAPES))
     shapes = cache.get(attempt_id)
     if shapes is None:
         rows = db.session.execute(
-            select(Response.key, QuestionRevision).join(PaperItem, Response.paper_item_id == PaperItem.id)
-            .join(QuestionRevision, PaperItem.revision_id == QuestionRevision.id)
-            .where(Response.attempt_id == attempt_id))
-        shapes = {key: _Shape(revision.kind, option_letters(revision.options), revision.slots)
-                  for key, revision in rows}
-        cache.put(attempt_id, shapes)
+            select(Response.key, PaperItem.revision_id).join(PaperItem, Response.paper_item_id == PaperItem.id)
+            .where(Response.attempt_id == attempt_id)).all()
+        by_id = revisions(revision_id for _, revision_id in rows)
+        shapes = {key: by_id[revision_id] for key, revision_id in rows}
+        if shapes:
+            cache.put(attempt_id, shapes)
     return shapes
 
 
-class _ShapeCache:
-    """The item shapes of the attempts a process served last; bounded, shared by its threads."""
-
-    SIZE = 4096
-
-    def __init__(self):
-        self.lock, self.entries = threading.Lock(), OrderedDict()
-
-    def get(self, attempt_id: int) -> dict[str, _Shape] | None:
-        with self.lock:
-            shapes = self.entries.get(attempt_id)
-            if shapes is not None:
-                self.entries.move_to_end(attempt_id)
-            return shapes
-
-    def put(self, attempt_id: int, shapes: dict[str, _Shape]) -> None:
-        with self.lock:
-            self.entries[attempt_id] = shapes
-            while len(self.entries) > self.SIZE:
-                self.entries.popitem(last=False)
+def _laid_out_shapes(paper: PaperContent, arranged: list[list[ArrangedItem]]) -> dict[str, RevisionContent]:
+    """The shapes of an attempt being created, from its layout: not yet committed, so not cached."""
+    return {item.key: paper.items[item.index].revision for section in arranged for item in section}
 
 
-def writable_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
+def writable_attempt(attempt_id: int, user_id: int, now: datetime, arrived: datetime | None = None) -> Attempt:
     """The user's attempt, locked for writing, while answers may still reach it (arrived by deadline plus grace);
     AttemptClosed or DeadlinePassed (having closed it) otherwise."""
-    attempt = _own(attempt_id, user)
+    attempt = _own(attempt_id, user_id)
     _check_writable(attempt, now, arrived or now)
     return attempt
 
@@ -333,7 +328,7 @@ def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
         raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
 
 
-def _check_shapes(responses: dict[str, Any], shapes: dict[str, _Shape]) -> None:
+def _check_shapes(responses: dict[str, Any], shapes: dict[str, RevisionContent]) -> None:
     for key, value in responses.items():
         shape = shapes.get(key)
         if shape is None:
@@ -348,12 +343,13 @@ def _check_shapes(responses: dict[str, Any], shapes: dict[str, _Shape]) -> None:
 def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
     """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Not marked here:
     the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`)."""
-    attempt = _own(attempt_id, user)
+    user_id = user.id
+    attempt = _own(attempt_id, user_id)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         if (arrived or now) > attempt.deadline + grace():
             _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
         else:
-            _finish(attempt, AttemptStatus.SUBMITTED, now, user, **_queued(attempt, now, arrived))
+            _finish(attempt, AttemptStatus.SUBMITTED, now, user_id, **_queued(attempt, now, arrived))
     db.session.flush()
     return attempt
 
@@ -374,11 +370,11 @@ def close_overdue(now: datetime) -> int:
     return len(batch)
 
 
-def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User | None, **details: Any) -> None:
+def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor_id: int | None, **details: Any) -> None:
     """Final answers, status and time: a short write. The marks follow after the commit (mark_pending), so a
     deadline burst of submits never waits on marking; until then the attempt's score is None (being_marked)."""
     attempt.status, attempt.finished_at = status, at
-    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor, **details)
+    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor_id, **details)
 
 
 def being_marked(attempt: Attempt) -> bool:
@@ -417,15 +413,20 @@ def _computed_scores(attempt_ids: list[int]) -> tuple[dict[int, dict[int, float 
     through mark_attempt under the attempt's lock, so the claim below passes that attempt over."""
     scores: dict[int, dict[int, float | None]] = {attempt_id: {} for attempt_id in attempt_ids}
     marked: dict[int, set[int]] = {attempt_id: set() for attempt_id in attempt_ids}
-    responses = db.session.scalars(
-        select(Response).where(Response.attempt_id.in_(attempt_ids)).execution_options(populate_existing=True)
-        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision),
-                 selectinload(Response.paper_item).selectinload(PaperItem.paper)))
-    for response in responses:
-        score = _score(response, response.paper_item.paper)
+    # The columns marking reads, and the paper's content from the process's cache: a paper item's key correction
+    # (answer_override) is the one thing of it that changes, so it is read with the responses.
+    rows = db.session.execute(
+        select(Response.id, Response.attempt_id, Response.paper_item_id, Response.value, Response.option_order,
+               Response.score, PaperItem.paper_id, PaperItem.answer_override)
+        .join(PaperItem, Response.paper_item_id == PaperItem.id).where(Response.attempt_id.in_(attempt_ids)))
+    for response_id, attempt_id, item_id, value, option_order, stored, paper_id, override in rows:
+        paper = paper_content(paper_id)
+        item = paper.item(item_id)
+        score = _item_score(item.revision, item.revision.answer if override is None else override, value,
+                            tuple(option_order or ()), stored, item.points, paper)
         if score is not None:
-            marked[response.attempt_id].add(response.id)
-        scores[response.attempt_id][response.id] = response.score if score is None else score
+            marked[attempt_id].add(response_id)
+        scores[attempt_id][response_id] = stored if score is None else score
     return scores, marked
 
 
@@ -449,13 +450,19 @@ def mark_attempt(attempt: Attempt) -> None:
 
 
 def _score(response: Response, paper: Paper) -> float | None:
-    """An objective item's mark; 0 for a subjective one left blank; None where a judge's score stands or is awaited."""
     item = response.paper_item
-    revision = item.revision
+    return _item_score(item.revision, item.key, response.value, tuple(response.option_order or ()), response.score,
+                       item.points, paper)
+
+
+def _item_score(revision: QuestionRevision | RevisionContent, key: Any, value: Any, option_order: tuple[str, ...],
+                stored: float | None, points: float, paper: Paper | PaperContent) -> float | None:
+    """An objective item's mark; 0 for a subjective one left blank; None where a judge's score stands or is awaited."""
     if not revision.kind.objective:
-        return 0.0 if response.score is None and not is_answered(response.value) else None
-    return mark(revision.kind, item.key, bank_letters(response), item.points, multiple_scoring=paper.multiple_scoring,
-                blank_order=revision.blank_order, ordering_scoring=paper.ordering_scoring)
+        return 0.0 if stored is None and not is_answered(value) else None
+    return mark(revision.kind, key, in_bank_letters(revision, option_order, value), points,
+                multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order,
+                ordering_scoring=paper.ordering_scoring)
 
 
 def total(attempt: Attempt) -> None:
