@@ -394,16 +394,26 @@ def mark_pending(now: datetime, ids: list[int] | None = None) -> int:
     if not attempt_ids:
         return 0
     scores, marked = _computed_scores(attempt_ids)
+    mocks = set(db.session.scalars(select(Attempt.id).join(ExamSession, Attempt.session_id == ExamSession.id)
+                                   .where(Attempt.id.in_(attempt_ids), ExamSession.mock.is_(True))))
     begin_write()
-    claimed = db.session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids), Attempt.score.is_(None))
-                                 .order_by(Attempt.id).with_for_update(skip_locked=True)).all()
-    rows = [{"id": response_id, "score": score} for attempt in claimed
-            for response_id, score in scores[attempt.id].items() if response_id in marked[attempt.id]]
+    claimed = list(db.session.scalars(select(Attempt.id).where(Attempt.id.in_(attempt_ids), Attempt.score.is_(None))
+                                      .order_by(Attempt.id).with_for_update(skip_locked=True)))
+    if not claimed:
+        return 0
+    rows = [{"id": response_id, "score": score} for attempt_id in claimed
+            for response_id, score in scores[attempt_id].items() if response_id in marked[attempt_id]]
     if rows:
         db.session.execute(update(Response), rows)
-    for attempt in claimed:
-        _marked(attempt, list(scores[attempt.id].values()), now)
-    db.session.flush()
+    totals = {attempt_id: _total(list(scores[attempt_id].values())) for attempt_id in claimed}
+    db.session.execute(update(Attempt), [{"id": attempt_id, "score": score, "fully_marked": fully}
+                                         for attempt_id, (score, fully) in totals.items()])
+    db.session.execute(insert(AttemptEvent), [
+        {"attempt_id": attempt_id, "kind": "auto_mark", "at": now, "actor_id": None,
+         "details": {"score": score, "fully_marked": fully}} for attempt_id, (score, fully) in totals.items()])
+    for attempt_id in mocks.intersection(claimed):   # reviewed at once, so into the book at once
+        attempt = db.session.get(Attempt, attempt_id)
+        collect_attempt(attempt, "mock", attempt.finished_at)
     return len(claimed)
 
 
@@ -430,12 +440,9 @@ def _computed_scores(attempt_ids: list[int]) -> tuple[dict[int, dict[int, float 
     return scores, marked
 
 
-def _marked(attempt: Attempt, scores: list[float | None], now: datetime) -> None:
-    attempt.score = rounded(sum(score for score in scores if score is not None))
-    attempt.fully_marked = all(score is not None for score in scores)
-    add_event(attempt, "auto_mark", now, None, score=attempt.score, fully_marked=attempt.fully_marked)
-    if attempt.session.mock:
-        collect_attempt(attempt, "mock", attempt.finished_at)   # reviewed at once, so into the book at once
+def _total(scores: list[float | None]) -> tuple[float, bool]:
+    """An attempt's score and whether every item has its mark."""
+    return rounded(sum(score for score in scores if score is not None)), all(score is not None for score in scores)
 
 
 def mark_attempt(attempt: Attempt) -> None:
@@ -466,9 +473,7 @@ def _item_score(revision: QuestionRevision | RevisionContent, key: Any, value: A
 
 
 def total(attempt: Attempt) -> None:
-    scores = [response.score for response in attempt.responses]
-    attempt.score = rounded(sum(score for score in scores if score is not None))
-    attempt.fully_marked = all(score is not None for score in scores)
+    attempt.score, attempt.fully_marked = _total([response.score for response in attempt.responses])
 
 
 def _responses_with_items(attempt: Attempt) -> list[Response]:
