@@ -13,7 +13,8 @@ commit or roll back. A request's unit ends once, after its view has answered and
 if the answer is a success (so an autosave's 200 means the answers are stored), rolled back if it is a 4xx or 5xx.
 `end_unit` ends it sooner where the view must: the one error handler (app/web.py) and the commands' error path
 (app/commands.py) for a refusal, a view that answers a refusal with a page showing what is stored, and the exam
-API's start, submit and drill answer, kept before their answer is built so the write lock is not held meanwhile.
+API's start, autosave, submit and drill answer, kept before their answer is built so the write lock is not held
+meanwhile.
 Any other app context (a command, a script, a test) keeps its work when it closes cleanly. Units of their own by
 design: a login try's slot (app/users/logins.py), each batch of the sweep (app/attempts/sweeper.py), and a dry run,
 which rolls back.

@@ -69,10 +69,11 @@ def save(attempt_id: int):
         raise InvalidResponse(f"一次最多保存 {MAX_SAVE_ITEMS} 题的答案。")
     now = utcnow()
     result = save_responses(attempt_id, current_user, responses, seq, now, seqs, arrived_at())
+    end_unit(keep=True)   # stored before the answer is built: the next save in the queue need not wait for it
     stored = len(result.saved)
     # `saved` keeps its two meanings for clients written before `seq` and `stored` said each (docs/api.md).
     return reply(seq=seq, stored=stored, saved=stored if seq is None else seq, keys=result.saved, stale=result.stale,
-                 deadline=result.attempt.deadline, server_time=now)
+                 deadline=result.deadline, server_time=now)
 
 
 @bp.post("/attempts/<int:attempt_id>/away")

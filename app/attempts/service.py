@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -46,6 +46,19 @@ from app.papers.service import Unfillable, drawn_paper
 SWEEP_BATCH = 100
 # Attempts marked in one write: short enough that saves and submits queued behind it hardly notice.
 MARK_BATCH = 50
+
+# The hot paths' writes as Core statements on the tables, built once: the ORM's per-row bookkeeping of a bulk insert
+# or update, and building a statement on every request, cost more than the writes themselves.
+_RESPONSES, _EVENTS, _ATTEMPTS = Response.__table__, AttemptEvent.__table__, Attempt.__table__
+_LAY_OUT = insert(_RESPONSES)
+_ADD_EVENTS = insert(_EVENTS)
+_ANSWER = update(_RESPONSES).where(_RESPONSES.c.attempt_id == bindparam("attempt"),
+                                   _RESPONSES.c.key == bindparam("item")).values(value=bindparam("given"),
+                                                                               saved_at=bindparam("at"))
+_ANSWER_IN_SEQ = _ANSWER.where(_RESPONSES.c.seq <= bindparam("item_seq")).values(seq=bindparam("item_seq"))
+_SCORE = update(_RESPONSES).where(_RESPONSES.c.id == bindparam("response")).values(score=bindparam("mark"))
+_TOTAL = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt")).values(score=bindparam("total"),
+                                                                              fully_marked=bindparam("fully"))
 
 
 def is_due(attempt: Attempt, now: datetime) -> bool:
@@ -174,7 +187,7 @@ def _lay_out(attempt_id: int, arranged: list[list[ArrangedItem]], item_ids: list
             for section_index, section in enumerate(arranged) for item in section]
     for position, row in enumerate(rows):
         row["position"] = position
-    db.session.execute(insert(Response), rows)
+    db.session.execute(_LAY_OUT, rows)
 
 
 # -- a paper answer sheet ---------------------------------------------------------------------------------------
@@ -205,7 +218,8 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
                                    actor_id=marker_id, **details)
     except IntegrityError:
         raise AttemptClosed(f"{who}在本场已有答卷，不能再录入。") from None
-    _store(attempt, responses, 1, now, marker_id, {}, _laid_out_shapes(paper, arranged), **details)
+    _check_shapes(responses, _laid_out_shapes(paper, arranged))
+    _store(attempt, responses, 1, now, marker_id, {}, **details)
     _finish(attempt, AttemptStatus.SUBMITTED, now, marker_id, **details)
     db.session.flush()
     mark_pending(now, [attempt.id])   # the organiser who entered it is shown its score at once
@@ -238,7 +252,7 @@ def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
 
 @dataclass
 class SaveResult:
-    attempt: Attempt
+    deadline: datetime   # as it stood when the answers were stored
     saved: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
 
@@ -249,32 +263,33 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
     an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins.
     Lateness is judged at `arrived` (app/attempts/arrival.py), the time it reached the server."""
     user_id = user.id
-    shapes = _shapes(attempt_id)   # a plain read, before the lock: an attempt's layout never changes
+    # Read and checked before the lock, an attempt's layout never changing; a problem is told only to its owner.
+    problem = _shape_problem(responses, _shapes(attempt_id))
     attempt = writable_attempt(attempt_id, user_id, now, arrived)
-    return _store(attempt, responses, seq, now, user_id, seqs or {}, shapes, **_queued(attempt, now, arrived))
+    if problem:
+        raise InvalidResponse(problem)
+    return _store(attempt, responses, seq, now, user_id, seqs or {}, **_queued(attempt, now, arrived))
 
 
 def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor_id: int,
-           seqs: dict[str, int], shapes: dict[str, RevisionContent], **details: Any) -> SaveResult:
-    """One UPDATE per item with the seq check in its WHERE, and the save's event in the same transaction: the lean
-    path of the autosave, since the item shapes come from a per-process cache of the attempt's layout."""
-    _check_shapes(responses, shapes)
-    result = SaveResult(attempt)
+           seqs: dict[str, int], **details: Any) -> SaveResult:
+    """Responses of checked shapes: one UPDATE per item with the seq check in its WHERE, and the save's event in the
+    same transaction, the lean path of the autosave."""
+    result = SaveResult(attempt.deadline)
     for key, value in responses.items():
         item_seq = seqs.get(key, seq)
-        row = update(Response).where(Response.attempt_id == attempt.id, Response.key == key)
+        given = {"attempt": attempt.id, "item": key, "given": value, "at": now}
         if item_seq is None:
-            row = row.values(value=value, saved_at=now)
+            stored = db.session.execute(_ANSWER, given).rowcount
         else:
-            row = row.where(Response.seq <= item_seq).values(value=value, saved_at=now, seq=item_seq)
-        stored = db.session.execute(row, execution_options={"synchronize_session": False}).rowcount
+            stored = db.session.execute(_ANSWER_IN_SEQ, {**given, "item_seq": item_seq}).rowcount
         (result.saved if stored else result.stale).append(key)
     if result.saved:
-        db.session.execute(insert(AttemptEvent).values(
-            attempt_id=attempt.id, kind="save", at=now, actor_id=actor_id,
-            details={"seq": seq, "responses": {key: responses[key] for key in result.saved},
-                     **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
-                     **details}))
+        db.session.execute(_ADD_EVENTS, {
+            "attempt_id": attempt.id, "kind": "save", "at": now, "actor_id": actor_id,
+            "details": {"seq": seq, "responses": {key: responses[key] for key in result.saved},
+                        **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
+                        **details}})
     return result
 
 
@@ -329,13 +344,20 @@ def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
 
 
 def _check_shapes(responses: dict[str, Any], shapes: dict[str, RevisionContent]) -> None:
+    problem = _shape_problem(responses, shapes)
+    if problem:
+        raise InvalidResponse(problem)
+
+
+def _shape_problem(responses: dict[str, Any], shapes: dict[str, RevisionContent]) -> str:
     for key, value in responses.items():
         shape = shapes.get(key)
         if shape is None:
-            raise InvalidResponse(f"第 {key} 题不存在。")
+            return f"第 {key} 题不存在。"
         problem = response_problem(shape.kind, value, shape.letters, shape.slots)
         if problem:
-            raise InvalidResponse(f"第 {key} 题的答案格式不对：{problem}。")
+            return f"第 {key} 题的答案格式不对：{problem}。"
+    return ""
 
 
 # -- finishing and marking ---------------------------------------------------------------------------------
@@ -382,14 +404,16 @@ def being_marked(attempt: Attempt) -> bool:
     return attempt.finished and attempt.score is None
 
 
-def mark_pending(now: datetime, ids: list[int] | None = None) -> int:
-    """Mark up to MARK_BATCH finished attempts still without marks (those of `ids`, or any): the scores are computed
-    from a plain read, then written in one short write that takes only the attempts nobody marked meanwhile. Run
-    after a submit's commit and by every sweep, so an attempt whose marking a crash cut off is marked all the same;
-    safe anywhere, any number of times at once."""
+def mark_pending(now: datetime, ids: list[int] | None = None, submitted_before: datetime | None = None) -> int:
+    """Mark up to MARK_BATCH finished attempts still without marks (those of `ids`, or any; of those submitted, only
+    before `submitted_before` if given): the scores are computed from a plain read, then written in one short write
+    that takes only the attempts nobody marked meanwhile. Run after a submit's commit and by every sweep, so an
+    attempt whose marking a crash cut off is marked all the same; safe anywhere, any number of times at once."""
     pending = select(Attempt.id).where(Attempt.status != AttemptStatus.IN_PROGRESS, Attempt.score.is_(None))
     if ids is not None:
         pending = pending.where(Attempt.id.in_(ids))
+    if submitted_before is not None:
+        pending = pending.where(or_(Attempt.status != AttemptStatus.SUBMITTED, Attempt.finished_at < submitted_before))
     attempt_ids = list(db.session.scalars(pending.order_by(Attempt.id).limit(MARK_BATCH)))
     if not attempt_ids:
         return 0
@@ -401,16 +425,17 @@ def mark_pending(now: datetime, ids: list[int] | None = None) -> int:
                                       .order_by(Attempt.id).with_for_update(skip_locked=True)))
     if not claimed:
         return 0
-    rows = [{"id": response_id, "score": score} for attempt_id in claimed
+    rows = [{"response": response_id, "mark": score} for attempt_id in claimed
             for response_id, score in scores[attempt_id].items() if response_id in marked[attempt_id]]
     if rows:
-        db.session.execute(update(Response), rows)
+        db.session.execute(_SCORE, rows)
     totals = {attempt_id: _total(list(scores[attempt_id].values())) for attempt_id in claimed}
-    db.session.execute(update(Attempt), [{"id": attempt_id, "score": score, "fully_marked": fully}
-                                         for attempt_id, (score, fully) in totals.items()])
-    db.session.execute(insert(AttemptEvent), [
+    db.session.execute(_TOTAL, [{"attempt": attempt_id, "total": score, "fully": fully}
+                                for attempt_id, (score, fully) in totals.items()])
+    db.session.execute(_ADD_EVENTS, [
         {"attempt_id": attempt_id, "kind": "auto_mark", "at": now, "actor_id": None,
          "details": {"score": score, "fully_marked": fully}} for attempt_id, (score, fully) in totals.items()])
+    _written_around(set(claimed))
     for attempt_id in mocks.intersection(claimed):   # reviewed at once, so into the book at once
         attempt = db.session.get(Attempt, attempt_id)
         collect_attempt(attempt, "mock", attempt.finished_at)
@@ -438,6 +463,16 @@ def _computed_scores(attempt_ids: list[int]) -> tuple[dict[int, dict[int, float 
             marked[attempt_id].add(response_id)
         scores[attempt_id][response_id] = stored if score is None else score
     return scores, marked
+
+
+def _written_around(attempt_ids: set[int]) -> None:
+    """The marks were written by Core statements: what this session holds of those attempts and their responses
+    (an attempt entered from a paper sheet, marked in the same write) is read again when next used."""
+    for instance in list(db.session.identity_map.values()):
+        state = inspect(instance)
+        if isinstance(instance, Attempt) and state.identity[0] in attempt_ids or \
+                isinstance(instance, Response) and state.dict.get("attempt_id") in attempt_ids:
+            db.session.expire(instance)
 
 
 def _total(scores: list[float | None]) -> tuple[float, bool]:
