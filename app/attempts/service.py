@@ -109,16 +109,14 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     paper = paper_content(session.paper_id) if drawn is None else unstored(drawn)
     arranged = layout(paper, seed)
     closes_at = session.closes_at   # a session's window never moves (extensions move deadlines)
+    number = existing.number + 1 if existing else 1
     begin_write()
-    existing = _existing_attempt(session_id, user_id)   # again, now that no other start can slip in
-    if existing is not None and not _may_sit_again(session, existing):
-        return _closed_if_due(existing, now)
     try:
         with db.session.begin_nested():
-            return _new_attempt(session_id, closes_at, user_id, now, existing.number + 1 if existing else 1, seed,
-                                paper, arranged, drawn=drawn)
+            return _new_attempt(session_id, closes_at, user_id, now, number, seed, paper, arranged, drawn=drawn)
     except IntegrityError:
-        # Two tabs started at once: the other one won; hand back its attempt.
+        # Another tab or device started this number meanwhile (attempts are unique by session, user and number): the
+        # other one won; hand back its attempt.
         return _existing_attempt(session_id, user_id)
 
 
@@ -219,7 +217,7 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
     except IntegrityError:
         raise AttemptClosed(f"{who}在本场已有答卷，不能再录入。") from None
     _check_shapes(responses, _laid_out_shapes(paper, arranged))
-    _store(attempt, responses, 1, now, marker_id, {}, **details)
+    _store(attempt.id, attempt.deadline, responses, 1, now, marker_id, {}, **details)
     _finish(attempt, AttemptStatus.SUBMITTED, now, marker_id, **details)
     db.session.flush()
     mark_pending(now, [attempt.id])   # the organiser who entered it is shown its score at once
@@ -265,20 +263,28 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
     user_id = user.id
     # Read and checked before the lock, an attempt's layout never changing; a problem is told only to its owner.
     problem = _shape_problem(responses, _shapes(attempt_id))
-    attempt = writable_attempt(attempt_id, user_id, now, arrived)
+    begin_write()
+    # The attempt's three columns a save looks at, locked; the whole attempt only where a save is refused.
+    locked = db.session.execute(select(Attempt.user_id, Attempt.status, Attempt.deadline)
+                                .where(Attempt.id == attempt_id).with_for_update()).one_or_none()
+    if locked is None or locked.user_id != user_id:
+        raise NotFound("没有找到这份答卷。")
+    if not _writable(locked.status, locked.deadline, arrived or now):
+        _check_writable(db.session.get(Attempt, attempt_id), now, arrived or now)
     if problem:
         raise InvalidResponse(problem)
-    return _store(attempt, responses, seq, now, user_id, seqs or {}, **_queued(attempt, now, arrived))
+    return _store(attempt_id, locked.deadline, responses, seq, now, user_id, seqs or {},
+                  **_queued(locked.deadline, now, arrived))
 
 
-def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor_id: int,
-           seqs: dict[str, int], **details: Any) -> SaveResult:
+def _store(attempt_id: int, deadline: datetime, responses: dict[str, Any], seq: int | None, now: datetime,
+           actor_id: int, seqs: dict[str, int], **details: Any) -> SaveResult:
     """Responses of checked shapes: one UPDATE per item with the seq check in its WHERE, and the save's event in the
     same transaction, the lean path of the autosave."""
-    result = SaveResult(attempt.deadline)
+    result = SaveResult(deadline)
     for key, value in responses.items():
         item_seq = seqs.get(key, seq)
-        given = {"attempt": attempt.id, "item": key, "given": value, "at": now}
+        given = {"attempt": attempt_id, "item": key, "given": value, "at": now}
         if item_seq is None:
             stored = db.session.execute(_ANSWER, given).rowcount
         else:
@@ -286,7 +292,7 @@ def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: da
         (result.saved if stored else result.stale).append(key)
     if result.saved:
         db.session.execute(_ADD_EVENTS, {
-            "attempt_id": attempt.id, "kind": "save", "at": now, "actor_id": actor_id,
+            "attempt_id": attempt_id, "kind": "save", "at": now, "actor_id": actor_id,
             "details": {"seq": seq, "responses": {key: responses[key] for key in result.saved},
                         **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
                         **details}})
@@ -328,10 +334,14 @@ def writable_attempt(attempt_id: int, user_id: int, now: datetime, arrived: date
     return attempt
 
 
-def _queued(attempt: Attempt, now: datetime, arrived: datetime | None) -> dict[str, Any]:
+def _queued(deadline: datetime, now: datetime, arrived: datetime | None) -> dict[str, Any]:
     """The arrival time, kept in the event where it alone made a write in time: the reason is on record."""
-    late = arrived is not None and now > attempt.deadline + grace()
+    late = arrived is not None and now > deadline + grace()
     return {"arrived": arrived.isoformat()} if late else {}
+
+
+def _writable(status: str, deadline: datetime, arrived: datetime) -> bool:
+    return status == AttemptStatus.IN_PROGRESS and arrived <= deadline + grace()
 
 
 def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
@@ -371,7 +381,7 @@ def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime
         if (arrived or now) > attempt.deadline + grace():
             _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
         else:
-            _finish(attempt, AttemptStatus.SUBMITTED, now, user_id, **_queued(attempt, now, arrived))
+            _finish(attempt, AttemptStatus.SUBMITTED, now, user_id, **_queued(attempt.deadline, now, arrived))
     db.session.flush()
     return attempt
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 
 from app import create_app
 from app.attempts.presenters import inline_html, stem_html
@@ -229,3 +229,29 @@ def test_a_start_and_saves_beside_each_other_keep_every_answer(app, all_types):
     assert results == [200] * 10 and other["status"] == "in_progress"
     again = cands[0].call("GET", f"/attempts/{sitting['id']}").get_json()
     assert again["responses"][key] is True
+
+
+def test_two_starts_at_once_give_one_attempt(app, monkeypatch, all_types):
+    """The second tab's start lays out its attempt while the first one's is stored: its insert then fails on the
+    attempt's number, and it hands back the first tab's attempt."""
+    import app.attempts.service as service
+    from app.models import Attempt, AttemptEvent
+
+    first, second = Candidate(app.test_client(), "cand1"), Candidate(app.test_client(), "cand1")
+    real_layout, meanwhile = service.layout, {}
+
+    def layout_beside_another_start(*args, **kwargs):
+        if "tab" not in meanwhile:   # the first start only: the other tab's own layout is plain
+            meanwhile["tab"] = tab = threading.Thread(
+                target=lambda: meanwhile.setdefault("attempt", first.start(all_types)))
+            tab.start()
+            tab.join()
+        return real_layout(*args, **kwargs)
+
+    monkeypatch.setattr(service, "layout", layout_beside_another_start)
+    started = second.start(all_types)
+    assert started["id"] == meanwhile["attempt"]["id"]
+    assert _canonical(started["sections"]) == _canonical(meanwhile["attempt"]["sections"])
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+        assert db.session.scalar(select(func.count()).where(AttemptEvent.kind == "start")) == 1
