@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.attempts.away import away_count
 from app.attempts.letters import bank_letters, shown_letters
-from app.attempts.release import has_ended, not_withheld, practicable
+from app.attempts.release import grace, has_ended, not_withheld, practicable
 from app.domain import review
 from app.domain.marking import is_answered
 from app.domain.markup import render_inline, render_markdown, render_stem
@@ -21,7 +21,7 @@ from app.domain.questions import LETTERS, QuestionType
 from app.domain.scores import rounded
 from app.domain.text import count_blanks
 from app.extensions import db
-from app.models import Attempt, ExamSession, PaperItem, Response, SessionCandidate, User
+from app.models import Attempt, AttemptStatus, ExamSession, PaperItem, Response, SessionCandidate, User
 from app.papers.content import ItemContent, PaperContent, RevisionContent, paper_content
 
 
@@ -76,17 +76,31 @@ def _answers(attempt_id: int) -> list[Row]:
         .where(Response.attempt_id == attempt_id).order_by(Response.position)).all()
 
 
-def submit_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
-    """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap."""
-    payload: dict[str, Any] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline,
-                               "finished_at": attempt.finished_at, "marked": attempt.score is not None,
-                               "server_time": now}
-    visible = score_visible(attempt.session, attempt, now)
-    if not visible or attempt.score is None:   # hidden, or still being marked: the answers need not be read
-        payload["result"] = {"visible": False} if not visible else result_payload(attempt, [], now)
+def submit_payload(attempt_id: int, now: datetime) -> dict[str, Any]:
+    """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap: while its
+    marks are being computed (the marking thread's), one column query of the attempt and its session."""
+    row = db.session.execute(
+        select(Attempt.id, Attempt.status, Attempt.deadline, Attempt.finished_at, Attempt.score, Attempt.max_score,
+               Attempt.session_id, ExamSession.review, ExamSession.closes_at)
+        .join(ExamSession, Attempt.session_id == ExamSession.id).where(Attempt.id == attempt_id)).one()
+    payload: dict[str, Any] = {"id": row.id, "status": row.status, "deadline": row.deadline,
+                               "finished_at": row.finished_at, "marked": row.score is not None, "server_time": now}
+    if row.score is not None:   # marked at once (no marking thread): the result as the attempt's page gives it
+        attempt = db.session.get(Attempt, attempt_id)
+        visible = score_visible(attempt.session, attempt, now)
+        payload["result"] = result_payload(attempt, _responses(attempt) if visible else [], now)
         return payload
-    payload["result"] = result_payload(attempt, _responses(attempt), now)
+    # has_ended()'s own first look, so that the session is loaded only once its window has closed
+    closed = review.has_ended(row.closes_at, now, grace())
+    ended = closed and has_ended(db.session.get(ExamSession, row.session_id), now)
+    visible = review.score_visible(row.review, row.status != AttemptStatus.IN_PROGRESS, ended)
+    payload["result"] = _pending(row.max_score) if visible else {"visible": False}
     return payload
+
+
+def _pending(max_score: float) -> dict[str, Any]:
+    """A visible result whose marks follow the submit's commit."""
+    return {"visible": True, "pending": True, "max_score": max_score}
 
 
 def _sections(paper: PaperContent, answers: list[Row]) -> list[dict[str, Any]]:
@@ -153,7 +167,7 @@ def result_payload(attempt: Attempt, responses: list[Response], now: datetime) -
     if not score_visible(session, attempt, now):
         return {"visible": False}
     if attempt.score is None:   # submitted a moment ago; its marks follow the commit
-        return {"visible": True, "pending": True, "max_score": attempt.max_score}
+        return _pending(attempt.max_score)
     result: dict[str, Any] = {"visible": True, "score": attempt.score, "max_score": attempt.max_score,
                               "fully_marked": attempt.fully_marked}
     if key_visible(session, attempt, now):

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, inspect, or_, select, update
+from sqlalchemy import Row, bindparam, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.util import identity_key
 
 from app.attempts.letters import in_bank_letters
 from app.attempts.release import grace, open_to_practice
@@ -56,6 +57,8 @@ _ANSWER = update(_RESPONSES).where(_RESPONSES.c.attempt_id == bindparam("attempt
                                    _RESPONSES.c.key == bindparam("item")).values(value=bindparam("given"),
                                                                                saved_at=bindparam("at"))
 _ANSWER_IN_SEQ = _ANSWER.where(_RESPONSES.c.seq <= bindparam("item_seq")).values(seq=bindparam("item_seq"))
+_FINISH = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt")).values(status=bindparam("to"),
+                                                                               finished_at=bindparam("at"))
 _SCORE = update(_RESPONSES).where(_RESPONSES.c.id == bindparam("response")).values(score=bindparam("mark"))
 _TOTAL = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt")).values(score=bindparam("total"),
                                                                               fully_marked=bindparam("fully"))
@@ -83,6 +86,17 @@ def _own(attempt_id: int, user_id: int) -> Attempt:
     if attempt is None or attempt.user_id != user_id:
         raise NotFound("没有找到这份答卷。")
     return attempt
+
+
+def _locked_own(attempt_id: int, user_id: int) -> Row:
+    """What a save or submit looks at of the user's own attempt (its status and deadline), locked for writing, as
+    `_own` does it: three columns rather than the whole attempt."""
+    begin_write()
+    locked = db.session.execute(select(Attempt.user_id, Attempt.status, Attempt.deadline)
+                                .where(Attempt.id == attempt_id).with_for_update()).one_or_none()
+    if locked is None or locked.user_id != user_id:
+        raise NotFound("没有找到这份答卷。")
+    return locked
 
 
 # -- starting ----------------------------------------------------------------------------------------------
@@ -217,10 +231,10 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
     except IntegrityError:
         raise AttemptClosed(f"{who}在本场已有答卷，不能再录入。") from None
     _check_shapes(responses, _laid_out_shapes(paper, arranged))
-    _store(attempt.id, attempt.deadline, responses, 1, now, marker_id, {}, **details)
-    _finish(attempt, AttemptStatus.SUBMITTED, now, marker_id, **details)
-    db.session.flush()
-    mark_pending(now, [attempt.id])   # the organiser who entered it is shown its score at once
+    attempt_id = attempt.id
+    _store(attempt_id, attempt.deadline, responses, 1, now, marker_id, {}, **details)
+    _finish(attempt_id, AttemptStatus.SUBMITTED, now, marker_id, **details)
+    mark_pending(now, [attempt_id])   # the organiser who entered it is shown its score at once
     return attempt
 
 
@@ -238,11 +252,11 @@ def attempt_for(attempt_id: int, user: User) -> Attempt:
 def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
     if not is_due(attempt, now):
         return attempt
-    locked = locked_attempt(attempt.id)
+    attempt_id = attempt.id
+    locked = locked_attempt(attempt_id)
     if is_due(locked, now):
-        _finish(locked, AttemptStatus.CLOSED, locked.deadline, None)
-        db.session.flush()
-        mark_pending(now, [locked.id])
+        _finish(attempt_id, AttemptStatus.CLOSED, locked.deadline, None)
+        mark_pending(now, [attempt_id])
     return locked
 
 
@@ -263,13 +277,8 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
     user_id = user.id
     # Read and checked before the lock, an attempt's layout never changing; a problem is told only to its owner.
     problem = _shape_problem(responses, _shapes(attempt_id))
-    begin_write()
-    # The attempt's three columns a save looks at, locked; the whole attempt only where a save is refused.
-    locked = db.session.execute(select(Attempt.user_id, Attempt.status, Attempt.deadline)
-                                .where(Attempt.id == attempt_id).with_for_update()).one_or_none()
-    if locked is None or locked.user_id != user_id:
-        raise NotFound("没有找到这份答卷。")
-    if not _writable(locked.status, locked.deadline, arrived or now):
+    locked = _locked_own(attempt_id, user_id)
+    if not _writable(locked.status, locked.deadline, arrived or now):   # refused: the whole attempt, to close it
         _check_writable(db.session.get(Attempt, attempt_id), now, arrived or now)
     if problem:
         raise InvalidResponse(problem)
@@ -348,8 +357,7 @@ def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("答卷已经提交，不能再修改。")
     if arrived > attempt.deadline + grace():
-        _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
-        db.session.flush()
+        _finish(attempt.id, AttemptStatus.CLOSED, attempt.deadline, None)
         raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
 
 
@@ -372,18 +380,17 @@ def _shape_problem(responses: dict[str, Any], shapes: dict[str, RevisionContent]
 
 # -- finishing and marking ---------------------------------------------------------------------------------
 
-def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
+def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> None:
     """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Not marked here:
-    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`)."""
+    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`), and reads it as stored.
+    Three statements under the lock: a deadline burst holds it as briefly as it can."""
     user_id = user.id
-    attempt = _own(attempt_id, user_id)
-    if attempt.status == AttemptStatus.IN_PROGRESS:
-        if (arrived or now) > attempt.deadline + grace():
-            _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
+    locked = _locked_own(attempt_id, user_id)
+    if locked.status == AttemptStatus.IN_PROGRESS:
+        if (arrived or now) > locked.deadline + grace():
+            _finish(attempt_id, AttemptStatus.CLOSED, locked.deadline, None)
         else:
-            _finish(attempt, AttemptStatus.SUBMITTED, now, user_id, **_queued(attempt.deadline, now, arrived))
-    db.session.flush()
-    return attempt
+            _finish(attempt_id, AttemptStatus.SUBMITTED, now, user_id, **_queued(locked.deadline, now, arrived))
 
 
 def close_overdue(now: datetime) -> int:
@@ -393,20 +400,25 @@ def close_overdue(now: datetime) -> int:
     if db.session.scalar(select(Attempt.id).where(*overdue).limit(1)) is None:
         return 0   # most runs: nothing to close, so no write lock taken
     begin_write()
-    batch = db.session.scalars(
-        select(Attempt).where(*overdue).order_by(Attempt.id).limit(SWEEP_BATCH).with_for_update(skip_locked=True)
-    ).all()
-    for attempt in batch:
-        _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
-    db.session.flush()
+    batch = db.session.execute(
+        select(Attempt.id, Attempt.deadline).where(*overdue).order_by(Attempt.id).limit(SWEEP_BATCH)
+        .with_for_update(skip_locked=True)).all()
+    for attempt_id, deadline in batch:
+        _finish(attempt_id, AttemptStatus.CLOSED, deadline, None)
     return len(batch)
 
 
-def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor_id: int | None, **details: Any) -> None:
-    """Final answers, status and time: a short write. The marks follow after the commit (mark_pending), so a
-    deadline burst of submits never waits on marking; until then the attempt's score is None (being_marked)."""
-    attempt.status, attempt.finished_at = status, at
-    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor_id, **details)
+def _finish(attempt_id: int, status: AttemptStatus, at: datetime, actor_id: int | None, **details: Any) -> None:
+    """Final answers, status and time: a short write, of the attempt's row (locked by the caller) and its event. The
+    marks follow after the commit (mark_pending), so a deadline burst of submits never waits on marking; until then
+    the attempt's score is None (being_marked). What this session holds of the attempt is read again when next used."""
+    db.session.flush()
+    db.session.execute(_FINISH, {"attempt": attempt_id, "to": status, "at": at})
+    db.session.execute(_ADD_EVENTS, {"attempt_id": attempt_id, "at": at, "actor_id": actor_id, "details": details,
+                                     "kind": "submit" if status == AttemptStatus.SUBMITTED else "close"})
+    held = db.session.identity_map.get(identity_key(Attempt, attempt_id))
+    if held is not None:
+        db.session.expire(held)
 
 
 def being_marked(attempt: Attempt) -> bool:
