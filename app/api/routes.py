@@ -89,7 +89,7 @@ def away(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     now = utcnow()
-    submit_attempt(attempt_id, current_user, now, arrived_at())
+    submitted = submit_attempt(attempt_id, current_user, now, arrived_at())
     end_unit(keep=True)   # the submission is final here; the deadline burst holds the write lock no longer
-    marked_after_commit(attempt_id, now)
-    return reply(submit_payload(attempt_id, now))
+    marked = marked_after_commit(attempt_id, now)
+    return reply(submit_payload(submitted, now, marked_here=marked))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.attempts.away import away_count
 from app.attempts.letters import bank_letters, shown_letters
 from app.attempts.release import grace, has_ended, not_withheld, practicable
+from app.attempts.service import Submitted
 from app.domain import review
 from app.domain.marking import is_answered
 from app.domain.markup import render_inline, render_markdown, render_stem
@@ -76,26 +77,23 @@ def _answers(attempt_id: int) -> list[Row]:
         .where(Response.attempt_id == attempt_id).order_by(Response.position)).all()
 
 
-def submit_payload(attempt_id: int, now: datetime) -> dict[str, Any]:
-    """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap: while its
-    marks are being computed (the marking thread's), one column query of the attempt and its session."""
-    row = db.session.execute(
-        select(Attempt.id, Attempt.status, Attempt.deadline, Attempt.finished_at, Attempt.score, Attempt.max_score,
-               Attempt.session_id, ExamSession.review, ExamSession.closes_at)
-        .join(ExamSession, Attempt.session_id == ExamSession.id).where(Attempt.id == attempt_id)).one()
-    payload: dict[str, Any] = {"id": row.id, "status": row.status, "deadline": row.deadline,
-                               "finished_at": row.finished_at, "marked": row.score is not None, "server_time": now}
-    if row.score is not None:   # marked at once (no marking thread): the result as the attempt's page gives it
-        attempt = db.session.get(Attempt, attempt_id)
+def submit_payload(submitted: Submitted, now: datetime, marked_here: bool = False) -> dict[str, Any]:
+    """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap: while its marks
+    are being computed (by the marking thread), what the submit read and wrote, and no query."""
+    if marked_here or submitted.score is not None:   # marked: the result as the attempt's page gives it
+        attempt = db.session.get(Attempt, submitted.id)
+        payload = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline,
+                   "finished_at": attempt.finished_at, "marked": attempt.score is not None, "server_time": now}
         visible = score_visible(attempt.session, attempt, now)
         payload["result"] = result_payload(attempt, _responses(attempt) if visible else [], now)
         return payload
     # has_ended()'s own first look, so that the session is loaded only once its window has closed
-    closed = review.has_ended(row.closes_at, now, grace())
-    ended = closed and has_ended(db.session.get(ExamSession, row.session_id), now)
-    visible = review.score_visible(row.review, row.status != AttemptStatus.IN_PROGRESS, ended)
-    payload["result"] = _pending(row.max_score) if visible else {"visible": False}
-    return payload
+    closed = review.has_ended(submitted.closes_at, now, grace())
+    ended = closed and has_ended(db.session.get(ExamSession, submitted.session_id), now)
+    visible = review.score_visible(submitted.review, submitted.status != AttemptStatus.IN_PROGRESS, ended)
+    return {"id": submitted.id, "status": submitted.status, "deadline": submitted.deadline,
+            "finished_at": submitted.finished_at, "marked": False, "server_time": now,
+            "result": _pending(submitted.max_score) if visible else {"visible": False}}
 
 
 def _pending(max_score: float) -> dict[str, Any]:

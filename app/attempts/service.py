@@ -88,12 +88,14 @@ def _own(attempt_id: int, user_id: int) -> Attempt:
     return attempt
 
 
-def _locked_own(attempt_id: int, user_id: int) -> Row:
-    """What a save or submit looks at of the user's own attempt (its status and deadline), locked for writing, as
-    `_own` does it: three columns rather than the whole attempt."""
+def _locked_own(attempt_id: int, user_id: int, *columns: Any) -> Row:
+    """What a save or submit looks at of the user's own attempt (its status and deadline, and `columns` of it and its
+    session), its row locked for writing, as `_own` does it: a few columns rather than the whole attempt."""
     begin_write()
-    locked = db.session.execute(select(Attempt.user_id, Attempt.status, Attempt.deadline)
-                                .where(Attempt.id == attempt_id).with_for_update()).one_or_none()
+    locked = db.session.execute(
+        select(Attempt.user_id, Attempt.status, Attempt.deadline, *columns)
+        .join(ExamSession, Attempt.session_id == ExamSession.id).where(Attempt.id == attempt_id)
+        .with_for_update(of=Attempt)).one_or_none()
     if locked is None or locked.user_id != user_id:
         raise NotFound("没有找到这份答卷。")
     return locked
@@ -315,8 +317,8 @@ ATTEMPT_SHAPES = 4096
 def _shapes(attempt_id: int) -> dict[str, RevisionContent]:
     """What a response to each of the attempt's items may look like (its revision's kind, letters and slots), by key.
     An attempt's layout and its revisions never change, so each process reads the keys and revision ids once per
-    attempt, and the revisions once (app/papers/content.py), rather than on every save. Only a committed attempt is
-    read: an attempt not found is not remembered, since a rolled-back id may be given again."""
+    attempt, and the revisions once (app/papers/content.py), rather than on every save. An attempt not found is not
+    remembered: its id may be given to an attempt yet to come (or given again after a rollback)."""
     cache: Lru[int, dict[str, RevisionContent]] = app_cache("item_shapes", lambda: Lru(ATTEMPT_SHAPES))
     shapes = cache.get(attempt_id)
     if shapes is None:
@@ -380,17 +382,39 @@ def _shape_problem(responses: dict[str, Any], shapes: dict[str, RevisionContent]
 
 # -- finishing and marking ---------------------------------------------------------------------------------
 
-def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> None:
+@dataclass(frozen=True)
+class Submitted:
+    """An attempt as a submit left it, and what its answer needs of its session."""
+
+    id: int
+    status: str
+    deadline: datetime
+    finished_at: datetime
+    score: float | None
+    max_score: float
+    session_id: int
+    review: str
+    closes_at: datetime
+
+
+def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Submitted:
     """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Not marked here:
-    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`), and reads it as stored.
-    Three statements under the lock: a deadline burst holds it as briefly as it can."""
+    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`). Three statements under
+    the lock, and what the answer needs read with the lock: a deadline burst holds it as briefly as it can, and reads
+    nothing after."""
     user_id = user.id
-    locked = _locked_own(attempt_id, user_id)
-    if locked.status == AttemptStatus.IN_PROGRESS:
+    locked = _locked_own(attempt_id, user_id, Attempt.finished_at, Attempt.score, Attempt.max_score,
+                         Attempt.session_id, ExamSession.review, ExamSession.closes_at)
+    status, finished_at = locked.status, locked.finished_at
+    if status == AttemptStatus.IN_PROGRESS:
         if (arrived or now) > locked.deadline + grace():
-            _finish(attempt_id, AttemptStatus.CLOSED, locked.deadline, None)
+            status, finished_at = AttemptStatus.CLOSED, locked.deadline
+            _finish(attempt_id, status, finished_at, None)
         else:
-            _finish(attempt_id, AttemptStatus.SUBMITTED, now, user_id, **_queued(locked.deadline, now, arrived))
+            status, finished_at = AttemptStatus.SUBMITTED, now
+            _finish(attempt_id, status, finished_at, user_id, **_queued(locked.deadline, now, arrived))
+    return Submitted(attempt_id, status, locked.deadline, finished_at, locked.score, locked.max_score,
+                     locked.session_id, locked.review, locked.closes_at)
 
 
 def close_overdue(now: datetime) -> int:

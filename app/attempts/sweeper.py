@@ -51,15 +51,16 @@ def _in_batches(step, size: int, now: datetime) -> int:
     return done + batch
 
 
-def marked_after_commit(attempt_id: int, now: datetime) -> None:
+def marked_after_commit(attempt_id: int, now: datetime) -> bool:
     """Have a finished attempt marked once its finishing is committed: by this process's marking thread if it has
-    one, else here and now."""
+    one, else here and now (True)."""
     marker = current_app.extensions.get("marker")
     if marker is not None and marker.pid == os.getpid():
         marker.add(attempt_id)
-        return
+        return False
     mark_pending(now, [attempt_id])
     end_unit(keep=True)
+    return True
 
 
 # Longer than a marking thread ever waits (Marker.MAX_WAIT) and then takes to mark what it was handed.
