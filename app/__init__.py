@@ -11,6 +11,8 @@ from config import CONFIGS, secret_key
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    from app.api.replies import IsoJSONProvider
+    app.json = IsoJSONProvider(app)
     config_name = config_name or os.environ.get("FLASK_CONFIG") or ("development" if app.debug else "production")
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)

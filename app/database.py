@@ -2,20 +2,27 @@
 
 SQLite gets WAL, a busy timeout and foreign keys; we issue its BEGIN ourselves so that writers can take the
 write lock up front (BEGIN IMMEDIATE) instead of failing when a read transaction tries to become a write.
-Within one process SQLite writers also queue on a lock first: SQLite's own busy wait sleeps and retries, so
-under a burst some of 32 threads would lose every retry and time out, while a queue serves them in turn.
+SQLite writers also queue before they BEGIN: within one process on a lock, then across processes (gunicorn's
+workers, a command) on an flock of a file beside the database. SQLite's own busy wait sleeps and polls (1, 2, 5 …
+100 ms), so under a burst the write lock would lie idle while waiters sleep, and some of 32 threads would lose every
+retry and time out; a queue wakes the next writer the moment the last one ends. The busy timeout still bounds the
+whole wait (DatabaseBusy).
 
 One unit of work per request, `flask` command or app context: services change the session and flush, and never
 commit or roll back. A request's unit ends once, after its view has answered and before the answer leaves: kept
 if the answer is a success (so an autosave's 200 means the answers are stored), rolled back if it is a 4xx or 5xx.
 `end_unit` ends it sooner where the view must: the one error handler (app/web.py) and the commands' error path
 (app/commands.py) for a refusal, a view that answers a refusal with a page showing what is stored, and the exam
-API's start, submit and drill answer, kept before their answer is built so the write lock is not held meanwhile.
+API's start, autosave, submit and drill answer, kept before their answer is built so the write lock is not held
+meanwhile.
 Any other app context (a command, a script, a test) keeps its work when it closes cleanly. Units of their own by
 design: a login try's slot (app/users/logins.py), each batch of the sweep (app/attempts/sweeper.py), and a dry run,
 which rolls back.
 """
+import fcntl
+import os
 import threading
+import time
 
 from flask import Flask, Response, current_app
 from sqlalchemy import event
@@ -26,6 +33,7 @@ from app.extensions import db
 
 _BEGIN_OPTION = "sqlite_begin"
 _HOLDS_WRITER = "holds_sqlite_writer"
+_WRITER_FILE = "sqlite_writer_file"
 _WRITING = "writing"
 _sqlite_writer = threading.Lock()
 
@@ -43,6 +51,8 @@ def init_app(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name != "sqlite":
         return
+    if engine.url.database and engine.url.database != ":memory:":
+        app.extensions[_WRITER_FILE] = os.path.abspath(engine.url.database) + "-writer"
     event.listen(engine, "connect", _sqlite_connect(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     event.listen(engine, "begin", _sqlite_begin)
 
@@ -111,14 +121,70 @@ def _end_context(error: BaseException | None) -> None:
 
 
 def _queue_for_writer(session: Session) -> None:
-    if not _sqlite_writer.acquire(timeout=current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000):
+    timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+    given_up = time.monotonic() + timeout
+    if not _sqlite_writer.acquire(timeout=timeout):
         raise DatabaseBusy("服务器繁忙，请稍后重试；已作答的内容不会丢失。")
-    session.info[_HOLDS_WRITER] = True
+    path = current_app.extensions.get(_WRITER_FILE)
+    try:
+        held = _locked_file(path, max(given_up - time.monotonic(), 0)) if path else -1   # -1: no file (in memory)
+    except BaseException:
+        _sqlite_writer.release()
+        raise
+    if held is None:
+        _sqlite_writer.release()
+        raise DatabaseBusy("服务器繁忙，请稍后重试；已作答的内容不会丢失。")
+    session.info[_HOLDS_WRITER] = held
 
 
 def _release_writer(session: Session) -> None:
-    if session.info.pop(_HOLDS_WRITER, False):
-        _sqlite_writer.release()
+    held = session.info.pop(_HOLDS_WRITER, None)
+    if held is None:
+        return
+    if held >= 0:
+        os.close(held)   # closing the descriptor releases its flock
+    _sqlite_writer.release()
+
+
+def _locked_file(path: str, timeout: float) -> int | None:
+    """A descriptor of the writers' lock file holding its exclusive flock, or None if `timeout` passed first. The
+    kernel hands the lock to the next waiter as it is released; flock itself cannot time out, so a wait blocks in a
+    helper thread, and a lock it gets after the wait was given up is released at once. A descriptor of its own per
+    wait: two flocks on one descriptor would not exclude each other. Read-only is enough for an flock."""
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except BlockingIOError:
+        pass
+    except BaseException:
+        os.close(fd)
+        raise
+    ended, guard = threading.Event(), threading.Lock()
+    state = {"waiting": True, "locked": False}
+
+    def wait() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            state["locked"] = True
+        except OSError:
+            pass
+        with guard:
+            if state["waiting"]:
+                ended.set()
+            else:
+                os.close(fd)
+
+    threading.Thread(target=wait, name="sqlite-writer-wait", daemon=True).start()
+    ended.wait(timeout)
+    with guard:
+        if not ended.is_set():
+            state["waiting"] = False   # given up: the helper closes the descriptor once it has the lock
+            return None
+    if state["locked"]:
+        return fd
+    os.close(fd)
+    return None
 
 
 @event.listens_for(Session, "after_transaction_end")

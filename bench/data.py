@@ -21,7 +21,6 @@ from app.attempts.service import start_attempt
 from app.banks.service import check_sources, import_sources
 from app.domain.practice import DrillFilter
 from app.domain.questions import option_letters
-from app.domain.text import count_blanks
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, ExamSession, PaperItem, QuestionRevision, Response, User, utcnow
 from app.practice.service import current_revision, start_drill
@@ -101,7 +100,7 @@ def scale_fill(session_id: int) -> dict:
         .where(PaperItem.paper_id == paper_id)).all()
     answered = 0
     for item_id, revision in items:     # the paper's items are its session's alone
-        value = response_for(revision.kind.input, list(option_letters(revision.options)), revision.slots, rng)
+        value = response_for(_shape(revision.kind, option_letters(revision.options), revision.slots), rng)
         answered += db.session.execute(
             update(Response).where(Response.paper_item_id == item_id).values(value=value, saved_at=now, seq=1),
             execution_options={"synchronize_session": False}).rowcount
@@ -117,9 +116,15 @@ def _drill(username: str, now) -> dict:
     questions = []
     for question_id in drill.question_ids:
         revision = current_revision(question_id)
-        questions.append({"id": question_id, "input": revision.kind.input, "options": len(revision.options),
-                          "blanks": count_blanks(revision.stem)})
+        questions.append({"id": question_id, **_shape(revision.kind, option_letters(revision.options), revision.slots)})
     return {"id": drill.id, "questions": questions}
+
+
+def _shape(kind, letters, slots) -> dict:
+    """What an answer to a question takes, as bench/scenarios.py `response_for` reads it: a drill shows as many
+    letters as the bank has (in its own order), and a material's parts each take their own type's answer."""
+    return {"input": kind.input, "letters": list(letters), "slots": slots,
+            "parts": [_shape(part.kind, part.letters, part.blanks) for part in kind.parts or ()]}
 
 
 def check(session_id: int) -> dict:

@@ -37,7 +37,7 @@ class Candidate:
     items: list[dict[str, Any]] = field(default_factory=list)
     seq: int = 0
     saves_kept: int = 0         # saves the server says it stored: each must have left one `save` event
-    drill: dict[str, Any] = field(default_factory=dict)   # {"id", "questions": [{"id", "input", "options", "blanks"}]}
+    drill: dict[str, Any] = field(default_factory=dict)   # {"id", "questions": [{"id", and a shape (response_for)}]}
     drill_position: int = 0
 
     def next_seq(self) -> int:
@@ -195,21 +195,39 @@ def submit(server: Server, candidate: Candidate) -> Call:
 
 
 def answer(item: dict[str, Any], rng: random.Random) -> Any:
-    """An answer of the right shape for the item, in the letters the candidate was shown."""
-    letters = [option["key"] for option in item.get("options", [])]
-    return response_for(item["input"], letters, item.get("blanks", 0), rng)
+    """An answer of the right shape for an item of the exam API, in the letters the candidate was shown."""
+    return response_for(shape(item), rng)
 
 
-def response_for(input_kind: str, letters: list[str], blanks: int, rng: random.Random) -> Any:
-    """A response in the shape the item's `input` (as the API names it) takes."""
-    if input_kind == "letter":
+def shape(item: dict[str, Any]) -> dict[str, Any]:
+    """What an answer to an item (or a material's part) of the exam API takes: its `input`, the letters shown, and
+    how many answers it holds (blanks, steps, or a matching's prompts)."""
+    return {"input": item["input"], "letters": [option["key"] for option in item.get("options", [])],
+            "slots": item.get("blanks") or len(item.get("prompts", [])),
+            "parts": [shape(part) for part in item.get("parts", [])]}
+
+
+def response_for(asked: dict[str, Any], rng: random.Random) -> Any:
+    """A response in the shape the item's `input` (as the API names it) takes: {"input", "letters", "slots",
+    "parts"}. Every type answered: a drill asks each objective type, and one of the wrong shape is refused (422)."""
+    letters, slots = asked["letters"], asked["slots"]
+    kind = asked["input"]
+    if kind == "letter":
         return rng.choice(letters)
-    if input_kind == "letters":
+    if kind == "letters":
         return sorted(rng.sample(letters, rng.randint(1, len(letters))))
-    if input_kind == "truth":
+    if kind == "truth":
         return rng.random() < 0.5
-    if input_kind == "blanks":
-        return [rng.choice(["民主集中制", "党员大会", "三会一课", "一年"]) for _ in range(blanks)]
+    if kind == "blanks":
+        return [rng.choice(["民主集中制", "党员大会", "三会一课", "一年"]) for _ in range(slots)]
+    if kind == "numbers":
+        return [str(rng.randint(1, 3000)) for _ in range(slots)]
+    if kind == "order":
+        return rng.sample(letters, len(letters))
+    if kind == "pairs":
+        return rng.sample(letters, slots)
+    if kind == "parts":
+        return [response_for(part, rng) for part in asked["parts"]]
     return SHORT_ANSWER
 
 
@@ -217,7 +235,7 @@ def drill_answer(server: Server, candidate: Candidate, rng: random.Random) -> Ca
     """The drill page's answer to the candidate's current question (the server marks it and returns the key)."""
     question = candidate.drill["questions"][candidate.drill_position % len(candidate.drill["questions"])]
     candidate.drill_position += 1
-    response = response_for(question["input"], list("ABCDEFGH"[: question["options"]]), question["blanks"], rng)
+    response = response_for(question, rng)
 
     async def call() -> Result:
         path = f"/api/v1/drills/{candidate.drill['id']}/answers"

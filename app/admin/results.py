@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from app.attempts.away import away_counts
 from app.attempts.judging import session_paper_ids
-from app.attempts.service import bank_letters, is_due
+from app.attempts.letters import bank_letters
+from app.attempts.service import is_due
 from app.domain.analysis import Bin, ItemStats, Observation, analyse_item, histogram
 from app.domain.marking import is_answered
 from app.domain.questions import QuestionType, question_type

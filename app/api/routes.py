@@ -69,10 +69,11 @@ def save(attempt_id: int):
         raise InvalidResponse(f"一次最多保存 {MAX_SAVE_ITEMS} 题的答案。")
     now = utcnow()
     result = save_responses(attempt_id, current_user, responses, seq, now, seqs, arrived_at())
+    end_unit(keep=True)   # stored before the answer is built: the next save in the queue need not wait for it
     stored = len(result.saved)
     # `saved` keeps its two meanings for clients written before `seq` and `stored` said each (docs/api.md).
     return reply(seq=seq, stored=stored, saved=stored if seq is None else seq, keys=result.saved, stale=result.stale,
-                 deadline=result.attempt.deadline, server_time=now)
+                 deadline=result.deadline, server_time=now)
 
 
 @bp.post("/attempts/<int:attempt_id>/away")
@@ -88,7 +89,7 @@ def away(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     now = utcnow()
-    attempt = submit_attempt(attempt_id, current_user, now, arrived_at())
+    submitted = submit_attempt(attempt_id, current_user, now, arrived_at())
     end_unit(keep=True)   # the submission is final here; the deadline burst holds the write lock no longer
-    marked_after_commit(attempt.id, now)
-    return reply(submit_payload(attempt, now))
+    marked = marked_after_commit(attempt_id, now)
+    return reply(submit_payload(submitted, now, marked_here=marked))

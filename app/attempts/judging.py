@@ -105,7 +105,8 @@ def mark_response(response_id: int, score: float, judge: User, now: datetime) ->
     if old == score:
         return response
     response.score, response.marked_by, response.marked_at = score, judge, now
-    add_event(attempt, "mark", now, judge, key=response.key, question=question_ref(item.revision), old=old, new=score)
+    add_event(attempt, "mark", now, judge.id, key=response.key, question=question_ref(item.revision), old=old,
+              new=score)
     # Scored before its objective marks were written (they follow the submit's commit): write them now too.
     if attempt.score is None:
         mark_attempt(attempt)
@@ -215,7 +216,7 @@ def _remark(attempt: Attempt, revision_id: int, ref: str, old_key: Any, new_key:
     mark_attempt(attempt)
     if response.score == old_item:
         return None
-    add_event(attempt, "remark", now, actor, key=response.key, question=ref, old_key=old_key, new_key=new_key,
+    add_event(attempt, "remark", now, actor.id, key=response.key, question=ref, old_key=old_key, new_key=new_key,
               item_old=old_item, item_new=response.score, old=old_total, new=attempt.score)
     return {"attempt": attempt.id, "username": attempt.user.username, "name": attempt.user.name,
             "old": old_total, "new": attempt.score}

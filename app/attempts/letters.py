@@ -8,11 +8,15 @@ from app.models import Response
 
 def bank_letters(response: Response) -> Any:
     """The response in the bank's letters, for marking: the candidate answered in the letters shown."""
-    value = response.value
-    if not response.option_order or value is None:
+    return in_bank_letters(response.paper_item.revision, tuple(response.option_order or ()), response.value)
+
+
+def in_bank_letters(revision: Any, order: tuple[str, ...], value: Any) -> Any:
+    """A response given in the letters shown (options in `order`), in the bank's; `revision` is a QuestionRevision or
+    its cached content (app/papers/content.py), anything with its `kind`."""
+    if not order or value is None:
         return value
-    order = tuple(response.option_order)
-    return response.paper_item.revision.kind.in_letters(value, lambda shown: shown_to_original(order, shown))
+    return revision.kind.in_letters(value, lambda shown: shown_to_original(order, shown))
 
 
 def shown_letters(response: Response, key: Any) -> Any:

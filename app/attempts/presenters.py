@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import selectinload
 
 from app.attempts.away import away_count
 from app.attempts.letters import bank_letters, shown_letters
-from app.attempts.release import has_ended, not_withheld, practicable
+from app.attempts.release import grace, has_ended, not_withheld, practicable
+from app.attempts.service import Submitted
 from app.domain import review
 from app.domain.marking import is_answered
 from app.domain.markup import render_inline, render_markdown, render_stem
@@ -21,7 +22,8 @@ from app.domain.questions import LETTERS, QuestionType
 from app.domain.scores import rounded
 from app.domain.text import count_blanks
 from app.extensions import db
-from app.models import Attempt, ExamSession, PaperItem, Response, SessionCandidate, User
+from app.models import Attempt, AttemptStatus, ExamSession, PaperItem, Response, SessionCandidate, User
+from app.papers.content import ItemContent, PaperContent, RevisionContent, paper_content
 
 
 def score_visible(session: ExamSession, attempt: Attempt, now: datetime) -> bool:
@@ -46,62 +48,103 @@ def _responses(attempt: Attempt) -> list[Response]:
 
 
 def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
-    """GET /api/v1/attempts/<id> (DESIGN §3.4)."""
-    responses = _responses(attempt)
+    """GET /api/v1/attempts/<id> (DESIGN §3.4): the paper as this candidate sees it, from the process's cache of the
+    paper (app/papers/content.py) and one column query of the attempt's responses."""
+    paper = paper_content(attempt.paper_id)
+    answers = _answers(attempt.id)
     payload: dict[str, Any] = {
-        "id": attempt.id, "status": attempt.status, "title": attempt.paper.title,
+        "id": attempt.id, "status": attempt.status, "title": paper.title,
         "session": {"id": attempt.session_id, "title": attempt.session.title},
         "started_at": attempt.started_at, "deadline": attempt.deadline, "server_time": now,
-        "sections": _sections(responses),
-        "responses": {r.key: r.value for r in responses if r.value is not None},
+        "sections": _sections(paper, answers),
+        "responses": {answer.key: answer.value for answer in answers if answer.value is not None},
         # A reload or a second device numbers its away records (切屏) after these, and shows the count.
         "away_count": away_count(attempt.id),
     }
     if attempt.finished:
         payload["finished_at"], payload["marked"] = attempt.finished_at, attempt.score is not None
-        payload["result"] = result_payload(attempt, responses, now)
+        payload["result"] = result_payload(attempt, _responses(attempt), now)
     return payload
 
 
-def submit_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
-    """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap."""
-    payload: dict[str, Any] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline,
-                               "finished_at": attempt.finished_at, "marked": attempt.score is not None,
-                               "server_time": now}
-    visible = score_visible(attempt.session, attempt, now)
-    if not visible or attempt.score is None:   # hidden, or still being marked: the answers need not be read
-        payload["result"] = {"visible": False} if not visible else result_payload(attempt, [], now)
+def _answers(attempt_id: int) -> list[Row]:
+    """The attempt's items in the order shown, with what this candidate sees of each, and a key correction's override,
+    which can change what a page shows (a calculation's units) while the paper's content never does."""
+    return db.session.execute(
+        select(Response.key, Response.paper_item_id, Response.section_index, Response.option_order, Response.value,
+               PaperItem.answer_override)
+        .join(PaperItem, Response.paper_item_id == PaperItem.id)
+        .where(Response.attempt_id == attempt_id).order_by(Response.position)).all()
+
+
+def submit_payload(submitted: Submitted, now: datetime, marked_here: bool = False) -> dict[str, Any]:
+    """POST …/submit: the outcome without the paper again, so a deadline burst of submits stays cheap: while its marks
+    are being computed (by the marking thread), what the submit read and wrote, and no query."""
+    if marked_here or submitted.score is not None:   # marked: the result as the attempt's page gives it
+        attempt = db.session.get(Attempt, submitted.id)
+        payload = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline,
+                   "finished_at": attempt.finished_at, "marked": attempt.score is not None, "server_time": now}
+        visible = score_visible(attempt.session, attempt, now)
+        payload["result"] = result_payload(attempt, _responses(attempt) if visible else [], now)
         return payload
-    payload["result"] = result_payload(attempt, _responses(attempt), now)
-    return payload
+    # has_ended()'s own first look, so that the session is loaded only once its window has closed
+    closed = review.has_ended(submitted.closes_at, now, grace())
+    ended = closed and has_ended(db.session.get(ExamSession, submitted.session_id), now)
+    visible = review.score_visible(submitted.review, submitted.status != AttemptStatus.IN_PROGRESS, ended)
+    return {"id": submitted.id, "status": submitted.status, "deadline": submitted.deadline,
+            "finished_at": submitted.finished_at, "marked": False, "server_time": now,
+            "result": _pending(submitted.max_score) if visible else {"visible": False}}
 
 
-def _sections(responses: list[Response]) -> list[dict[str, Any]]:
+def _pending(max_score: float) -> dict[str, Any]:
+    """A visible result whose marks follow the submit's commit."""
+    return {"visible": True, "pending": True, "max_score": max_score}
+
+
+def _sections(paper: PaperContent, answers: list[Row]) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = []
-    for response in responses:
-        item = response.paper_item
-        if not sections or sections[-1]["index"] != response.section_index:
-            sections.append({"index": response.section_index, "title": item.section_title, "items": []})
-        sections[-1]["items"].append(_item(response))
+    for answer in answers:
+        item = paper.item(answer.paper_item_id)
+        if not sections or sections[-1]["index"] != answer.section_index:
+            sections.append({"index": answer.section_index, "title": item.section_title, "items": []})
+        sections[-1]["items"].append(_item(answer.key, item, answer.option_order, answer.answer_override))
     return [{"title": s["title"], "items": s["items"]} for s in sections]
 
 
-def _item(response: Response) -> dict[str, Any]:
-    revision = response.paper_item.revision
-    item: dict[str, Any] = {"key": response.key, "type": revision.type, "type_label": revision.kind.label,
-                            "input": revision.kind.input, "stem_html": stem_html(revision.stem),
-                            "points": response.paper_item.points}
-    if revision.options:
-        item["options"] = [{"key": LETTERS[shown], "html": inline_html(revision.options[letter])}
-                           for shown, letter in enumerate(response.option_order)]
+def _item(key: str, item: ItemContent, option_order: list[str], override: Any) -> dict[str, Any]:
+    """One item as a candidate is asked it: what every candidate sees of it (kept per item), with this candidate's
+    number and order of the options."""
+    fields, options = _asked(item) if override is None else (_asked_fields(item, override), None)
+    asked = {**fields, "key": key}
+    if item.revision.options:
+        options = options or _options_html(item.revision)
+        asked["options"] = [{"key": LETTERS[shown], "html": options[letter]}
+                            for shown, letter in enumerate(option_order)]
+    return asked
+
+
+@lru_cache(maxsize=8192)
+def _asked(item: ItemContent) -> tuple[dict[str, Any], dict[str, str]]:
+    """Per item of a cached paper (by identity: a paper's content is read once per app and never changes)."""
+    return _asked_fields(item, item.revision.answer), _options_html(item.revision)
+
+
+def _options_html(revision: RevisionContent) -> dict[str, str]:
+    return {letter: inline_html(text) for letter, text in revision.options.items()}
+
+
+def _asked_fields(item: ItemContent, key: Any) -> dict[str, Any]:
+    revision = item.revision
+    fields: dict[str, Any] = {"type": revision.type, "type_label": revision.kind.label, "input": revision.kind.input,
+                              "stem_html": stem_html(revision.stem), "points": item.points}
     if revision.kind.has_blanks:
-        item["blanks"] = count_blanks(revision.stem)
+        fields["blanks"] = count_blanks(revision.stem)
     if revision.kind.has_prompts:   # left items in bank order: the shuffled right items alone carry the key
-        item["prompts"] = [inline_html(prompt) for prompt in revision.prompts]
-    item |= revision.kind.page_fields(response.paper_item.key)
+        fields["prompts"] = [inline_html(prompt) for prompt in revision.prompts]
+    fields |= revision.kind.page_fields(key)
     if revision.kind.parts:
-        item["parts"] = _parts(revision.kind, item.pop("part_fields"), response.paper_item.points)
-    return item
+        fields["parts"] = _parts(revision.kind, fields.pop("part_fields"), item.points)
+    return fields
 
 
 def _parts(kind: QuestionType, fields: list[dict[str, Any]], points: float) -> list[dict[str, Any]]:
@@ -122,7 +165,7 @@ def result_payload(attempt: Attempt, responses: list[Response], now: datetime) -
     if not score_visible(session, attempt, now):
         return {"visible": False}
     if attempt.score is None:   # submitted a moment ago; its marks follow the commit
-        return {"visible": True, "pending": True, "max_score": attempt.max_score}
+        return _pending(attempt.max_score)
     result: dict[str, Any] = {"visible": True, "score": attempt.score, "max_score": attempt.max_score,
                               "fully_marked": attempt.fully_marked}
     if key_visible(session, attempt, now):

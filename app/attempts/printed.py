@@ -15,6 +15,7 @@ from app.domain.questions import LETTERS, QuestionType
 from app.errors import AppError
 from app.extensions import db
 from app.models import Attempt, ExamSession, Paper, PaperItem, SessionCandidate, User, record
+from app.papers.content import paper_content
 
 
 class PaperRefused(AppError):
@@ -75,7 +76,7 @@ def variant(session: ExamSession, code: str, *, with_key: bool = False) -> Varia
     paper = printable_paper(session)
     items = paper_items(paper)
     sections = []
-    for arranged in layout(paper, items, variant_seed(session.id, paper.seed, code)):
+    for arranged in layout(paper_content(paper.id), variant_seed(session.id, paper.seed, code)):
         printed = [_printed(arranged_item.key, items[arranged_item.index], arranged_item.option_order, with_key)
                    for arranged_item in arranged]
         sections.append(PrintedSection(items[arranged[0].index].section_title, printed))

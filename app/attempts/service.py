@@ -5,23 +5,20 @@ Every write opens with `begin_write()` and locks the attempt row, so two tabs, t
 on another host never finish an attempt twice or save into a finished one.
 """
 import random
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, bindparam, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.util import identity_key
 
-from app.attempts.letters import bank_letters
+from app.attempts.letters import in_bank_letters
 from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
 from app.domain.marking import is_answered, mark, response_problem
 from app.domain.papers import ArrangedItem, arrange
-from app.domain.questions import QuestionType, option_letters
 from app.domain.scores import rounded
 from app.errors import (
     AttemptClosed,
@@ -44,11 +41,27 @@ from app.models import (
     SessionCandidate,
     User,
 )
+from app.papers.content import Lru, PaperContent, RevisionContent, app_cache, paper_content, revisions, unstored
 from app.papers.service import Unfillable, drawn_paper
 
 SWEEP_BATCH = 100
 # Attempts marked in one write: short enough that saves and submits queued behind it hardly notice.
 MARK_BATCH = 50
+
+# The hot paths' writes as Core statements on the tables, built once: the ORM's per-row bookkeeping of a bulk insert
+# or update, and building a statement on every request, cost more than the writes themselves.
+_RESPONSES, _EVENTS, _ATTEMPTS = Response.__table__, AttemptEvent.__table__, Attempt.__table__
+_LAY_OUT = insert(_RESPONSES)
+_ADD_EVENTS = insert(_EVENTS)
+_ANSWER = update(_RESPONSES).where(_RESPONSES.c.attempt_id == bindparam("attempt"),
+                                   _RESPONSES.c.key == bindparam("item")).values(value=bindparam("given"),
+                                                                               saved_at=bindparam("at"))
+_ANSWER_IN_SEQ = _ANSWER.where(_RESPONSES.c.seq <= bindparam("item_seq")).values(seq=bindparam("item_seq"))
+_FINISH = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt")).values(status=bindparam("to"),
+                                                                               finished_at=bindparam("at"))
+_SCORE = update(_RESPONSES).where(_RESPONSES.c.id == bindparam("response")).values(score=bindparam("mark"))
+_TOTAL = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt")).values(score=bindparam("total"),
+                                                                              fully_marked=bindparam("fully"))
 
 
 def is_due(attempt: Attempt, now: datetime) -> bool:
@@ -56,8 +69,10 @@ def is_due(attempt: Attempt, now: datetime) -> bool:
     return attempt.status == AttemptStatus.IN_PROGRESS and now > attempt.deadline + grace()
 
 
-def add_event(attempt: Attempt, kind: str, at: datetime, actor: User | None = None, **details: Any) -> None:
-    db.session.add(AttemptEvent(attempt=attempt, kind=kind, at=at, actor=actor, details=details))
+def add_event(attempt: Attempt, kind: str, at: datetime, actor_id: int | None = None, **details: Any) -> None:
+    """The actor by id: a user loaded before begin_write() is expired by it, and reading their id would load them
+    again inside the write."""
+    db.session.add(AttemptEvent(attempt=attempt, kind=kind, at=at, actor_id=actor_id, details=details))
 
 
 def locked_attempt(attempt_id: int) -> Attempt | None:
@@ -65,12 +80,25 @@ def locked_attempt(attempt_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
 
 
-def _own(attempt_id: int, user: User) -> Attempt:
+def _own(attempt_id: int, user_id: int) -> Attempt:
     """The user's own attempt, locked for writing; someone else's is 404 so ids reveal nothing."""
     attempt = locked_attempt(attempt_id)
-    if attempt is None or attempt.user_id != user.id:
+    if attempt is None or attempt.user_id != user_id:
         raise NotFound("没有找到这份答卷。")
     return attempt
+
+
+def _locked_own(attempt_id: int, user_id: int, *columns: Any) -> Row:
+    """What a save or submit looks at of the user's own attempt (its status and deadline, and `columns` of it and its
+    session), its row locked for writing, as `_own` does it: a few columns rather than the whole attempt."""
+    begin_write()
+    locked = db.session.execute(
+        select(Attempt.user_id, Attempt.status, Attempt.deadline, *columns)
+        .join(ExamSession, Attempt.session_id == ExamSession.id).where(Attempt.id == attempt_id)
+        .with_for_update(of=Attempt)).one_or_none()
+    if locked is None or locked.user_id != user_id:
+        raise NotFound("没有找到这份答卷。")
+    return locked
 
 
 # -- starting ----------------------------------------------------------------------------------------------
@@ -79,11 +107,13 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     """Start the user's attempt at a session, or return the one already started (a reload, a second device).
 
     A mock (模拟考试) may be sat again once finished, up to its max_attempts. Only a new attempt takes the
-    write lock: a reload or a second device is a plain read."""
+    write lock, and only to store it: a reload or a second device is a plain read, and the paper is drawn (for a
+    mock) and laid out before the lock."""
+    user_id = user.id
     session = db.session.get(ExamSession, session_id)
-    if session is None or not _is_candidate(session, user):
+    if session is None or not _is_candidate(session, user_id):
         raise NotFound("没有找到这场考试，或您不在本场考生名单中。")
-    existing = _existing_attempt(session, user)
+    existing = _existing_attempt(session_id, user_id)
     if existing is not None and not _may_sit_again(session, existing):
         return _closed_if_due(existing, now)
     if not session.opens_at <= now < session.closes_at:
@@ -91,50 +121,53 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     seed = random.SystemRandom().randrange(2**31)
     # A per-attempt paper is drawn from a plain read, before the write lock: drawing from a large bank takes long
     # enough that holding the lock meanwhile would hold up every save queued behind it.
-    drawn = None if session.paper else _draw_for(session, seed, now)
+    drawn = None if session.paper_id else _draw_for(session, seed, now)
+    paper = paper_content(session.paper_id) if drawn is None else unstored(drawn)
+    arranged = layout(paper, seed)
+    closes_at = session.closes_at   # a session's window never moves (extensions move deadlines)
+    number = existing.number + 1 if existing else 1
     begin_write()
-    existing = _existing_attempt(session, user)   # again, now that no other start can slip in
-    if existing is not None and not _may_sit_again(session, existing):
-        return _closed_if_due(existing, now)
     try:
         with db.session.begin_nested():
-            return _new_attempt(session, user, now, number=existing.number + 1 if existing else 1, seed=seed,
-                                drawn=drawn)
+            return _new_attempt(session_id, closes_at, user_id, now, number, seed, paper, arranged, drawn=drawn)
     except IntegrityError:
-        # Two tabs started at once: the other one won; hand back its attempt.
-        return _existing_attempt(session, user)
+        # Another tab or device started this number meanwhile (attempts are unique by session, user and number): the
+        # other one won; hand back its attempt.
+        return _existing_attempt(session_id, user_id)
 
 
 def _may_sit_again(session: ExamSession, latest: Attempt) -> bool:
     return session.mock and latest.finished and latest.number < session.max_attempts
 
 
-def _is_candidate(session: ExamSession, user: User) -> bool:
-    return db.session.get(SessionCandidate, (session.id, user.id)) is not None
+def _is_candidate(session: ExamSession, user_id: int) -> bool:
+    return db.session.get(SessionCandidate, (session.id, user_id)) is not None
 
 
-def _existing_attempt(session: ExamSession, user: User) -> Attempt | None:
-    return db.session.scalar(select(Attempt).where(Attempt.session_id == session.id, Attempt.user_id == user.id)
+def _existing_attempt(session_id: int, user_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(Attempt.session_id == session_id, Attempt.user_id == user_id)
                              .order_by(Attempt.number.desc()).limit(1))
 
 
-def _new_attempt(session: ExamSession, user: User, now: datetime, number: int, seed: int,
-                 deadline: datetime | None = None, actor: User | None = None, drawn: Paper | None = None,
-                 **details: Any) -> Attempt:
-    """An attempt laid out from its seed: a random one online, a variant's for a paper sheet (which also brings its
-    deadline, the time it is entered, and the marker as actor); on its session's paper or the one `drawn` for it."""
+def _new_attempt(session_id: int, closes_at: datetime, user_id: int, now: datetime, number: int, seed: int,
+                 paper: PaperContent, arranged: list[list[ArrangedItem]], deadline: datetime | None = None,
+                 actor_id: int | None = None, drawn: Paper | None = None, **details: Any) -> Attempt:
+    """An attempt laid out as `arranged` from its seed: a random one online, a variant's for a paper sheet (which also
+    brings its deadline, the time it is entered, and the marker as actor); on its session's paper or the one `drawn`
+    for it, stored here. Inserts only: the paper's content and the layout come from before."""
     if drawn is not None:
         db.session.add(drawn)
         db.session.flush()
-    paper = session.paper or drawn
-    items = paper_items(paper)
-    deadline = deadline or min(now + timedelta(minutes=paper.duration), session.closes_at)
-    attempt = Attempt(session=session, user=user, number=number, paper=paper, seed=seed, started_at=now,
-                      deadline=deadline, status=AttemptStatus.IN_PROGRESS, max_score=paper.total_points)
+    paper_id, item_ids = (drawn.id, [item.id for item in drawn.items]) if drawn is not None else \
+        (paper.id, [item.id for item in paper.items])
+    deadline = deadline or min(now + timedelta(minutes=paper.duration), closes_at)
+    attempt = Attempt(session_id=session_id, user_id=user_id, number=number, paper_id=paper_id, seed=seed,
+                      started_at=now, deadline=deadline, status=AttemptStatus.IN_PROGRESS,
+                      max_score=paper.total_points)
     db.session.add(attempt)
-    add_event(attempt, "start", now, actor or user, deadline=deadline.isoformat(), **details)
+    add_event(attempt, "start", now, actor_id or user_id, deadline=deadline.isoformat(), **details)
     db.session.flush()
-    _lay_out(attempt, paper, items)
+    _lay_out(attempt.id, arranged, item_ids)
     return attempt
 
 
@@ -143,8 +176,9 @@ def paper_items(paper: Paper) -> list[PaperItem]:
                                    .order_by(PaperItem.position).options(selectinload(PaperItem.revision))))
 
 
-def layout(paper: Paper, items: list[PaperItem], seed: int) -> list[list[ArrangedItem]]:
+def layout(paper: PaperContent, seed: int) -> list[list[ArrangedItem]]:
     """The order and option letters a seed gives the paper: an attempt's view, or a printed variant."""
+    items = paper.items
     sizes = [sum(1 for item in items if item.section_index == s) for s in range(items[-1].section_index + 1)]
     letters = [tuple(item.revision.options) for item in items]
     return arrange(sizes, letters, seed, paper.shuffle_questions, paper.shuffle_options,
@@ -159,15 +193,15 @@ def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
         raise SessionNotOpen("暂时无法组卷：可用的题目不够这份试卷，请联系组织者。") from None
 
 
-def _lay_out(attempt: Attempt, paper: Paper, items: list[PaperItem]) -> None:
+def _lay_out(attempt_id: int, arranged: list[list[ArrangedItem]], item_ids: list[int]) -> None:
     """One Response per item, in the order and with the letters this candidate sees: one multi-row INSERT,
     since 500 candidates may start within seconds."""
-    rows = [{"attempt_id": attempt.id, "key": arranged.key, "section_index": section_index,
-             "paper_item_id": items[arranged.index].id, "option_order": list(arranged.option_order), "seq": 0}
-            for section_index, section in enumerate(layout(paper, items, attempt.seed)) for arranged in section]
+    rows = [{"attempt_id": attempt_id, "key": item.key, "section_index": section_index,
+             "paper_item_id": item_ids[item.index], "option_order": list(item.option_order), "seq": 0}
+            for section_index, section in enumerate(arranged) for item in section]
     for position, row in enumerate(rows):
         row["position"] = position
-    db.session.execute(insert(Response), rows)
+    db.session.execute(_LAY_OUT, rows)
 
 
 # -- a paper answer sheet ---------------------------------------------------------------------------------------
@@ -179,25 +213,30 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
     the marker's, with channel "paper". A candidate who has an attempt already, online or on paper, is refused as a
     second start would be: one sitting each."""
     session = db.session.get(ExamSession, session_id)
-    if session is None or not _is_candidate(session, candidate):
+    candidate_id, marker_id, who = candidate.id, marker.id, f"{candidate.name}（{candidate.username}）"
+    if session is None or not _is_candidate(session, candidate_id):
         raise NotFound("没有找到这场考试，或该考生不在本场考生名单中。")
-    if session.paper is None:
+    if session.paper_id is None:
         raise SessionNotOpen("本场每人单独抽题，没有全场统一的纸质试卷，不能录入纸质答卷。")
     if now < session.opens_at:
         raise SessionNotOpen("考试尚未开始，不能录入纸质答卷。")
+    paper = paper_content(session.paper_id)
+    arranged, closes_at = layout(paper, seed), session.closes_at
     begin_write()
-    if _existing_attempt(session, candidate) is not None:
-        raise AttemptClosed(f"{candidate.name}（{candidate.username}）在本场已有答卷，不能再录入。")
+    if _existing_attempt(session_id, candidate_id) is not None:
+        raise AttemptClosed(f"{who}在本场已有答卷，不能再录入。")
     details = {"channel": "paper", **details}
     try:
         with db.session.begin_nested():
-            attempt = _new_attempt(session, candidate, now, 1, seed=seed, deadline=now, actor=marker, **details)
+            attempt = _new_attempt(session_id, closes_at, candidate_id, now, 1, seed, paper, arranged, deadline=now,
+                                   actor_id=marker_id, **details)
     except IntegrityError:
-        raise AttemptClosed(f"{candidate.name}（{candidate.username}）在本场已有答卷，不能再录入。") from None
-    _store(attempt, responses, 1, now, marker, {}, **details)
-    _finish(attempt, AttemptStatus.SUBMITTED, now, marker, **details)
-    db.session.flush()
-    mark_pending(now, [attempt.id])   # the organiser who entered it is shown its score at once
+        raise AttemptClosed(f"{who}在本场已有答卷，不能再录入。") from None
+    _check_shapes(responses, _laid_out_shapes(paper, arranged))
+    attempt_id = attempt.id
+    _store(attempt_id, attempt.deadline, responses, 1, now, marker_id, {}, **details)
+    _finish(attempt_id, AttemptStatus.SUBMITTED, now, marker_id, **details)
+    mark_pending(now, [attempt_id])   # the organiser who entered it is shown its score at once
     return attempt
 
 
@@ -215,11 +254,11 @@ def attempt_for(attempt_id: int, user: User) -> Attempt:
 def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
     if not is_due(attempt, now):
         return attempt
-    locked = locked_attempt(attempt.id)
+    attempt_id = attempt.id
+    locked = locked_attempt(attempt_id)
     if is_due(locked, now):
-        _finish(locked, AttemptStatus.CLOSED, locked.deadline, None)
-        db.session.flush()
-        mark_pending(now, [locked.id])
+        _finish(attempt_id, AttemptStatus.CLOSED, locked.deadline, None)
+        mark_pending(now, [attempt_id])
     return locked
 
 
@@ -227,7 +266,7 @@ def _closed_if_due(attempt: Attempt, now: datetime) -> Attempt:
 
 @dataclass
 class SaveResult:
-    attempt: Attempt
+    deadline: datetime   # as it stood when the answers were stored
     saved: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
 
@@ -237,125 +276,145 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
     """Store answers as given (in the letters shown). Each item carries its own seq (`seqs`, else the save's `seq`):
     an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins.
     Lateness is judged at `arrived` (app/attempts/arrival.py), the time it reached the server."""
-    attempt = writable_attempt(attempt_id, user, now, arrived)
-    return _store(attempt, responses, seq, now, user, seqs or {}, **_queued(attempt, now, arrived))
+    user_id = user.id
+    # Read and checked before the lock, an attempt's layout never changing; a problem is told only to its owner.
+    problem = _shape_problem(responses, _shapes(attempt_id))
+    locked = _locked_own(attempt_id, user_id)
+    if not _writable(locked.status, locked.deadline, arrived or now):   # refused: the whole attempt, to close it
+        _check_writable(db.session.get(Attempt, attempt_id), now, arrived or now)
+    if problem:
+        raise InvalidResponse(problem)
+    return _store(attempt_id, locked.deadline, responses, seq, now, user_id, seqs or {},
+                  **_queued(locked.deadline, now, arrived))
 
 
-def _store(attempt: Attempt, responses: dict[str, Any], seq: int | None, now: datetime, actor: User,
-           seqs: dict[str, int], **details: Any) -> SaveResult:
-    """One UPDATE per item with the seq check in its WHERE, and the save's event in the same transaction: the lean
-    path of the autosave, since the item shapes come from a per-process cache of the attempt's layout."""
-    _check_shapes(responses, _shapes(attempt.id))
-    result = SaveResult(attempt)
+def _store(attempt_id: int, deadline: datetime, responses: dict[str, Any], seq: int | None, now: datetime,
+           actor_id: int, seqs: dict[str, int], **details: Any) -> SaveResult:
+    """Responses of checked shapes: one UPDATE per item with the seq check in its WHERE, and the save's event in the
+    same transaction, the lean path of the autosave."""
+    result = SaveResult(deadline)
     for key, value in responses.items():
         item_seq = seqs.get(key, seq)
-        row = update(Response).where(Response.attempt_id == attempt.id, Response.key == key)
+        given = {"attempt": attempt_id, "item": key, "given": value, "at": now}
         if item_seq is None:
-            row = row.values(value=value, saved_at=now)
+            stored = db.session.execute(_ANSWER, given).rowcount
         else:
-            row = row.where(Response.seq <= item_seq).values(value=value, saved_at=now, seq=item_seq)
-        stored = db.session.execute(row, execution_options={"synchronize_session": False}).rowcount
+            stored = db.session.execute(_ANSWER_IN_SEQ, {**given, "item_seq": item_seq}).rowcount
         (result.saved if stored else result.stale).append(key)
     if result.saved:
-        db.session.execute(insert(AttemptEvent).values(
-            attempt_id=attempt.id, kind="save", at=now, actor_id=actor.id,
-            details={"seq": seq, "responses": {key: responses[key] for key in result.saved},
-                     **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
-                     **details}))
+        db.session.execute(_ADD_EVENTS, {
+            "attempt_id": attempt_id, "kind": "save", "at": now, "actor_id": actor_id,
+            "details": {"seq": seq, "responses": {key: responses[key] for key in result.saved},
+                        **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
+                        **details}})
     return result
 
 
-@dataclass(frozen=True)
-class _Shape:
-    kind: QuestionType
-    letters: tuple[str, ...]
-    slots: int
+# The attempts a process served last; bounded, so a long day's attempts come and go.
+ATTEMPT_SHAPES = 4096
 
 
-def _shapes(attempt_id: int) -> dict[str, _Shape]:
-    """What a response to each of the attempt's items may look like. An attempt's layout and its revisions never
-    change, so each process reads them once per attempt (per app: test apps reuse ids) rather than on every save."""
-    cache = current_app.extensions.setdefault("item_shapes", _ShapeCache())
+def _shapes(attempt_id: int) -> dict[str, RevisionContent]:
+    """What a response to each of the attempt's items may look like (its revision's kind, letters and slots), by key.
+    An attempt's layout and its revisions never change, so each process reads the keys and revision ids once per
+    attempt, and the revisions once (app/papers/content.py), rather than on every save. An attempt not found is not
+    remembered: its id may be given to an attempt yet to come (or given again after a rollback)."""
+    cache: Lru[int, dict[str, RevisionContent]] = app_cache("item_shapes", lambda: Lru(ATTEMPT_SHAPES))
     shapes = cache.get(attempt_id)
     if shapes is None:
         rows = db.session.execute(
-            select(Response.key, QuestionRevision).join(PaperItem, Response.paper_item_id == PaperItem.id)
-            .join(QuestionRevision, PaperItem.revision_id == QuestionRevision.id)
-            .where(Response.attempt_id == attempt_id))
-        shapes = {key: _Shape(revision.kind, option_letters(revision.options), revision.slots)
-                  for key, revision in rows}
-        cache.put(attempt_id, shapes)
+            select(Response.key, PaperItem.revision_id).join(PaperItem, Response.paper_item_id == PaperItem.id)
+            .where(Response.attempt_id == attempt_id)).all()
+        by_id = revisions(revision_id for _, revision_id in rows)
+        shapes = {key: by_id[revision_id] for key, revision_id in rows}
+        if shapes:
+            cache.put(attempt_id, shapes)
     return shapes
 
 
-class _ShapeCache:
-    """The item shapes of the attempts a process served last; bounded, shared by its threads."""
-
-    SIZE = 4096
-
-    def __init__(self):
-        self.lock, self.entries = threading.Lock(), OrderedDict()
-
-    def get(self, attempt_id: int) -> dict[str, _Shape] | None:
-        with self.lock:
-            shapes = self.entries.get(attempt_id)
-            if shapes is not None:
-                self.entries.move_to_end(attempt_id)
-            return shapes
-
-    def put(self, attempt_id: int, shapes: dict[str, _Shape]) -> None:
-        with self.lock:
-            self.entries[attempt_id] = shapes
-            while len(self.entries) > self.SIZE:
-                self.entries.popitem(last=False)
+def _laid_out_shapes(paper: PaperContent, arranged: list[list[ArrangedItem]]) -> dict[str, RevisionContent]:
+    """The shapes of an attempt being created, from its layout: not yet committed, so not cached."""
+    return {item.key: paper.items[item.index].revision for section in arranged for item in section}
 
 
-def writable_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
+def writable_attempt(attempt_id: int, user_id: int, now: datetime, arrived: datetime | None = None) -> Attempt:
     """The user's attempt, locked for writing, while answers may still reach it (arrived by deadline plus grace);
     AttemptClosed or DeadlinePassed (having closed it) otherwise."""
-    attempt = _own(attempt_id, user)
+    attempt = _own(attempt_id, user_id)
     _check_writable(attempt, now, arrived or now)
     return attempt
 
 
-def _queued(attempt: Attempt, now: datetime, arrived: datetime | None) -> dict[str, Any]:
+def _queued(deadline: datetime, now: datetime, arrived: datetime | None) -> dict[str, Any]:
     """The arrival time, kept in the event where it alone made a write in time: the reason is on record."""
-    late = arrived is not None and now > attempt.deadline + grace()
+    late = arrived is not None and now > deadline + grace()
     return {"arrived": arrived.isoformat()} if late else {}
+
+
+def _writable(status: str, deadline: datetime, arrived: datetime) -> bool:
+    return status == AttemptStatus.IN_PROGRESS and arrived <= deadline + grace()
 
 
 def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("答卷已经提交，不能再修改。")
     if arrived > attempt.deadline + grace():
-        _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
-        db.session.flush()
+        _finish(attempt.id, AttemptStatus.CLOSED, attempt.deadline, None)
         raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
 
 
-def _check_shapes(responses: dict[str, Any], shapes: dict[str, _Shape]) -> None:
+def _check_shapes(responses: dict[str, Any], shapes: dict[str, RevisionContent]) -> None:
+    problem = _shape_problem(responses, shapes)
+    if problem:
+        raise InvalidResponse(problem)
+
+
+def _shape_problem(responses: dict[str, Any], shapes: dict[str, RevisionContent]) -> str:
     for key, value in responses.items():
         shape = shapes.get(key)
         if shape is None:
-            raise InvalidResponse(f"第 {key} 题不存在。")
+            return f"第 {key} 题不存在。"
         problem = response_problem(shape.kind, value, shape.letters, shape.slots)
         if problem:
-            raise InvalidResponse(f"第 {key} 题的答案格式不对：{problem}。")
+            return f"第 {key} 题的答案格式不对：{problem}。"
+    return ""
 
 
 # -- finishing and marking ---------------------------------------------------------------------------------
 
-def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Attempt:
+@dataclass(frozen=True)
+class Submitted:
+    """An attempt as a submit left it, and what its answer needs of its session."""
+
+    id: int
+    status: str
+    deadline: datetime
+    finished_at: datetime
+    score: float | None
+    max_score: float
+    session_id: int
+    review: str
+    closes_at: datetime
+
+
+def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Submitted:
     """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Not marked here:
-    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`)."""
-    attempt = _own(attempt_id, user)
-    if attempt.status == AttemptStatus.IN_PROGRESS:
-        if (arrived or now) > attempt.deadline + grace():
-            _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
+    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`). Three statements under
+    the lock, and what the answer needs read with the lock: a deadline burst holds it as briefly as it can, and reads
+    nothing after."""
+    user_id = user.id
+    locked = _locked_own(attempt_id, user_id, Attempt.finished_at, Attempt.score, Attempt.max_score,
+                         Attempt.session_id, ExamSession.review, ExamSession.closes_at)
+    status, finished_at = locked.status, locked.finished_at
+    if status == AttemptStatus.IN_PROGRESS:
+        if (arrived or now) > locked.deadline + grace():
+            status, finished_at = AttemptStatus.CLOSED, locked.deadline
+            _finish(attempt_id, status, finished_at, None)
         else:
-            _finish(attempt, AttemptStatus.SUBMITTED, now, user, **_queued(attempt, now, arrived))
-    db.session.flush()
-    return attempt
+            status, finished_at = AttemptStatus.SUBMITTED, now
+            _finish(attempt_id, status, finished_at, user_id, **_queued(locked.deadline, now, arrived))
+    return Submitted(attempt_id, status, locked.deadline, finished_at, locked.score, locked.max_score,
+                     locked.session_id, locked.review, locked.closes_at)
 
 
 def close_overdue(now: datetime) -> int:
@@ -365,20 +424,25 @@ def close_overdue(now: datetime) -> int:
     if db.session.scalar(select(Attempt.id).where(*overdue).limit(1)) is None:
         return 0   # most runs: nothing to close, so no write lock taken
     begin_write()
-    batch = db.session.scalars(
-        select(Attempt).where(*overdue).order_by(Attempt.id).limit(SWEEP_BATCH).with_for_update(skip_locked=True)
-    ).all()
-    for attempt in batch:
-        _finish(attempt, AttemptStatus.CLOSED, attempt.deadline, None)
-    db.session.flush()
+    batch = db.session.execute(
+        select(Attempt.id, Attempt.deadline).where(*overdue).order_by(Attempt.id).limit(SWEEP_BATCH)
+        .with_for_update(skip_locked=True)).all()
+    for attempt_id, deadline in batch:
+        _finish(attempt_id, AttemptStatus.CLOSED, deadline, None)
     return len(batch)
 
 
-def _finish(attempt: Attempt, status: AttemptStatus, at: datetime, actor: User | None, **details: Any) -> None:
-    """Final answers, status and time: a short write. The marks follow after the commit (mark_pending), so a
-    deadline burst of submits never waits on marking; until then the attempt's score is None (being_marked)."""
-    attempt.status, attempt.finished_at = status, at
-    add_event(attempt, "submit" if status == AttemptStatus.SUBMITTED else "close", at, actor, **details)
+def _finish(attempt_id: int, status: AttemptStatus, at: datetime, actor_id: int | None, **details: Any) -> None:
+    """Final answers, status and time: a short write, of the attempt's row (locked by the caller) and its event. The
+    marks follow after the commit (mark_pending), so a deadline burst of submits never waits on marking; until then
+    the attempt's score is None (being_marked). What this session holds of the attempt is read again when next used."""
+    db.session.flush()
+    db.session.execute(_FINISH, {"attempt": attempt_id, "to": status, "at": at})
+    db.session.execute(_ADD_EVENTS, {"attempt_id": attempt_id, "at": at, "actor_id": actor_id, "details": details,
+                                     "kind": "submit" if status == AttemptStatus.SUBMITTED else "close"})
+    held = db.session.identity_map.get(identity_key(Attempt, attempt_id))
+    if held is not None:
+        db.session.expire(held)
 
 
 def being_marked(attempt: Attempt) -> bool:
@@ -386,28 +450,41 @@ def being_marked(attempt: Attempt) -> bool:
     return attempt.finished and attempt.score is None
 
 
-def mark_pending(now: datetime, ids: list[int] | None = None) -> int:
-    """Mark up to MARK_BATCH finished attempts still without marks (those of `ids`, or any): the scores are computed
-    from a plain read, then written in one short write that takes only the attempts nobody marked meanwhile. Run
-    after a submit's commit and by every sweep, so an attempt whose marking a crash cut off is marked all the same;
-    safe anywhere, any number of times at once."""
+def mark_pending(now: datetime, ids: list[int] | None = None, submitted_before: datetime | None = None) -> int:
+    """Mark up to MARK_BATCH finished attempts still without marks (those of `ids`, or any; of those submitted, only
+    before `submitted_before` if given): the scores are computed from a plain read, then written in one short write
+    that takes only the attempts nobody marked meanwhile. Run after a submit's commit and by every sweep, so an
+    attempt whose marking a crash cut off is marked all the same; safe anywhere, any number of times at once."""
     pending = select(Attempt.id).where(Attempt.status != AttemptStatus.IN_PROGRESS, Attempt.score.is_(None))
     if ids is not None:
         pending = pending.where(Attempt.id.in_(ids))
+    if submitted_before is not None:
+        pending = pending.where(or_(Attempt.status != AttemptStatus.SUBMITTED, Attempt.finished_at < submitted_before))
     attempt_ids = list(db.session.scalars(pending.order_by(Attempt.id).limit(MARK_BATCH)))
     if not attempt_ids:
         return 0
     scores, marked = _computed_scores(attempt_ids)
+    mocks = set(db.session.scalars(select(Attempt.id).join(ExamSession, Attempt.session_id == ExamSession.id)
+                                   .where(Attempt.id.in_(attempt_ids), ExamSession.mock.is_(True))))
     begin_write()
-    claimed = db.session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids), Attempt.score.is_(None))
-                                 .order_by(Attempt.id).with_for_update(skip_locked=True)).all()
-    rows = [{"id": response_id, "score": score} for attempt in claimed
-            for response_id, score in scores[attempt.id].items() if response_id in marked[attempt.id]]
+    claimed = list(db.session.scalars(select(Attempt.id).where(Attempt.id.in_(attempt_ids), Attempt.score.is_(None))
+                                      .order_by(Attempt.id).with_for_update(skip_locked=True)))
+    if not claimed:
+        return 0
+    rows = [{"response": response_id, "mark": score} for attempt_id in claimed
+            for response_id, score in scores[attempt_id].items() if response_id in marked[attempt_id]]
     if rows:
-        db.session.execute(update(Response), rows)
-    for attempt in claimed:
-        _marked(attempt, list(scores[attempt.id].values()), now)
-    db.session.flush()
+        db.session.execute(_SCORE, rows)
+    totals = {attempt_id: _total(list(scores[attempt_id].values())) for attempt_id in claimed}
+    db.session.execute(_TOTAL, [{"attempt": attempt_id, "total": score, "fully": fully}
+                                for attempt_id, (score, fully) in totals.items()])
+    db.session.execute(_ADD_EVENTS, [
+        {"attempt_id": attempt_id, "kind": "auto_mark", "at": now, "actor_id": None,
+         "details": {"score": score, "fully_marked": fully}} for attempt_id, (score, fully) in totals.items()])
+    _written_around(set(claimed))
+    for attempt_id in mocks.intersection(claimed):   # reviewed at once, so into the book at once
+        attempt = db.session.get(Attempt, attempt_id)
+        collect_attempt(attempt, "mock", attempt.finished_at)
     return len(claimed)
 
 
@@ -417,24 +494,36 @@ def _computed_scores(attempt_ids: list[int]) -> tuple[dict[int, dict[int, float 
     through mark_attempt under the attempt's lock, so the claim below passes that attempt over."""
     scores: dict[int, dict[int, float | None]] = {attempt_id: {} for attempt_id in attempt_ids}
     marked: dict[int, set[int]] = {attempt_id: set() for attempt_id in attempt_ids}
-    responses = db.session.scalars(
-        select(Response).where(Response.attempt_id.in_(attempt_ids)).execution_options(populate_existing=True)
-        .options(selectinload(Response.paper_item).selectinload(PaperItem.revision),
-                 selectinload(Response.paper_item).selectinload(PaperItem.paper)))
-    for response in responses:
-        score = _score(response, response.paper_item.paper)
+    # The columns marking reads, and the paper's content from the process's cache: a paper item's key correction
+    # (answer_override) is the one thing of it that changes, so it is read with the responses.
+    rows = db.session.execute(
+        select(Response.id, Response.attempt_id, Response.paper_item_id, Response.value, Response.option_order,
+               Response.score, PaperItem.paper_id, PaperItem.answer_override)
+        .join(PaperItem, Response.paper_item_id == PaperItem.id).where(Response.attempt_id.in_(attempt_ids)))
+    for response_id, attempt_id, item_id, value, option_order, stored, paper_id, override in rows:
+        paper = paper_content(paper_id)
+        item = paper.item(item_id)
+        score = _item_score(item.revision, item.revision.answer if override is None else override, value,
+                            tuple(option_order or ()), stored, item.points, paper)
         if score is not None:
-            marked[response.attempt_id].add(response.id)
-        scores[response.attempt_id][response.id] = response.score if score is None else score
+            marked[attempt_id].add(response_id)
+        scores[attempt_id][response_id] = stored if score is None else score
     return scores, marked
 
 
-def _marked(attempt: Attempt, scores: list[float | None], now: datetime) -> None:
-    attempt.score = rounded(sum(score for score in scores if score is not None))
-    attempt.fully_marked = all(score is not None for score in scores)
-    add_event(attempt, "auto_mark", now, None, score=attempt.score, fully_marked=attempt.fully_marked)
-    if attempt.session.mock:
-        collect_attempt(attempt, "mock", attempt.finished_at)   # reviewed at once, so into the book at once
+def _written_around(attempt_ids: set[int]) -> None:
+    """The marks were written by Core statements: what this session holds of those attempts and their responses
+    (an attempt entered from a paper sheet, marked in the same write) is read again when next used."""
+    for instance in list(db.session.identity_map.values()):
+        state = inspect(instance)
+        if isinstance(instance, Attempt) and state.identity[0] in attempt_ids or \
+                isinstance(instance, Response) and state.dict.get("attempt_id") in attempt_ids:
+            db.session.expire(instance)
+
+
+def _total(scores: list[float | None]) -> tuple[float, bool]:
+    """An attempt's score and whether every item has its mark."""
+    return rounded(sum(score for score in scores if score is not None)), all(score is not None for score in scores)
 
 
 def mark_attempt(attempt: Attempt) -> None:
@@ -449,19 +538,23 @@ def mark_attempt(attempt: Attempt) -> None:
 
 
 def _score(response: Response, paper: Paper) -> float | None:
-    """An objective item's mark; 0 for a subjective one left blank; None where a judge's score stands or is awaited."""
     item = response.paper_item
-    revision = item.revision
+    return _item_score(item.revision, item.key, response.value, tuple(response.option_order or ()), response.score,
+                       item.points, paper)
+
+
+def _item_score(revision: QuestionRevision | RevisionContent, key: Any, value: Any, option_order: tuple[str, ...],
+                stored: float | None, points: float, paper: Paper | PaperContent) -> float | None:
+    """An objective item's mark; 0 for a subjective one left blank; None where a judge's score stands or is awaited."""
     if not revision.kind.objective:
-        return 0.0 if response.score is None and not is_answered(response.value) else None
-    return mark(revision.kind, item.key, bank_letters(response), item.points, multiple_scoring=paper.multiple_scoring,
-                blank_order=revision.blank_order, ordering_scoring=paper.ordering_scoring)
+        return 0.0 if stored is None and not is_answered(value) else None
+    return mark(revision.kind, key, in_bank_letters(revision, option_order, value), points,
+                multiple_scoring=paper.multiple_scoring, blank_order=revision.blank_order,
+                ordering_scoring=paper.ordering_scoring)
 
 
 def total(attempt: Attempt) -> None:
-    scores = [response.score for response in attempt.responses]
-    attempt.score = rounded(sum(score for score in scores if score is not None))
-    attempt.fully_marked = all(score is not None for score in scores)
+    attempt.score, attempt.fully_marked = _total([response.score for response in attempt.responses])
 
 
 def _responses_with_items(attempt: Attempt) -> list[Response]:

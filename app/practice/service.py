@@ -16,14 +16,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.attempts.letters import shown_key
+from app.attempts.letters import in_bank_letters, shown_key
 from app.attempts.release import has_ended, open_to_practice, practicable
 from app.banks.queries import CURRENT
 from app.database import begin_write
 from app.domain import practice
 from app.domain.marking import is_answered, mark, shape_ok
 from app.domain.markup import render_markdown
-from app.domain.papers import shown_to_original
 from app.domain.questions import option_letters
 from app.errors import AppError, InvalidResponse, NotFound
 from app.extensions import db
@@ -151,13 +150,6 @@ def shown_order(drill: Drill, revision: QuestionRevision) -> tuple[str, ...]:
     if not revision.kind.always_shuffled:
         return ()
     return practice.drill_order(letters, drill.id, revision.question_id)
-
-
-def in_bank_letters(revision: QuestionRevision, order: tuple[str, ...], value: Any) -> Any:
-    """A response given in the letters shown, in the bank's."""
-    if not order or value is None:
-        return value
-    return revision.kind.in_letters(value, lambda shown: shown_to_original(order, shown))
 
 
 def next_position(drill: Drill, now: datetime) -> int | None:

@@ -191,7 +191,7 @@ def extend_attempt(attempt_id: int, minutes: int, actor: User, now: datetime, re
     check_extendable(attempt, now)
     old = attempt.deadline
     attempt.deadline = extended_deadline(attempt, minutes, now)
-    add_event(attempt, "extend", now, actor, old_deadline=old.isoformat(), new_deadline=attempt.deadline.isoformat(),
+    add_event(attempt, "extend", now, actor.id, old_deadline=old.isoformat(), new_deadline=attempt.deadline.isoformat(),
            minutes=minutes, reason=reason)
     db.session.flush()
     return attempt
