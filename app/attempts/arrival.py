@@ -44,6 +44,14 @@ def arrived_at() -> datetime:
     return started
 
 
+def longest_wait() -> timedelta:
+    """How long a request may wait between reaching the server and being judged: in the front proxy's queue (only a
+    proxy's clock sees that wait, up to LONGEST_QUEUE) and for its turn to write (the busy timeout). The sweep closes
+    an attempt only once its grace and this have passed, so a save or submit that arrived in time finds it open."""
+    turn = timedelta(milliseconds=current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    return LONGEST_QUEUE + turn if current_app.config["PROXY_COUNT"] else turn
+
+
 def proxy_start(header: str) -> datetime | None:
     """`t=1733100000.123` (nginx's ${msec}, seconds) or a bare number in seconds, milliseconds or microseconds."""
     try:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
+from app.attempts.arrival import longest_wait
 from app.attempts.letters import in_bank_letters
 from app.attempts.release import grace, open_to_practice
 from app.database import begin_write
@@ -419,8 +420,10 @@ def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime
 
 def close_overdue(now: datetime) -> int:
     """Close up to SWEEP_BATCH attempts past their deadline, passing over any a request holds; safe on every host at
-    once. The sweep (app/attempts/sweeper.py) commits each batch, asks again while they come back full, then marks."""
-    overdue = (Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now - grace())
+    once. The sweep (app/attempts/sweeper.py) commits each batch, asks again while they come back full, then marks.
+    It waits the grace and the longest a request may wait before it is judged (arrival.longest_wait): a submit that
+    reached the server in time but still waits in a queue must find its attempt open, not closed under it."""
+    overdue = (Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now - grace() - longest_wait())
     if db.session.scalar(select(Attempt.id).where(*overdue).limit(1)) is None:
         return 0   # most runs: nothing to close, so no write lock taken
     begin_write()

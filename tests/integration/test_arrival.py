@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.attempts.arrival import proxy_start
+from app.attempts.arrival import LONGEST_QUEUE, longest_wait, proxy_start
+from app.attempts.sweeper import sweep_all
 from app.extensions import db
 from app.models import Attempt, AttemptEvent
 from plugins.exams import START, Candidate, Clock
@@ -94,3 +95,34 @@ def test_the_proxy_stamp_reads_seconds_milliseconds_and_microseconds(header, sec
 @pytest.mark.parametrize("header", ["", "t=", "soon", "nan", "1e400"])
 def test_a_proxy_stamp_that_is_no_time_is_ignored(header):
     assert proxy_start(header) is None
+
+
+
+def submit_sent_at(cand, attempt_id: int, sent):
+    return cand.client.post(f"/api/v1/attempts/{attempt_id}/submit", json={},
+                            headers={"X-CSRFToken": cand.token, "X-Request-Start": f"t={sent.timestamp():.3f}"})
+
+
+def test_the_sweep_leaves_open_an_attempt_whose_submit_may_still_be_queued(app, sitting, clock, queued):
+    """Behind a front proxy a submit sent in time may wait in its queue for minutes: a sweep after the deadline and
+    the grace must not close the attempt under it."""
+    cand, attempt_id, _ = sitting
+    app.config["PROXY_COUNT"] = 1
+    clock.now = queued.now = DEADLINE + GRACE + timedelta(seconds=90)
+    with app.app_context():
+        assert sweep_all(clock.now).closed == 0
+    reply = submit_sent_at(cand, attempt_id, DEADLINE + GRACE - timedelta(seconds=5))
+    assert reply.status_code == 200 and reply.get_json()["status"] == "submitted"
+
+
+def test_the_sweep_closes_once_the_longest_wait_is_over(app, sitting, clock, queued):
+    _, attempt_id, _ = sitting
+    for proxies in (0, 1):
+        app.config["PROXY_COUNT"] = proxies
+        with app.app_context():
+            wait = longest_wait()
+            assert sweep_all(DEADLINE + GRACE + wait - timedelta(seconds=1)).closed == 0
+    assert wait > LONGEST_QUEUE
+    with app.app_context():
+        assert sweep_all(DEADLINE + GRACE + wait + timedelta(seconds=1)).closed == 1
+        assert db.session.get(Attempt, attempt_id).finished_at == DEADLINE
