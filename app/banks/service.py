@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from app.banks.formats import FORMATS, export_path, left_out, readers
 from app.banks.queries import CURRENT
+from app.database import insert_rows
 from app.domain.banks import BankDefaults, BankDocument, BankSpec, QuestionSpec, validate_documents
 from app.domain.papers import (
     BlueprintSpec,
@@ -131,24 +132,23 @@ def _sync_questions(bank: Bank, spec: BankSpec, summary: ImportSummary, on_quest
 
 
 def _insert_new(bank: Bank, fresh: list[tuple[int, QuestionSpec, str]]) -> None:
-    """New questions with their first revisions and tags, a statement per table rather than an object per row: an
-    import of thousands of questions is mostly these."""
+    """New questions with their first revisions and tags, inserted in bulk rather than as an object per row (an import
+    of thousands of questions is mostly these), their ids read back by their keys: RETURNING would make the rows
+    multi-row statements of thousands of parameters, each rewritten by psycopg placeholder by placeholder."""
     if not fresh:
         return
     db.session.flush()      # the bank's id
     now = utcnow()
-    question_ids = db.session.scalars(
-        insert(Question).returning(Question.id, sort_by_parameter_order=True),
-        [{"bank_id": bank.id, "code": spec.id, "position": position, "latest_number": 1, "retired_at": None}
-         for position, spec, _ in fresh]).all()
-    revision_ids = db.session.scalars(
-        insert(QuestionRevision).returning(QuestionRevision.id, sort_by_parameter_order=True),
-        [_revision_row(spec, digest, question_id, now)
-         for question_id, (_, spec, digest) in zip(question_ids, fresh, strict=True)]).all()
-    tags = [{"revision_id": revision_id, "tag": tag}
-            for revision_id, (_, spec, _) in zip(revision_ids, fresh, strict=True) for tag in dict.fromkeys(spec.tags)]
-    if tags:
-        db.session.execute(insert(RevisionTag), tags)
+    insert_rows(Question, [{"bank_id": bank.id, "code": spec.id, "position": position, "latest_number": 1,
+                            "retired_at": None} for position, spec, _ in fresh])
+    question_ids = dict(db.session.execute(select(Question.code, Question.id).where(Question.bank_id == bank.id)).all())
+    insert_rows(QuestionRevision, [_revision_row(spec, digest, question_ids[spec.id], now)
+                                   for _, spec, digest in fresh])
+    revision_ids = dict(db.session.execute(
+        select(Question.code, QuestionRevision.id).join(QuestionRevision, CURRENT)
+        .where(Question.bank_id == bank.id, QuestionRevision.number == 1)).all())
+    insert_rows(RevisionTag, [{"revision_id": revision_ids[spec.id], "tag": tag}
+                              for _, spec, _ in fresh for tag in dict.fromkeys(spec.tags)])
 
 
 def _revision_row(spec: QuestionSpec, digest: str, question_id: int, now) -> dict:
