@@ -20,7 +20,6 @@ import threading
 from typing import Any
 
 from flask import Flask, Response, current_app
-from psycopg import sql
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
@@ -102,8 +101,9 @@ def insert_rows(model: type[db.Model], rows: list[dict[str, Any]]) -> None:
         return
     columns = [model.__table__.c[name] for name in rows[0]]
     processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model.__table__.name), sql.SQL(", ").join(sql.Identifier(column.name) for column in columns))
+    quoted = dialect.identifier_preparer
+    statement = (f"COPY {quoted.format_table(model.__table__)} "
+                 f"({', '.join(quoted.format_column(column) for column in columns)}) FROM STDIN")
     with db.session.connection().connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([value if process is None else process(value)
