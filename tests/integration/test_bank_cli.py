@@ -76,6 +76,19 @@ def test_edit_makes_new_revision_and_keeps_the_old(app, runner, tmp_path):
         assert question.current.answer == "B" and question.latest_number == 2
 
 
+def test_an_edited_question_gets_a_revision_with_its_own_tags_and_the_old_keeps_its(app, runner, tmp_path):
+    path = write(tmp_path, "pa.yaml", VALID)
+    runner.invoke(args=["bank", "import", str(path)])
+    path.write_text(VALID.replace(TAGS, "tags: [组织设置, 党员大会]"), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert "added 0, changed 1, retired 0, unchanged 4" in result.stdout, result.output
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.code == "PA-0001"))
+        assert [sorted(tag.tag for tag in r.tag_rows) for r in question.revisions] == [
+            sorted(["支部工作条例", "组织设置"]), sorted(["组织设置", "党员大会"])]
+        assert question.current.tags == ["组织设置", "党员大会"] and question.current.number == 2
+
+
 def test_questions_added_beside_stored_ones_get_their_own_revisions_and_tags(app, runner, tmp_path):
     later = VALID[VALID.index("  - id: PA-0001"):VALID.index("  - id: PA-0003")]
     path = write(tmp_path, "pa.yaml", VALID.replace(later, ""))
