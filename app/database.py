@@ -100,14 +100,13 @@ def insert_rows(model: type[db.Model], rows: list[dict[str, Any]]) -> None:
         db.session.execute(insert(model), rows)
         return
     columns = [model.__table__.c[name] for name in rows[0]]
-    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    processors = [(column.name, column.type.dialect_impl(dialect).bind_processor(dialect)) for column in columns]
     quoted = dialect.identifier_preparer
     statement = (f"COPY {quoted.format_table(model.__table__)} "
                  f"({', '.join(quoted.format_column(column) for column in columns)}) FROM STDIN")
     with db.session.connection().connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([value if process is None else process(value)
-                            for process, value in zip(processors, row.values(), strict=True)])
+            copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
 
 
 def end_unit(*, keep: bool) -> None:
