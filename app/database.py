@@ -1,4 +1,5 @@
-"""Database settings that differ by engine, the one way to open a write transaction, and the unit of work.
+"""Database settings that differ by engine, the one way to open a write transaction, bulk inserts, and the unit of
+work.
 
 SQLite gets WAL, a busy timeout and foreign keys; we issue its BEGIN ourselves so that writers can take the
 write lock up front (BEGIN IMMEDIATE) instead of failing when a read transaction tries to become a write.
@@ -23,9 +24,10 @@ import fcntl
 import os
 import threading
 import time
+from typing import Any
 
 from flask import Flask, Response, current_app
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from app.errors import AppError
@@ -95,6 +97,26 @@ def begin_write() -> None:
         _release_writer(session)
         raise
     session.info[_WRITING] = True
+
+
+def insert_rows(model: type[db.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of one table in the current transaction, each naming the same columns: every column but the
+    id, since PostgreSQL takes them by COPY, which fills in no default set on the model. COPY because an executemany
+    costs psycopg several Python calls a row, most of a large bank import's time; elsewhere an executemany."""
+    if not rows:
+        return
+    dialect = db.engine.dialect
+    if dialect.name != "postgresql":
+        db.session.execute(insert(model), rows)
+        return
+    columns = [model.__table__.c[name] for name in rows[0]]
+    processors = [(column.name, column.type.dialect_impl(dialect).bind_processor(dialect)) for column in columns]
+    quoted = dialect.identifier_preparer
+    statement = (f"COPY {quoted.format_table(model.__table__)} "
+                 f"({', '.join(quoted.format_column(column) for column in columns)}) FROM STDIN")
+    with db.session.connection().connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
 
 
 def end_unit(*, keep: bool) -> None:

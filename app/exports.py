@@ -1,15 +1,12 @@
 """A table as a download: CSV with a BOM (so Excel reads the Chinese as UTF-8) and XLSX via openpyxl. Every text
-cell goes through domain.cells, so nothing in a file we write runs as a formula."""
+cell goes through domain.cells, so nothing in a file we write runs as a formula. openpyxl is imported by the download
+that needs it, not at every start-up (app/domain/workbooks.py)."""
 import csv
 import io
 import re
 import unicodedata
 from decimal import Decimal
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from app.domain.cells import cell_text, neutralised, runs_as_formula
 from app.domain.scores import points_text
@@ -45,6 +42,10 @@ def _display_width(value: Any) -> int:
 
 def to_xlsx(header: list[str], rows: list[list[Any]], sheet: str = "成绩") -> bytes:
     """Numbers stay numbers, so the organiser can sort and sum in Excel; the header row is frozen."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     worksheet = book.active
     worksheet.title = _NOT_IN_SHEET_NAME.sub("_", cell_text(sheet))[:31].strip("'") or "Sheet1"

@@ -5,14 +5,16 @@ Import works inside the caller's transaction; the caller commits, or rolls back 
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from app.banks.formats import FORMATS, export_path, left_out, readers
 from app.banks.queries import CURRENT
+from app.database import insert_rows
 from app.domain.banks import BankDefaults, BankDocument, BankSpec, QuestionSpec, validate_documents
 from app.domain.papers import (
     BlueprintSpec,
@@ -107,53 +109,58 @@ def _upsert_bank(spec: BankSpec, summary: ImportSummary) -> Bank:
 
 def _sync_questions(bank: Bank, spec: BankSpec, summary: ImportSummary, on_question: Callable[[], None]) -> None:
     existing, hashes = _stored_questions(bank)
-    fresh: list[tuple[int, QuestionSpec, str]] = []
+    fresh: list[tuple[int, QuestionSpec]] = []
+    revisions: list[tuple[QuestionSpec, str]] = []      # every new revision, first or next, with its content hash
     for position, question_spec in enumerate(spec.questions):
         ref = f"{spec.slug}/{question_spec.id}"
         question = existing.pop(question_spec.id, None)
         digest = question_spec.content_hash()
         if question is None:
-            fresh.append((position, question_spec, digest))
+            fresh.append((position, question_spec))
+            revisions.append((question_spec, digest))
             summary.added.append(ref)
         elif question.retired_at is not None or hashes[question.id] != digest:
-            _revise(question, question_spec, hashes[question.id], digest)
+            # A changed (or returning) question gets a new revision; the old ones stay for papers that drew them.
+            question.retired_at = None
+            if hashes[question.id] != digest:
+                question.latest_number += 1
+                revisions.append((question_spec, digest))
             summary.changed.append(ref)
         else:
             summary.unchanged += 1
         if question is not None and question.position != position:
             question.position = position
         on_question()
-    _insert_new(bank, fresh)
+    _insert_new(bank, fresh, revisions)
     for question in existing.values():
         if question.retired_at is None and question.code not in spec.skipped:
             question.retired_at = utcnow()
             summary.retired.append(f"{spec.slug}/{question.code}")
 
 
-def _insert_new(bank: Bank, fresh: list[tuple[int, QuestionSpec, str]]) -> None:
-    """New questions with their first revisions and tags, a statement per table rather than an object per row: an
-    import of thousands of questions is mostly these."""
-    if not fresh:
+def _insert_new(bank: Bank, fresh: list[tuple[int, QuestionSpec]], revisions: list[tuple[QuestionSpec, str]]) -> None:
+    """New questions, and every new revision (a new question's first, a changed one's next) with its tags, inserted in
+    bulk rather than as an object per row (an import of thousands of questions is mostly these), their ids read back by
+    their keys: RETURNING would make the rows multi-row statements of thousands of parameters, each rewritten by
+    psycopg placeholder by placeholder."""
+    if not revisions:
         return
-    db.session.flush()      # the bank's id
+    db.session.flush()      # the bank's id, and the changed questions' revision numbers
+    insert_rows(Question, [{"bank_id": bank.id, "code": spec.id, "position": position, "latest_number": 1,
+                            "retired_at": None} for position, spec in fresh])
+    numbered = {code: (question_id, number) for code, question_id, number in db.session.execute(
+        select(Question.code, Question.id, Question.latest_number).where(Question.bank_id == bank.id))}
     now = utcnow()
-    question_ids = db.session.scalars(
-        insert(Question).returning(Question.id, sort_by_parameter_order=True),
-        [{"bank_id": bank.id, "code": spec.id, "position": position, "latest_number": 1, "retired_at": None}
-         for position, spec, _ in fresh]).all()
-    revision_ids = db.session.scalars(
-        insert(QuestionRevision).returning(QuestionRevision.id, sort_by_parameter_order=True),
-        [_revision_row(spec, digest, question_id, now)
-         for question_id, (_, spec, digest) in zip(question_ids, fresh, strict=True)]).all()
-    tags = [{"revision_id": revision_id, "tag": tag}
-            for revision_id, (_, spec, _) in zip(revision_ids, fresh, strict=True) for tag in dict.fromkeys(spec.tags)]
-    if tags:
-        db.session.execute(insert(RevisionTag), tags)
+    insert_rows(QuestionRevision, [_revision_row(spec, digest, *numbered[spec.id], now) for spec, digest in revisions])
+    revision_ids = dict(db.session.execute(select(Question.code, QuestionRevision.id).join(QuestionRevision, CURRENT)
+                                           .where(Question.bank_id == bank.id)).all())
+    insert_rows(RevisionTag, [{"revision_id": revision_ids[spec.id], "tag": tag}
+                              for spec, _ in revisions for tag in dict.fromkeys(spec.tags)])
 
 
-def _revision_row(spec: QuestionSpec, digest: str, question_id: int, now) -> dict:
-    """Every column of a first revision, so that every row of one insert names the same columns."""
-    return {"question_id": question_id, "number": 1, "content_hash": digest, "created_at": now,
+def _revision_row(spec: QuestionSpec, digest: str, question_id: int, number: int, now: datetime) -> dict:
+    """Every column of a revision, so that every row of one insert names the same columns."""
+    return {"question_id": question_id, "number": number, "content_hash": digest, "created_at": now,
             "prompts": [], "parts": [], "family": "", **spec.content()}
 
 
@@ -166,22 +173,6 @@ def _stored_questions(bank: Bank) -> tuple[dict[str, Question], dict[int, str]]:
     hashes = dict(db.session.execute(select(Question.id, QuestionRevision.content_hash)
                                      .join(QuestionRevision, CURRENT).where(Question.bank_id == bank.id)).all())
     return questions, hashes
-
-
-def _revise(question: Question, spec: QuestionSpec, stored: str, digest: str) -> None:
-    """A changed (or returning) question gets a new revision; the old ones stay for papers that drew them."""
-    question.retired_at = None
-    if stored == digest:
-        return
-    question.latest_number += 1
-    db.session.add(_revision(spec, question.latest_number, digest, question_id=question.id))
-
-
-def _revision(spec: QuestionSpec, number: int, digest: str, **owner: int) -> QuestionRevision:
-    content = spec.content()
-    revision = QuestionRevision(number=number, content_hash=digest, **owner, **content)
-    revision.tag_rows = [RevisionTag(tag=tag) for tag in dict.fromkeys(spec.tags)]
-    return revision
 
 
 def revision_spec(question: Question, revision: QuestionRevision | None = None) -> QuestionSpec:

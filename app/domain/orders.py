@@ -4,12 +4,13 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
-
 
 def pinyin_key(name: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """Sorts Chinese names the way a printed roster does (李四 before 张明): by the syllables, then by their tones, and
-    the name itself settles names that read alike."""
+    the name itself settles names that read alike. pypinyin is imported by the first sort, not at start-up: its import
+    reads its dictionaries, a quarter of a second that every command and worker would pay."""
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(name, errors="default")
     tones = tuple(syllable[-1] if syllable[-1:].isdigit() else "0"
                   for syllable in lazy_pinyin(name, style=Style.TONE3, errors="default"))

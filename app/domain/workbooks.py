@@ -4,6 +4,9 @@ shape (so the same validation applies), writing a bank as one, and the empty tem
 The layout: a sheet 题库 with rows 标识, 名称, 类别, 说明, 练习 (label in column A, value in B), optional; a sheet 题目
 (or else the first other sheet) whose header names its columns by meaning (COLUMNS: 编号/序号, 题型/类型, …), each
 row a question. A row's line is its sheet's number × ROWS_PER_SHEET + its row, labelled `题目!12` in problems.
+
+openpyxl is imported where a workbook is opened or made, not with this module: its import would cost every command and
+worker a sixth of a second of start-up, and most of them never touch a workbook.
 """
 import io
 import json
@@ -13,10 +16,6 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from app.domain import yamlmarks
 from app.domain.banks import CATEGORIES, CATEGORY_WORDS, BankDocument, BankSpec, QuestionSpec
@@ -80,6 +79,9 @@ _OPTION_PREFIX = re.compile(r"^\s*([A-Ha-h])\s*[.．、:：)）]?\s*")
 def read_workbook(path: Path, name: str) -> BankDocument:
     """A bank workbook as a bank document; problems the rows have beyond validation (a header missing, unknown
     columns, a list that does not read) come with it."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         if path.stat().st_size > MAX_BYTES:
             return BankDocument(name, None, [Problem(name, 1, f"工作簿过大：超过 {MAX_BYTES // 1_000_000} MB")])
@@ -96,6 +98,9 @@ def sheet_rows(data: bytes) -> list[list[str]]:
     """The first sheet of a workbook (a score sheet, say) as rows of text; ValueError saying why it cannot be read."""
     if len(data) > MAX_BYTES:
         raise ValueError(f"工作簿过大：超过 {MAX_BYTES // 1_000_000} MB")
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -442,6 +447,9 @@ def template() -> bytes:
 
 
 def _book(bank: BankSpec, rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     about = book.active
     about.title = BANK_SHEET

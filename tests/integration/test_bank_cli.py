@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.domain import sources
 from app.extensions import db
-from app.models import AuditEvent, Bank, Question, QuestionRevision
+from app.models import AuditEvent, Bank, Question, QuestionRevision, RevisionTag
 from app.papers.service import load_pool
 from plugins.banks import DEEP, TAGS, VALID, line_of
 
@@ -74,6 +74,39 @@ def test_edit_makes_new_revision_and_keeps_the_old(app, runner, tmp_path):
         question = db.session.scalar(select(Question).where(Question.code == "PA-0001"))
         assert [r.answer for r in question.revisions] == ["A", "B"]
         assert question.current.answer == "B" and question.latest_number == 2
+
+
+def test_an_edited_question_gets_a_revision_with_its_own_tags_and_the_old_keeps_its(app, runner, tmp_path):
+    path = write(tmp_path, "pa.yaml", VALID)
+    runner.invoke(args=["bank", "import", str(path)])
+    path.write_text(VALID.replace(TAGS, "tags: [组织设置, 党员大会]"), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert "added 0, changed 1, retired 0, unchanged 4" in result.stdout, result.output
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.code == "PA-0001"))
+        assert [sorted(tag.tag for tag in r.tag_rows) for r in question.revisions] == [
+            sorted(["支部工作条例", "组织设置"]), sorted(["组织设置", "党员大会"])]
+        assert question.current.tags == ["组织设置", "党员大会"] and question.current.number == 2
+
+
+def test_questions_added_beside_stored_ones_get_their_own_revisions_and_tags(app, runner, tmp_path):
+    later = VALID[VALID.index("  - id: PA-0001"):VALID.index("  - id: PA-0003")]
+    path = write(tmp_path, "pa.yaml", VALID.replace(later, ""))
+    write(tmp_path, "other.yaml", VALID.replace("bank: party-affairs", "bank: other").replace("。", "！"))
+    assert "added 8," in runner.invoke(args=["bank", "import", str(tmp_path)]).stdout
+    path.write_text(VALID, encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(tmp_path)])
+    assert "added 2, changed 0, retired 0, unchanged 8" in result.stdout, result.output
+    with app.app_context():
+        questions = db.session.scalars(select(Question).join(Bank).where(Bank.slug == "party-affairs")
+                                       .order_by(Question.position)).all()
+        assert [(q.code, q.position, q.latest_number) for q in questions] == [
+            ("PA-0001", 0, 1), ("PA-0002", 1, 1), ("PA-0003", 2, 1), ("PA-0004", 3, 1), ("PA-0005", 4, 1)]
+        first, second = questions[0].current, questions[1].current
+        assert first.stem == "有正式党员（ ）人以上的，应当成立党支部。" and first.type == "single"
+        assert sorted(tag.tag for tag in first.tag_rows) == sorted(["支部工作条例", "组织设置"])
+        assert second.stem == "“三会一课”包括哪些？" and second.tag_rows == []
+        assert db.session.scalar(select(func.count()).select_from(RevisionTag)) == 4    # other's PA-0001 and this
 
 
 def test_removed_question_is_retired_not_deleted_and_can_return(app, runner, tmp_path):

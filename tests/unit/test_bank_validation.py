@@ -1,4 +1,6 @@
 """Every bank validation rule (DESIGN §3.1), each with a malformed file, through the domain module."""
+import gc
+
 import pytest
 
 from app.domain.banks import dump_bank, parse_bank, validate_texts
@@ -177,6 +179,19 @@ def test_a_bank_too_deep_too_large_or_with_unstorable_text_is_a_problem_with_its
     found_line = int(problems[0].split(":")[1])
     assert problems[0].startswith(f"bank.yaml:{found_line}: ") and message in problems[0], problems
     assert line is None or found_line == line, problems
+
+
+def test_loading_leaves_the_cycle_collector_as_it_found_it():
+    # Paused while a document loads (it makes no garbage, and a large one would be walked many times over).
+    for text in (VALID, VALID + LAUGHS, VALID + "loop: &loop [*loop]\n"):
+        check(text)
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        check(VALID)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_paper_or_contest_too_deep_is_a_problem_with_its_line():
