@@ -81,21 +81,29 @@ def begin_write() -> None:
     """End any read transaction and start one that may write, holding SQLite's write lock from the start; in a
     unit of work that already writes, carry on in its transaction.
 
-    Call it before the first query of a write. On PostgreSQL it is a plain new transaction; rows that two
-    requests may race for are then locked with SELECT … FOR UPDATE.
+    Call it before the first query of a write. On PostgreSQL the read transaction goes on as the write (at READ
+    COMMITTED each statement sees what is committed, so ending it would only cost two round trips); what the session
+    loaded is expired, as a commit would, so it is read afresh. Rows that two requests may race for are then locked
+    with SELECT … FOR UPDATE.
     """
     session = db.session()
     if session.info.get(_WRITING):
         return
-    if session.in_transaction():
+    sqlite = db.engine.dialect.name == "sqlite"
+    if session.in_transaction() and sqlite:
         session.commit()
-    if db.engine.dialect.name == "sqlite":
+    elif session.in_transaction():
+        session.flush()
+        session.expire_all()
+    if sqlite:
         _queue_for_writer(session)
-    try:
-        session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
-    except Exception:
-        _release_writer(session)
-        raise
+        try:
+            session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+        except Exception:
+            _release_writer(session)
+            raise
+    else:
+        session.connection()   # the transaction begun (or carried on), so that its end clears the flag below
     session.info[_WRITING] = True
 
 
