@@ -34,42 +34,41 @@ START_THREADS = 4
 
 
 def setup(candidates: int) -> dict:
-    checked = check_sources([ROOT / "question_banks"])
-    if not checked.ok:
-        raise SystemExit("question_banks/ does not validate: " + "; ".join(map(str, checked.problems)))
-    import_sources(checked, channel="cli")
-    db.session.commit()
-    usernames = [f"bench{n:04d}" for n in range(1, candidates + 1)]
-    for username in usernames:
-        save_account(username, name=f"考生{username[5:]}", role="candidate", password=PASSWORD)
-    db.session.commit()
+    session, usernames = _exam("bench", candidates, "基准测试场次")
     now = utcnow()
-    session = schedule_session(blueprint_slug=PAPER, title="基准测试场次", opens_at=now - timedelta(minutes=1),
-                               closes_at=now + timedelta(hours=4), usernames=usernames, org_code=None,
-                               review="immediate", show_key=False, actor=None, channel="cli")
     # After the exam is scheduled, as on exam day: drills hold none of its paper, which practice withholds.
     drills = {username: _drill(username, now) for username in usernames}
     return {"session": session.id, "usernames": usernames, "password": PASSWORD,
             "items": len(session.paper.items), "drills": drills}
 
 
+def _exam(prefix: str, candidates: int, title: str) -> tuple[ExamSession, list[str]]:
+    """The sample banks imported, `candidates` accounts named prefix0001…, and a session of the paper for them, open
+    from a minute ago for four hours."""
+    checked = check_sources([ROOT / "question_banks"])
+    if not checked.ok:
+        raise SystemExit("question_banks/ does not validate: " + "; ".join(map(str, checked.problems)))
+    import_sources(checked, channel="cli")
+    db.session.commit()
+    usernames = [f"{prefix}{n:04d}" for n in range(1, candidates + 1)]
+    for username in usernames:
+        save_account(username, name=f"考生{username[len(prefix):]}", role="candidate", password=PASSWORD)
+    db.session.commit()
+    now = utcnow()
+    session = schedule_session(blueprint_slug=PAPER, title=title, opens_at=now - timedelta(minutes=1),
+                               closes_at=now + timedelta(hours=4), usernames=usernames, org_code=None,
+                               review="immediate", show_key=False, actor=None, channel="cli")
+    db.session.commit()
+    return session, usernames
+
+
 def scale_setup(candidates: int) -> dict:
     """The scaling phase's exam: `candidates` accounts, a session of the paper open now for four hours, and every
     attempt started through the service (START_THREADS at once, so that their round trips to the database overlap).
     Their logins are the bench's own (bench/scale.py)."""
-    checked = check_sources([ROOT / "question_banks"])
-    import_sources(checked, channel="cli")
-    db.session.commit()
-    usernames = [f"scale{n:04d}" for n in range(1, candidates + 1)]
-    for username in usernames:
-        save_account(username, name=f"考生{username[5:]}", role="candidate", password=PASSWORD)
-    db.session.commit()
+    session, usernames = _exam("scale", candidates, "扩展测试场次")
     now = utcnow()
-    session = schedule_session(blueprint_slug=PAPER, title="扩展测试场次", opens_at=now - timedelta(minutes=1),
-                               closes_at=now + timedelta(hours=4), usernames=usernames, org_code=None,
-                               review="immediate", show_key=False, actor=None, channel="cli")
     session_id, items = session.id, len(session.paper.items)
-    db.session.commit()
     users = list(db.session.scalars(select(User).where(User.username.in_(usernames)).order_by(User.username)))
     app = current_app._get_current_object()
     with ThreadPoolExecutor(START_THREADS) as pool:
