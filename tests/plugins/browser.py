@@ -66,7 +66,10 @@ def start_exam(page) -> int:
     """From the exam list, start (or resume) the open session's exam; the attempt's id, once its items are drawn."""
     page.click("#open :is(button:has-text('开始答题'), a:has-text('继续作答'))")
     confirm = page.locator("dialog[data-confirm] button[type=submit]")
-    if confirm.count():          # starting anew asks first (issue 8 §4); resuming does not
+    # Starting anew asks first (issue 8 §4); resuming goes straight to the paper. Wait for one or the other: on a busy
+    # machine the dialog may come with the next page, after a plain count would have looked.
+    expect(confirm.or_(page.locator("article.item")).first).to_be_visible()
+    if confirm.is_visible():
         confirm.click()
     page.wait_for_url(re.compile(r"/exam/attempts/\d+$"))
     attempt_id = int(page.url.rsplit("/", 1)[1])
