@@ -187,6 +187,17 @@ def test_someone_elses_attempt_is_404(client, cand, exam):
         assert response.status_code == 404 and response.get_json()["error"] == "not_found"
 
 
+def test_a_malformed_save_to_someone_elses_attempt_is_404_not_a_hint_of_its_layout(client, cand, exam):
+    """Shapes are checked before the lock (app/attempts/service.py): the problem is told only to the owner."""
+    attempt = cand.start(exam)
+    key = attempt["sections"][0]["items"][0]["key"]
+    client.post("/logout", data={"csrf_token": cand.token})
+    other = Candidate(client, "cand2")
+    for responses in ({key: "not an answer"}, {"9999": "A"}):
+        response = other.call("PUT", f"/attempts/{attempt['id']}/responses", {"responses": responses})
+        assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+
+
 def test_not_on_the_list_and_not_open(app, client, exam, make_user, clock):
     make_user("outsider", role="candidate")
     outsider = Candidate(client, "outsider")
