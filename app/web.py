@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Request, abort, current_app, flash, g, jsonify, redirect, render_template, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
@@ -48,6 +49,19 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(AppError, refusal)
     app.request_class = BoundedRequest
     app.before_request(refuse_bad_input)
+    app.session_interface = PageRefreshedSession()
+
+
+class PageRefreshedSession(SecureCookieSessionInterface):
+    """A login lasts PERMANENT_SESSION_LIFETIME from the last page opened: the cookie is signed and sent again with
+    pages only, not with every API call or static file (an exam page's autosaves, a deadline burst), where re-signing
+    it cost more than the rest of the answer. A session that changed is always sent."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if session.modified:
+            return True
+        page = request.blueprint != "api" and request.endpoint != "static"
+        return page and super().should_set_cookie(app, session)
 
 
 @login_manager.user_loader

@@ -168,3 +168,19 @@ def test_a_browser_refusing_cookies_is_told_so(app, make_user):
     token = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"username": "zhang", "password": "secret-pass-1", "csrf_token": token})
     assert response.status_code == 400 and "请允许本站使用 Cookie" in response.get_data(as_text=True)
+
+
+def test_pages_renew_the_login_and_api_calls_and_static_files_leave_the_cookie_alone(app, make_user):
+    """A login lasts 12 hours from the last page opened: the cookie is sent again with pages only (an autosave need not
+    re-sign it); a session that changed is always sent."""
+    from plugins.exams import Candidate
+
+    make_user("cand1", role="candidate")
+    candidate = Candidate(app.test_client(), "cand1")
+    api = candidate.call("GET", "/sessions")
+    static = candidate.client.get("/static/css/app.css")
+    page = candidate.client.get("/exam/")
+    assert api.status_code == static.status_code == page.status_code == 200
+    assert "Set-Cookie" not in api.headers and "Set-Cookie" not in static.headers
+    assert "session=" in page.headers["Set-Cookie"] and "Expires=" in page.headers["Set-Cookie"]
+    assert "session=" in log_out(candidate.client).headers["Set-Cookie"]   # changed: sent whatever the request
