@@ -17,14 +17,15 @@ if the answer is a success (so an autosave's 200 means the answers are stored), 
 API's start, autosave, submit and drill answer, kept before their answer is built so the write lock is not held
 meanwhile.
 Any other app context (a command, a script, a test) keeps its work when it closes cleanly. Units of their own by
-design: a login try's slot (app/users/logins.py), each batch of the sweep (app/attempts/sweeper.py), and a dry run,
-which rolls back.
+design: a login try's slot (app/users/logins.py), each batch of the sweep (app/attempts/sweeper.py), a batch of a
+group write (`GroupWrite`, the deadline's submits), and a dry run, which rolls back.
 """
 import fcntl
 import os
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app
 from sqlalchemy import event, insert
@@ -108,9 +109,10 @@ def begin_write() -> None:
 
 
 def insert_rows(model: type[db.Model], rows: list[dict[str, Any]]) -> None:
-    """Insert many rows of one table in the current transaction, each naming the same columns: every column but the
-    id, since PostgreSQL takes them by COPY, which fills in no default set on the model. COPY because an executemany
-    costs psycopg several Python calls a row, most of a large bank import's time; elsewhere an executemany."""
+    """Insert many rows of one table in the current transaction, each naming the same columns: at least every column
+    the model gives a default, since PostgreSQL takes them by COPY, which fills in none (a column left out is NULL).
+    COPY because an executemany costs psycopg several Python calls a row, most of a large bank import's time and a
+    tenth of a start's; elsewhere an executemany."""
     if not rows:
         return
     dialect = db.engine.dialect
@@ -127,14 +129,93 @@ def insert_rows(model: type[db.Model], rows: list[dict[str, Any]]) -> None:
             copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
 
 
-def end_unit(*, keep: bool) -> None:
-    """End the unit of work: commit what it wrote, or roll it all back."""
+Job = TypeVar("Job")
+Outcome = TypeVar("Outcome")
+_UNSET = object()
+
+
+class _Slot(Generic[Job]):
+    def __init__(self, job: Job):
+        self.job, self.outcome, self.leads = job, _UNSET, False
+        self.done = threading.Event()
+
+
+class GroupWrite(Generic[Job, Outcome]):
+    """Group commit (成批写入) for a short write that arrives all at once, such as the submits at a deadline: within one
+    process, requests that come while another of them writes leave their job here; the next of them takes the write
+    lock once for all that wait, runs them in one transaction and commits, and each request gets its own outcome. The
+    lock changes hands once a batch, not once a request, and a batch costs a few statements, not a few per job.
+
+    `run(jobs)` writes in the open write transaction and returns one outcome per job: a value, or the AppError that
+    job alone is refused with (having written nothing). A failure of the whole batch (no turn to write, a bug) is
+    raised in every request of it. The caller's unit of work so far is kept first, as `begin_write` does on SQLite,
+    and when the call returns the outcome is committed and the caller's session reads afresh."""
+
+    def __init__(self, run: Callable[[Sequence[Job]], list[Outcome | AppError]], limit: int = 64):
+        self._run, self._limit = run, limit
+        self._guard = threading.Lock()
+        self._waiting: list[_Slot[Job]] = []
+        self._writing = False
+
+    def __call__(self, job: Job) -> Outcome:
+        end_unit(keep=True)   # nothing of this request's stays open (or holds a connection) while it waits
+        slot = _Slot(job)
+        with self._guard:
+            self._waiting.append(slot)
+            slot.leads, self._writing = not self._writing, True
+        if not slot.leads:
+            slot.done.wait()
+        if slot.outcome is _UNSET:   # first, or handed the lead by the batch before
+            self._lead()
+        if isinstance(slot.outcome, BaseException):
+            raise slot.outcome
+        return slot.outcome
+
+    def _lead(self) -> None:
+        with self._guard:
+            batch, self._waiting = self._waiting[:self._limit], self._waiting[self._limit:]
+        try:
+            outcomes = self._write([slot.job for slot in batch])
+        except BaseException as error:
+            outcomes = [error] * len(batch)
+        with self._guard:
+            following = self._waiting[0] if self._waiting else None
+            self._writing = following is not None
+        for slot, outcome in zip(batch, outcomes, strict=True):
+            slot.outcome = outcome
+            slot.done.set()
+        if following is not None:
+            following.done.set()   # its outcome unset: it leads the next batch
+
+    def _write(self, jobs: list[Job]) -> list[Outcome | AppError]:
+        begin_write()
+        try:
+            outcomes = self._run(jobs)
+            if len(outcomes) != len(jobs):
+                raise RuntimeError(f"{self._run.__name__} gave {len(outcomes)} outcomes for {len(jobs)} jobs")
+            end_unit(keep=True)
+        except BaseException:
+            end_unit(keep=False)
+            raise
+        return outcomes
+
+
+def end_unit(*, keep: bool, reread: bool = True) -> None:
+    """End the unit of work: commit what it wrote, or roll it all back. `reread=False` leaves what the session loaded
+    readable as it was after a commit, where the caller goes on to show what it has just written (a new attempt)."""
     if not db.session.registry.has():
         return
-    if keep:
+    if not keep:
+        db.session.rollback()
+    elif reread:
         db.session.commit()
     else:
-        db.session.rollback()
+        session = db.session()
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
 
 
 def _end_request(response: Response) -> Response:

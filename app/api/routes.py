@@ -45,7 +45,9 @@ def sessions():
 def start(session_id: int):
     now = utcnow()
     attempt = start_attempt(session_id, current_user, now)
-    end_unit(keep=True)   # before the paper is written out: a burst of starts never waits on another's rendering
+    # Before the paper is written out, so a burst of starts never waits on another's rendering; the attempt and its
+    # session are shown as just written, not read again.
+    end_unit(keep=True, reread=False)
     return reply(attempt_payload(attempt, now))
 
 
@@ -89,7 +91,6 @@ def away(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     now = utcnow()
-    submitted = submit_attempt(attempt_id, current_user, now, arrived_at())
-    end_unit(keep=True)   # the submission is final here; the deadline burst holds the write lock no longer
+    submitted = submit_attempt(attempt_id, current_user, now, arrived_at())   # committed, with the batch it went in
     marked = marked_after_commit(attempt_id, now)
     return reply(submit_payload(submitted, now, marked_here=marked))

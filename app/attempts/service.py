@@ -5,6 +5,7 @@ Every write opens with `begin_write()` and locks the attempt row, so two tabs, t
 on another host never finish an attempt twice or save into a finished one.
 """
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,11 +18,12 @@ from sqlalchemy.orm.util import identity_key
 from app.attempts.arrival import longest_wait
 from app.attempts.letters import in_bank_letters
 from app.attempts.release import grace, open_to_practice
-from app.database import begin_write
+from app.database import GroupWrite, begin_write, insert_rows
 from app.domain.marking import is_answered, mark, response_problem
 from app.domain.papers import ArrangedItem, arrange
 from app.domain.scores import rounded
 from app.errors import (
+    AppError,
     AttemptClosed,
     DeadlinePassed,
     InvalidResponse,
@@ -52,7 +54,6 @@ MARK_BATCH = 50
 # The hot paths' writes as Core statements on the tables, built once: the ORM's per-row bookkeeping of a bulk insert
 # or update, and building a statement on every request, cost more than the writes themselves.
 _RESPONSES, _EVENTS, _ATTEMPTS = Response.__table__, AttemptEvent.__table__, Attempt.__table__
-_LAY_OUT = insert(_RESPONSES)
 _ADD_EVENTS = insert(_EVENTS)
 _ANSWER = update(_RESPONSES).where(_RESPONSES.c.attempt_id == bindparam("attempt"),
                                    _RESPONSES.c.key == bindparam("item")).values(value=bindparam("given"),
@@ -195,14 +196,14 @@ def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:
 
 
 def _lay_out(attempt_id: int, arranged: list[list[ArrangedItem]], item_ids: list[int]) -> None:
-    """One Response per item, in the order and with the letters this candidate sees: one multi-row INSERT,
-    since 500 candidates may start within seconds."""
+    """One Response per item, in the order and with the letters this candidate sees, in one bulk insert (COPY on
+    PostgreSQL), since 500 candidates may start within seconds."""
     rows = [{"attempt_id": attempt_id, "key": item.key, "section_index": section_index,
              "paper_item_id": item_ids[item.index], "option_order": list(item.option_order), "seq": 0}
             for section_index, section in enumerate(arranged) for item in section]
     for position, row in enumerate(rows):
         row["position"] = position
-    db.session.execute(_LAY_OUT, rows)
+    insert_rows(Response, rows)
 
 
 # -- a paper answer sheet ---------------------------------------------------------------------------------------
@@ -398,24 +399,70 @@ class Submitted:
     closes_at: datetime
 
 
+@dataclass(frozen=True)
+class _Finish:
+    """An attempt's end: by its candidate (submit), at its deadline (close) or by a marker entering a paper sheet."""
+
+    attempt_id: int
+    status: AttemptStatus
+    at: datetime
+    actor_id: int | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime | None = None) -> Submitted:
-    """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Not marked here:
-    the caller commits, then has it marked (app/attempts/sweeper.py `marked_after_commit`). Three statements under
-    the lock, and what the answer needs read with the lock: a deadline burst holds it as briefly as it can, and reads
-    nothing after."""
-    user_id = user.id
-    locked = _locked_own(attempt_id, user_id, Attempt.finished_at, Attempt.score, Attempt.max_score,
-                         Attempt.session_id, ExamSession.review, ExamSession.closes_at)
-    status, finished_at = locked.status, locked.finished_at
-    if status == AttemptStatus.IN_PROGRESS:
-        if (arrived or now) > locked.deadline + grace():
-            status, finished_at = AttemptStatus.CLOSED, locked.deadline
-            _finish(attempt_id, status, finished_at, None)
-        else:
-            status, finished_at = AttemptStatus.SUBMITTED, now
-            _finish(attempt_id, status, finished_at, user_id, **_queued(locked.deadline, now, arrived))
-    return Submitted(attempt_id, status, locked.deadline, finished_at, locked.score, locked.max_score,
-                     locked.session_id, locked.review, locked.closes_at)
+    """Submit once; a second submit (another tab, a retry) finds it finished and changes nothing. Committed when it
+    returns, together with the other submits of this process that arrived meanwhile (a group write: a deadline burst
+    takes the write lock once a batch); not marked here: the caller has it marked (app/attempts/sweeper.py
+    `marked_after_commit`)."""
+    return _submits(_SubmitJob(attempt_id, user.id, now, arrived))
+
+
+@dataclass(frozen=True)
+class _SubmitJob:
+    attempt_id: int
+    user_id: int
+    now: datetime
+    arrived: datetime | None
+
+
+def _finish_submits(jobs: Sequence[_SubmitJob]) -> list[Submitted | AppError]:
+    """A batch of submits: the attempts locked and read in one statement (in id order, so that batches of other
+    processes never wait on each other in a circle), each judged as a lone submit would be, in the order they came,
+    then finished in one update and one insert of their events."""
+    ids = sorted({job.attempt_id for job in jobs})
+    rows = {row.id: row for row in db.session.execute(
+        select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline, Attempt.finished_at, Attempt.score,
+               Attempt.max_score, Attempt.session_id, ExamSession.review, ExamSession.closes_at)
+        .join(ExamSession, Attempt.session_id == ExamSession.id).where(Attempt.id.in_(ids)).order_by(Attempt.id)
+        .with_for_update(of=Attempt))}
+    left: dict[int, tuple[str, datetime | None]] = {}   # status and finish time as this batch leaves each attempt
+    finishes: list[_Finish] = []
+    outcomes: list[Submitted | AppError] = []
+    for job in jobs:
+        row = rows.get(job.attempt_id)
+        if row is None or row.user_id != job.user_id:
+            outcomes.append(NotFound("没有找到这份答卷。"))
+            continue
+        status, finished_at = left.get(row.id, (row.status, row.finished_at))
+        if status == AttemptStatus.IN_PROGRESS:
+            finish = _submitted(row.id, row.deadline, job)
+            finishes.append(finish)
+            status, finished_at = left[row.id] = finish.status, finish.at
+        outcomes.append(Submitted(row.id, status, row.deadline, finished_at, row.score, row.max_score, row.session_id,
+                                  row.review, row.closes_at))
+    _finish_all(finishes)
+    return outcomes
+
+
+def _submitted(attempt_id: int, deadline: datetime, job: _SubmitJob) -> _Finish:
+    """Submitted by its candidate, or closed at its deadline if the submit arrived after the grace."""
+    if (job.arrived or job.now) > deadline + grace():
+        return _Finish(attempt_id, AttemptStatus.CLOSED, deadline, None)
+    return _Finish(attempt_id, AttemptStatus.SUBMITTED, job.now, job.user_id, _queued(deadline, job.now, job.arrived))
+
+
+_submits = GroupWrite(_finish_submits)
 
 
 def close_overdue(now: datetime) -> int:
@@ -430,22 +477,30 @@ def close_overdue(now: datetime) -> int:
     batch = db.session.execute(
         select(Attempt.id, Attempt.deadline).where(*overdue).order_by(Attempt.id).limit(SWEEP_BATCH)
         .with_for_update(skip_locked=True)).all()
-    for attempt_id, deadline in batch:
-        _finish(attempt_id, AttemptStatus.CLOSED, deadline, None)
+    _finish_all([_Finish(attempt_id, AttemptStatus.CLOSED, deadline, None) for attempt_id, deadline in batch])
     return len(batch)
 
 
 def _finish(attempt_id: int, status: AttemptStatus, at: datetime, actor_id: int | None, **details: Any) -> None:
-    """Final answers, status and time: a short write, of the attempt's row (locked by the caller) and its event. The
-    marks follow after the commit (mark_pending), so a deadline burst of submits never waits on marking; until then
-    the attempt's score is None (being_marked). What this session holds of the attempt is read again when next used."""
+    _finish_all([_Finish(attempt_id, status, at, actor_id, details)])
+
+
+def _finish_all(finishes: list[_Finish]) -> None:
+    """Final answers, status and time: a short write, of the attempts' rows (locked by the caller) and their events.
+    The marks follow after the commit (mark_pending), so a deadline burst of submits never waits on marking; until
+    then an attempt's score is None (being_marked). What this session holds of the attempts is read again when next
+    used."""
+    if not finishes:
+        return
     db.session.flush()
-    db.session.execute(_FINISH, {"attempt": attempt_id, "to": status, "at": at})
-    db.session.execute(_ADD_EVENTS, {"attempt_id": attempt_id, "at": at, "actor_id": actor_id, "details": details,
-                                     "kind": "submit" if status == AttemptStatus.SUBMITTED else "close"})
-    held = db.session.identity_map.get(identity_key(Attempt, attempt_id))
-    if held is not None:
-        db.session.expire(held)
+    db.session.execute(_FINISH, [{"attempt": f.attempt_id, "to": f.status, "at": f.at} for f in finishes])
+    db.session.execute(_ADD_EVENTS, [
+        {"attempt_id": f.attempt_id, "at": f.at, "actor_id": f.actor_id, "details": f.details,
+         "kind": "submit" if f.status == AttemptStatus.SUBMITTED else "close"} for f in finishes])
+    for finish in finishes:
+        held = db.session.identity_map.get(identity_key(Attempt, finish.attempt_id))
+        if held is not None:
+            db.session.expire(held)
 
 
 def being_marked(attempt: Attempt) -> bool:

@@ -1,0 +1,127 @@
+"""Group commit of the deadline's submits (issue 13, app/database.py `GroupWrite`): submits that come while another
+writes go in the next batch, each request gets its own outcome (someone else's attempt stays 404, a second submit
+changes nothing), and a batch that fails fails each of its requests and writes nothing."""
+import threading
+import time
+
+from sqlalchemy import func, select
+
+import app.attempts.service as service
+from app.database import DatabaseBusy, GroupWrite
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Attempt, AttemptEvent
+from plugins.exams import Candidate
+
+
+def _until(condition, seconds: float = 5.0) -> None:
+    given_up = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < given_up, "timed out"
+        time.sleep(0.005)
+
+
+def _in_threads(calls) -> list[threading.Thread]:
+    threads = [threading.Thread(target=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def test_a_group_write_batches_what_waits_hands_the_lead_on_and_keeps_to_its_limit(app):
+    batches: list[list[int]] = []
+    first_batch = threading.Event()
+
+    def run(jobs):
+        batches.append(list(jobs))
+        if len(batches) == 1:
+            first_batch.wait(5)
+        return [job * 10 if job >= 0 else NotFound("不是你的") for job in jobs]
+
+    group = GroupWrite(run, limit=2)
+    outcomes: dict[int, object] = {}
+
+    def call(job: int):
+        def one():
+            with app.app_context():
+                try:
+                    outcomes[job] = group(job)
+                except NotFound as error:
+                    outcomes[job] = error
+        return one
+
+    threads = _in_threads([call(0)])
+    _until(lambda: len(batches) == 1)
+    for count, job in enumerate((1, -2, 3), start=1):   # one at a time, so that they wait in this order
+        threads += _in_threads([call(job)])
+        _until(lambda count=count: len(group._waiting) == count)
+    first_batch.set()
+    for thread in threads:
+        thread.join(5)
+    assert batches == [[0], [1, -2], [3]]
+    assert (outcomes[0], outcomes[1], outcomes[3]) == (0, 10, 30) and isinstance(outcomes[-2], NotFound)
+    assert group._waiting == [] and not group._writing
+
+
+def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as_alone(app, exam, monkeypatch):
+    cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2", "cand3")}
+    attempt = {name: cand.start(exam)["id"] for name, cand in cands.items()}
+    batches: list[list[int]] = []
+    first_batch, run = threading.Event(), service._submits._run
+
+    def held_first(jobs):
+        batches.append([job.attempt_id for job in jobs])
+        if len(batches) == 1:
+            first_batch.wait(5)
+        return run(jobs)
+
+    monkeypatch.setattr(service._submits, "_run", held_first)
+    answers: dict[str, object] = {}
+
+    def submit(label: str, name: str, attempt_id: int):
+        def one():
+            answers[label] = cands[name].call("POST", f"/attempts/{attempt_id}/submit")
+        return one
+
+    threads = _in_threads([submit("cand1", "cand1", attempt["cand1"])])
+    _until(lambda: len(batches) == 1)
+    for count, (label, name, attempt_id) in enumerate(
+            [("cand2", "cand2", attempt["cand2"]), ("cand2 again", "cand2", attempt["cand2"]),
+             ("cand3 on cand2's", "cand3", attempt["cand2"])], start=1):
+        threads += _in_threads([submit(label, name, attempt_id)])
+        _until(lambda count=count: len(service._submits._waiting) == count)
+    first_batch.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert batches == [[attempt["cand1"]], [attempt["cand2"]] * 3]
+    first, again = answers["cand2"].get_json(), answers["cand2 again"].get_json()
+    assert answers["cand1"].get_json()["status"] == first["status"] == again["status"] == "submitted"
+    assert first["finished_at"] == again["finished_at"]
+    assert answers["cand3 on cand2's"].status_code == 404
+    with app.app_context():
+        submits = dict(db.session.execute(select(AttemptEvent.attempt_id, func.count())
+                                          .where(AttemptEvent.kind == "submit").group_by(AttemptEvent.attempt_id)).all())
+        assert submits == {attempt["cand1"]: 1, attempt["cand2"]: 1}
+        assert db.session.get(Attempt, attempt["cand3"]).status == "in_progress"
+
+
+def test_a_batch_that_fails_fails_each_of_its_submits_and_writes_nothing(app, exam, monkeypatch):
+    cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2")}
+    attempt = {name: cand.start(exam)["id"] for name, cand in cands.items()}
+    run = service._submits._run
+
+    def busy(jobs):
+        run(jobs)   # written, then the whole batch fails: none of it may stay
+        raise DatabaseBusy("服务器繁忙，请稍后重试；已作答的内容不会丢失。")
+
+    monkeypatch.setattr(service._submits, "_run", busy)
+    refused = [cand.call("POST", f"/attempts/{attempt[name]}/submit") for name, cand in cands.items()]
+    assert [answer.status_code for answer in refused] == [503, 503]
+    with app.app_context():
+        assert set(db.session.scalars(select(Attempt.status))) == {"in_progress"}
+        assert db.session.scalar(select(func.count()).where(AttemptEvent.kind == "submit")) == 0
+
+    monkeypatch.setattr(service._submits, "_run", run)
+    retried = cands["cand1"].call("POST", f"/attempts/{attempt['cand1']}/submit")
+    assert retried.status_code == 200 and retried.get_json()["status"] == "submitted"
