@@ -112,6 +112,8 @@ def print_report(report: Report, candidates: int) -> None:
             print(f"{'':<15} errors: {phase.app.errors_text()}")
     burst = report.phase("burst")
     print(burst_verdict(burst))
+    for line in other_verdicts(report):
+        print(line)
     print(f"deadline burst: every paper marked (checked in the database) within {report.marked_within:.1f} s of the "
           f"burst's last answer, the drill phase running meanwhile" if not math.isnan(report.marked_within) else
           "deadline burst: papers still unmarked a minute after the burst")
@@ -144,6 +146,24 @@ def burst_verdict(burst: Phase) -> str:
             f"{burst.bare.wall:.2f} s for the same burst of {burst.bare_endpoint} = {wall:.2f}x (target <= "
             f"{BURST_RATIO_TARGET:.2f}x); submit p50 {burst.app.p50 / 1000:.2f} s, p99 {burst.app.p99 / 1000:.2f} s "
             f"(target <= {BURST_P99_TARGET / 1000:g} s); {burst.app.error_count} errors")
+
+
+START_P95_TARGET = 1000.0     # milliseconds, the start spike (issue 13)
+AUTOSAVE_RATIO_TARGET = 0.25  # saves/s over the static file's requests/s, closed loop
+
+
+def other_verdicts(report: Report) -> list[str]:
+    """The start spike's p95 and the autosave's ratio against their targets, one line each."""
+    lines = []
+    if (spike := report.phase("spike")) is not None:
+        good = spike.app.error_count == 0 and spike.app.p95 <= START_P95_TARGET
+        lines.append(f"{'OK  ' if good else 'MISS'} start spike: p95 {spike.app.p95 / 1000:.2f} s (target <= "
+                     f"{START_P95_TARGET / 1000:g} s); {spike.app.error_count} errors")
+    if (closed := report.phase("closed")) is not None:
+        share = closed.app.throughput / closed.bare.throughput if closed.bare.throughput else math.nan
+        lines.append(f"{'OK  ' if share >= AUTOSAVE_RATIO_TARGET else 'MISS'} autosave: {share:.2f}x the static "
+                     f"file's requests/s (target >= {AUTOSAVE_RATIO_TARGET:.2f}x)")
+    return lines
 
 
 def _print_ramp(report: Report) -> None:
