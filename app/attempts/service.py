@@ -415,7 +415,12 @@ def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime
     returns, together with the other submits of this process that arrived meanwhile (a group write: a deadline burst
     takes the write lock once a batch); not marked here: the caller has it marked (app/attempts/sweeper.py
     `marked_after_commit`)."""
-    return _submits(_SubmitJob(attempt_id, user.id, now, arrived))
+    return submit_batches()(_SubmitJob(attempt_id, user.id, now, arrived))
+
+
+def submit_batches() -> GroupWrite:
+    """The app's group of submits: one per app, so that a batch is written to its own database."""
+    return app_cache("submit_batches", lambda: GroupWrite(_finish_submits))
 
 
 @dataclass(frozen=True)
@@ -460,9 +465,6 @@ def _submitted(attempt_id: int, deadline: datetime, job: _SubmitJob) -> _Finish:
     if (job.arrived or job.now) > deadline + grace():
         return _Finish(attempt_id, AttemptStatus.CLOSED, deadline, None)
     return _Finish(attempt_id, AttemptStatus.SUBMITTED, job.now, job.user_id, _queued(deadline, job.now, job.arrived))
-
-
-_submits = GroupWrite(_finish_submits)
 
 
 def close_overdue(now: datetime) -> int:

@@ -67,7 +67,9 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
     cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2", "cand3")}
     attempt = {name: cand.start(exam)["id"] for name, cand in cands.items()}
     batches: list[list[int]] = []
-    first_batch, run = threading.Event(), service._submits._run
+    with app.app_context():
+        group = service.submit_batches()
+    first_batch, run = threading.Event(), group._run
 
     def held_first(jobs):
         batches.append([job.attempt_id for job in jobs])
@@ -75,7 +77,7 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
             first_batch.wait(5)
         return run(jobs)
 
-    monkeypatch.setattr(service._submits, "_run", held_first)
+    monkeypatch.setattr(group, "_run", held_first)
     answers: dict[str, object] = {}
 
     def submit(label: str, name: str, attempt_id: int):
@@ -89,7 +91,7 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
             [("cand2", "cand2", attempt["cand2"]), ("cand2 again", "cand2", attempt["cand2"]),
              ("cand3 on cand2's", "cand3", attempt["cand2"])], start=1):
         threads += _in_threads([submit(label, name, attempt_id)])
-        _until(lambda count=count: len(service._submits._waiting) == count)
+        _until(lambda count=count: len(group._waiting) == count)
     first_batch.set()
     for thread in threads:
         thread.join(10)
@@ -100,8 +102,9 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
     assert first["finished_at"] == again["finished_at"]
     assert answers["cand3 on cand2's"].status_code == 404
     with app.app_context():
-        submits = dict(db.session.execute(select(AttemptEvent.attempt_id, func.count())
-                                          .where(AttemptEvent.kind == "submit").group_by(AttemptEvent.attempt_id)).all())
+        submits = dict(db.session.execute(
+            select(AttemptEvent.attempt_id, func.count()).where(AttemptEvent.kind == "submit")
+            .group_by(AttemptEvent.attempt_id)).all())
         assert submits == {attempt["cand1"]: 1, attempt["cand2"]: 1}
         assert db.session.get(Attempt, attempt["cand3"]).status == "in_progress"
 
@@ -109,19 +112,21 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
 def test_a_batch_that_fails_fails_each_of_its_submits_and_writes_nothing(app, exam, monkeypatch):
     cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2")}
     attempt = {name: cand.start(exam)["id"] for name, cand in cands.items()}
-    run = service._submits._run
+    with app.app_context():
+        group = service.submit_batches()
+    run = group._run
 
     def busy(jobs):
         run(jobs)   # written, then the whole batch fails: none of it may stay
         raise DatabaseBusy("服务器繁忙，请稍后重试；已作答的内容不会丢失。")
 
-    monkeypatch.setattr(service._submits, "_run", busy)
+    monkeypatch.setattr(group, "_run", busy)
     refused = [cand.call("POST", f"/attempts/{attempt[name]}/submit") for name, cand in cands.items()]
     assert [answer.status_code for answer in refused] == [503, 503]
     with app.app_context():
         assert set(db.session.scalars(select(Attempt.status))) == {"in_progress"}
         assert db.session.scalar(select(func.count()).where(AttemptEvent.kind == "submit")) == 0
 
-    monkeypatch.setattr(service._submits, "_run", run)
+    monkeypatch.setattr(group, "_run", run)
     retried = cands["cand1"].call("POST", f"/attempts/{attempt['cand1']}/submit")
     assert retried.status_code == 200 and retried.get_json()["status"] == "submitted"
