@@ -22,10 +22,15 @@ def texts(card) -> list[str]:
 
 
 def put_in_order(card, wanted: list[str]) -> None:
-    """Press ↑ on each item until it stands in its place, first to last (a selection sort by buttons)."""
+    """Press ↑ on each item until it stands in its place, first to last (a selection sort by buttons); when the
+    shuffle happened to show the right order, confirm it as it stands, as a candidate would."""
+    moved = False
     for place, text in enumerate(wanted):
         while texts(card).index(text) > place:
             card.locator(".order-item", has_text=text).locator("button").first.click()
+            moved = True
+    if not moved:
+        card.locator("button", has_text="确认此顺序").click()
 
 
 def stored(app, attempt_id: int) -> list:
