@@ -6,7 +6,7 @@ exam, and a question that an unended session can still ask keeps its key back ev
 """
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import selectinload
@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.attempts.away import away_count
 from app.attempts.letters import bank_letters, shown_letters
 from app.attempts.release import grace, has_ended, not_withheld, practicable
-from app.attempts.service import Submitted
+from app.attempts.service import Submitted, layout
 from app.domain import review
 from app.domain.marking import is_answered
 from app.domain.markup import render_inline, render_markdown, render_stem
@@ -49,9 +49,12 @@ def _responses(attempt: Attempt) -> list[Response]:
 
 def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     """GET /api/v1/attempts/<id> (DESIGN §3.4): the paper as this candidate sees it, from the process's cache of the
-    paper (app/papers/content.py) and one column query of the attempt's responses."""
+    paper (app/papers/content.py) and one column query of the attempt's responses. An attempt this request has just
+    started has nothing answered and no away record yet: its items are laid out again from its seed, as its start laid
+    them out, rather than read back (a spike of 500 starts)."""
     paper = paper_content(attempt.paper_id)
-    answers = _answers(attempt.id)
+    just_started = attempt.just_started
+    answers = _laid_out(attempt, paper) if just_started else _answers(attempt.id)
     payload: dict[str, Any] = {
         "id": attempt.id, "status": attempt.status, "title": paper.title,
         "session": {"id": attempt.session_id, "title": attempt.session.title},
@@ -59,7 +62,7 @@ def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
         "sections": _sections(paper, answers),
         "responses": {answer.key: answer.value for answer in answers if answer.value is not None},
         # A reload or a second device numbers its away records (切屏) after these, and shows the count.
-        "away_count": away_count(attempt.id),
+        "away_count": 0 if just_started else away_count(attempt.id),
     }
     if attempt.finished:
         payload["finished_at"], payload["marked"] = attempt.finished_at, attempt.score is not None
@@ -75,6 +78,27 @@ def _answers(attempt_id: int) -> list[Row]:
                PaperItem.answer_override)
         .join(PaperItem, Response.paper_item_id == PaperItem.id)
         .where(Response.attempt_id == attempt_id).order_by(Response.position)).all()
+
+
+class Asked(NamedTuple):
+    """An item as `_answers` reads it, for an attempt laid out but not read back."""
+    key: str
+    paper_item_id: int
+    section_index: int
+    option_order: list[str]
+    value: Any
+    answer_override: Any
+
+
+def _laid_out(attempt: Attempt, paper: PaperContent) -> list[Asked]:
+    """A new attempt's items from its seed (app/attempts/service.py `layout`), each with its paper item's key
+    correction, if one was made before this start; nothing answered yet."""
+    overrides = dict(db.session.execute(
+        select(PaperItem.id, PaperItem.answer_override)
+        .where(PaperItem.paper_id == attempt.paper_id, PaperItem.answer_override.is_not(None))).all())
+    return [Asked(item.key, paper.items[item.index].id, section_index, list(item.option_order), None,
+                  overrides.get(paper.items[item.index].id))
+            for section_index, section in enumerate(layout(paper, attempt.seed)) for item in section]
 
 
 def submit_payload(submitted: Submitted, now: datetime, marked_here: bool = False) -> dict[str, Any]:
@@ -101,7 +125,7 @@ def _pending(max_score: float) -> dict[str, Any]:
     return {"visible": True, "pending": True, "max_score": max_score}
 
 
-def _sections(paper: PaperContent, answers: list[Row]) -> list[dict[str, Any]]:
+def _sections(paper: PaperContent, answers: list[Row] | list[Asked]) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = []
     for answer in answers:
         item = paper.item(answer.paper_item_id)

@@ -170,6 +170,7 @@ def _new_attempt(session_id: int, closes_at: datetime, user_id: int, now: dateti
     add_event(attempt, "start", now, actor_id or user_id, deadline=deadline.isoformat(), **details)
     db.session.flush()
     _lay_out(attempt.id, arranged, item_ids)
+    attempt.just_started = True
     return attempt
 
 

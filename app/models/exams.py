@@ -185,6 +185,10 @@ class Attempt(db.Model):
     events: Mapped[list["AttemptEvent"]] = relationship(back_populates="attempt", order_by="AttemptEvent.id")
     away: Mapped[list["AwayRecord"]] = relationship(back_populates="attempt", order_by="AwayRecord.number")
 
+    # Not stored: true on the instance a start has just laid out (app/attempts/service.py), which has nothing answered
+    # yet, so its reply need not read its responses back; an attempt loaded from the database is never just started.
+    just_started = False
+
     @property
     def finished(self) -> bool:
         return self.status != AttemptStatus.IN_PROGRESS

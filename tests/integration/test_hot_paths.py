@@ -119,6 +119,31 @@ def test_the_attempt_payload_is_what_the_orm_gives_for_every_type_and_a_correcte
         assert _canonical(again["sections"]) == _canonical(_as_the_orm_shows_it(started["id"]))
 
 
+def _without_clock(payload: dict) -> str:
+    return _canonical({key: value for key, value in payload.items() if key != "server_time"})
+
+
+def test_a_start_replies_with_what_reading_the_attempt_back_gives(app, client, all_types):
+    """A new attempt's reply is laid out again from its seed rather than read back: it must be the same, a key
+    corrected before the start included; a second start (a reload) reads what was saved meanwhile."""
+    with app.app_context():
+        paper_id = db.session.get(ExamSession, all_types).paper_id
+        item = db.session.scalar(select(PaperItem).join(QuestionRevision)
+                                 .where(PaperItem.paper_id == paper_id, QuestionRevision.type == "calculation"))
+        item.answer_override = [dict(step, unit="万元") for step in item.revision.answer]
+        db.session.commit()
+    cand = Candidate(client, "cand1")
+    started = cand.start(all_types)
+    again = cand.call("GET", f"/attempts/{started['id']}").get_json()
+    assert _without_clock(started) == _without_clock(again)
+    assert any(set(i["units"]) == {"万元"} for s in started["sections"] for i in s["items"] if i.get("units"))
+    judge = next(i["key"] for s in started["sections"] for i in s["items"] if i["type"] == "judge")
+    assert cand.call("PUT", f"/attempts/{started['id']}/responses",
+                     {"responses": {judge: True}, "seq": 1}).status_code == 200
+    reloaded = cand.start(all_types)
+    assert reloaded["id"] == started["id"] and reloaded["responses"] == {judge: True}
+
+
 def test_a_start_only_inserts_while_it_holds_the_write_lock(app, client, all_types):
     """SQLite's write lock is held from BEGIN IMMEDIATE to the commit: the paper is read and laid out before it."""
     statements: list[str] = []

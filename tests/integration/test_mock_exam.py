@@ -29,6 +29,8 @@ def test_mock_is_sat_again_up_to_the_limit_with_full_review(client, mock_session
     assert done["result"]["visible"] and "items" in done["result"], "a mock is reviewed at once, key included"
     second = cadre.start(mock_session)
     assert second["id"] != first["id"] and second["status"] == "in_progress"
+    read_back = cadre.call("GET", f"/attempts/{second['id']}").get_json()
+    assert {**second, "server_time": None} == {**read_back, "server_time": None}, "a drawn paper's reply as stored"
     cadre.call("POST", f"/attempts/{second['id']}/submit")
     assert cadre.start(mock_session)["id"] == second["id"], "no third attempt"
 
