@@ -53,8 +53,8 @@ def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     started has nothing answered and no away record yet: its items are laid out again from its seed, as its start laid
     them out, rather than read back (a spike of 500 starts)."""
     paper = paper_content(attempt.paper_id)
-    just_started = attempt.just_started
-    answers = _laid_out(attempt, paper) if just_started else _answers(attempt.id)
+    just_started = attempt.corrections_at_start is not None
+    answers = _laid_out(attempt, paper, attempt.corrections_at_start) if just_started else _answers(attempt.id)
     payload: dict[str, Any] = {
         "id": attempt.id, "status": attempt.status, "title": paper.title,
         "session": {"id": attempt.session_id, "title": attempt.session.title},
@@ -90,14 +90,11 @@ class Asked(NamedTuple):
     answer_override: Any
 
 
-def _laid_out(attempt: Attempt, paper: PaperContent) -> list[Asked]:
+def _laid_out(attempt: Attempt, paper: PaperContent, corrections: dict[int, Any]) -> list[Asked]:
     """A new attempt's items from its seed (app/attempts/service.py `layout`), each with its paper item's key
-    correction, if one was made before this start; nothing answered yet."""
-    overrides = dict(db.session.execute(
-        select(PaperItem.id, PaperItem.answer_override)
-        .where(PaperItem.paper_id == attempt.paper_id, PaperItem.answer_override.is_not(None))).all())
+    correction as its start read it; nothing answered yet."""
     return [Asked(item.key, paper.items[item.index].id, section_index, list(item.option_order), None,
-                  overrides.get(paper.items[item.index].id))
+                  corrections.get(paper.items[item.index].id))
             for section_index, section in enumerate(layout(paper, attempt.seed)) for item in section]
 
 

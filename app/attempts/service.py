@@ -126,16 +126,27 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     drawn = None if session.paper_id else _draw_for(session, seed, now)
     paper = paper_content(session.paper_id) if drawn is None else unstored(drawn)
     arranged = layout(paper, seed)
+    corrections = {} if drawn else key_corrections(session.paper_id)
     closes_at = session.closes_at   # a session's window never moves (extensions move deadlines)
     number = existing.number + 1 if existing else 1
     begin_write()
     try:
         with db.session.begin_nested():
-            return _new_attempt(session_id, closes_at, user_id, now, number, seed, paper, arranged, drawn=drawn)
+            attempt = _new_attempt(session_id, closes_at, user_id, now, number, seed, paper, arranged, drawn=drawn)
+        attempt.corrections_at_start = corrections
+        return attempt
     except IntegrityError:
         # Another tab or device started this number meanwhile (attempts are unique by session, user and number): the
         # other one won; hand back its attempt.
         return _existing_attempt(session_id, user_id)
+
+
+def key_corrections(paper_id: int) -> dict[int, Any]:
+    """A paper's corrected keys (答案更正), by paper item id: what of a stored paper may change after it is drawn."""
+    rows = db.session.execute(select(PaperItem.id, PaperItem.answer_override)
+                              .where(PaperItem.paper_id == paper_id, PaperItem.answer_override.is_not(None)))
+    # A JSON column may hold a JSON null, which IS NOT NULL lets through.
+    return {item_id: key for item_id, key in rows if key is not None}
 
 
 def _may_sit_again(session: ExamSession, latest: Attempt) -> bool:
@@ -170,7 +181,6 @@ def _new_attempt(session_id: int, closes_at: datetime, user_id: int, now: dateti
     add_event(attempt, "start", now, actor_id or user_id, deadline=deadline.isoformat(), **details)
     db.session.flush()
     _lay_out(attempt.id, arranged, item_ids)
-    attempt.just_started = True
     return attempt
 
 
