@@ -4,13 +4,14 @@ changes nothing), and a batch that fails fails each of its requests and writes n
 import threading
 import time
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 
 import app.attempts.service as service
-from app.database import DatabaseBusy, GroupWrite
+from app.database import DatabaseBusy, GroupWrite, begin_write
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Attempt, AttemptEvent
+from app.models import Attempt, AttemptEvent, User
 from plugins.exams import Candidate
 
 
@@ -130,3 +131,35 @@ def test_a_batch_that_fails_fails_each_of_its_submits_and_writes_nothing(app, ex
     monkeypatch.setattr(group, "_run", run)
     retried = cands["cand1"].call("POST", f"/attempts/{attempt['cand1']}/submit")
     assert retried.status_code == 200 and retried.get_json()["status"] == "submitted"
+
+
+def test_a_lone_caller_that_has_only_read_writes_in_its_own_transaction_and_one_that_wrote_keeps_that_first(
+        app, make_user):
+    user_id = make_user("zhang", name="张三").id
+    commits: list[int] = []
+
+    def committed(_connection):
+        commits.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", committed)
+    try:
+        with app.app_context():
+            db.session.get(User, user_id)   # a read, as a request's login check is
+            assert GroupWrite(lambda jobs: [job * 2 for job in jobs])(21) == 42
+            # SQLite ends the read to take the write lock; PostgreSQL goes on in the same transaction
+            assert len(commits) == (2 if engine.dialect.name == "sqlite" else 1)
+    finally:
+        event.remove(engine, "commit", committed)
+
+    def refused(_jobs):
+        raise DatabaseBusy("服务器繁忙，请稍后重试；已作答的内容不会丢失。")
+
+    with app.app_context():
+        begin_write()
+        db.session.get(User, user_id).name = "张三丰"
+        with pytest.raises(DatabaseBusy):
+            GroupWrite(refused)(1)
+    with app.app_context():
+        assert db.session.get(User, user_id).name == "张三丰", "what the caller wrote before the batch is kept"
