@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.attempts.arrival import longest_wait
@@ -134,6 +135,10 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
         with db.session.begin_nested():
             attempt = _new_attempt(session_id, closes_at, user_id, now, number, seed, paper, arranged, drawn=drawn)
         attempt.corrections_at_start = corrections
+        # Its reply names the session: read again inside this transaction (the write's start expired it) and held by
+        # the attempt, rather than loaded on a connection of its own after the commit.
+        db.session.refresh(session)
+        set_committed_value(attempt, "session", session)
         return attempt
     except IntegrityError:
         # Another tab or device started this number meanwhile (attempts are unique by session, user and number): the

@@ -144,6 +144,26 @@ def test_a_start_replies_with_what_reading_the_attempt_back_gives(app, client, a
     assert reloaded["id"] == started["id"] and reloaded["responses"] == {judge: True}
 
 
+def test_a_start_and_its_reply_take_one_connection_and_one_for_the_write_lock_on_sqlite(app, client, all_types):
+    """Its reply is built from what the start read and wrote, not from a connection taken again after the commit."""
+    checkouts: list[int] = []
+
+    def checked_out(*_args):
+        checkouts.append(1)
+
+    cand = Candidate(client, "cand1")
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine.pool, "checkout", checked_out)
+    try:
+        started = cand.start(all_types)
+    finally:
+        event.remove(engine.pool, "checkout", checked_out)
+    assert started["session"]["title"] and started["status"] == "in_progress"
+    # SQLite ends the read (the login check, the session, the paper) to BEGIN IMMEDIATE; PostgreSQL goes on in it
+    assert len(checkouts) == (2 if engine.dialect.name == "sqlite" else 1)
+
+
 def test_a_start_only_inserts_while_it_holds_the_write_lock(app, client, all_types):
     """SQLite's write lock is held from BEGIN IMMEDIATE to the commit: the paper is read and laid out before it."""
     statements: list[str] = []
@@ -164,7 +184,7 @@ def test_a_start_only_inserts_while_it_holds_the_write_lock(app, client, all_typ
     writing = statements[statements.index("BEGIN IMMEDIATE"):]
     writing = writing[:writing.index("BEGIN")] if "BEGIN" in writing else writing
     reads = [s for s in writing if s.startswith("SELECT")]
-    assert len(reads) <= 1, f"only the check for an attempt started meanwhile: {writing}"
+    assert len(reads) <= 1, f"only its session, read again for the reply: {writing}"
     assert any(s.startswith("INSERT INTO RESPONSES") for s in writing)
     assert started["status"] == "in_progress" and len(started["sections"]) == 9
 
