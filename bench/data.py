@@ -9,6 +9,7 @@ import json
 import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import chain
 from pathlib import Path
 
@@ -112,11 +113,15 @@ def _drill(username: str, now) -> dict:
     """A drill over every objective question open to practice, and what the bench needs to answer each in turn."""
     user = db.session.scalar(select(User).where(User.username == username))
     drill = start_drill(user, DrillFilter(count=1000), now)
-    questions = []
-    for question_id in drill.question_ids:
-        revision = current_revision(question_id)
-        questions.append({"id": question_id, **_shape(revision.kind, option_letters(revision.options), revision.slots)})
-    return {"id": drill.id, "questions": questions}
+    return {"id": drill.id, "questions": [{"id": question_id, **_question_shape(question_id)}
+                                          for question_id in drill.question_ids]}
+
+
+# Every candidate's drill holds the same questions: one read each, not one per candidate (minutes on PostgreSQL).
+@cache
+def _question_shape(question_id: int) -> dict:
+    revision = current_revision(question_id)
+    return _shape(revision.kind, option_letters(revision.options), revision.slots)
 
 
 def _shape(kind, letters, slots) -> dict:
