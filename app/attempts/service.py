@@ -113,10 +113,7 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     write lock, and only to store it: a reload or a second device is a plain read, and the paper is drawn (for a
     mock) and laid out before the lock."""
     user_id = user.id
-    session = db.session.get(ExamSession, session_id)
-    if session is None or not _is_candidate(session, user_id):
-        raise NotFound("没有找到这场考试，或您不在本场考生名单中。")
-    existing = _existing_attempt(session_id, user_id)
+    session, existing = _sitting(session_id, user_id)
     if existing is not None and not _may_sit_again(session, existing):
         return _closed_if_due(existing, now)
     if not session.opens_at <= now < session.closes_at:
@@ -128,16 +125,16 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     paper = paper_content(session.paper_id) if drawn is None else unstored(drawn)
     arranged = layout(paper, seed)
     corrections = {} if drawn else key_corrections(session.paper_id)
-    closes_at = session.closes_at   # a session's window never moves (extensions move deadlines)
+    closes_at, title = session.closes_at, session.title   # a session's window never moves (extensions move deadlines)
     number = existing.number + 1 if existing else 1
     begin_write()
     try:
         with db.session.begin_nested():
             attempt = _new_attempt(session_id, closes_at, user_id, now, number, seed, paper, arranged, drawn=drawn)
         attempt.corrections_at_start = corrections
-        # Its reply names the session: read again inside this transaction (the write's start expired it) and held by
-        # the attempt, rather than loaded on a connection of its own after the commit.
-        db.session.refresh(session)
+        # Its reply names the session, which the write's start expired: held by the attempt with the title read above,
+        # rather than loaded again on a connection of its own after the commit.
+        set_committed_value(session, "title", title)
         set_committed_value(attempt, "session", session)
         return attempt
     except IntegrityError:
@@ -162,6 +159,19 @@ def _is_candidate(session: ExamSession, user_id: int) -> bool:
     return db.session.get(SessionCandidate, (session.id, user_id)) is not None
 
 
+def _sitting(session_id: int, user_id: int) -> tuple[ExamSession, Attempt | None]:
+    """The session, if the user is on its list of candidates, and their latest attempt at it: one query, as 500
+    candidates start at once."""
+    found = db.session.execute(
+        select(ExamSession, Attempt)
+        .join(SessionCandidate, (SessionCandidate.session_id == ExamSession.id) & (SessionCandidate.user_id == user_id))
+        .outerjoin(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.user_id == user_id))
+        .where(ExamSession.id == session_id).order_by(Attempt.number.desc()).limit(1)).first()
+    if found is None:
+        raise NotFound("没有找到这场考试，或您不在本场考生名单中。")
+    return found.ExamSession, found.Attempt
+
+
 def _existing_attempt(session_id: int, user_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(Attempt.session_id == session_id, Attempt.user_id == user_id)
                              .order_by(Attempt.number.desc()).limit(1))
@@ -183,8 +193,11 @@ def _new_attempt(session_id: int, closes_at: datetime, user_id: int, now: dateti
                       started_at=now, deadline=deadline, status=AttemptStatus.IN_PROGRESS,
                       max_score=paper.total_points)
     db.session.add(attempt)
-    add_event(attempt, "start", now, actor_id or user_id, deadline=deadline.isoformat(), **details)
     db.session.flush()
+    # The start's event and the responses as plain inserts: the ORM's unit of work is a large part of a start.
+    db.session.execute(_ADD_EVENTS, {"attempt_id": attempt.id, "kind": "start", "at": now,
+                                     "actor_id": actor_id or user_id,
+                                     "details": {"deadline": deadline.isoformat(), **details}})
     _lay_out(attempt.id, arranged, item_ids)
     return attempt
 
