@@ -12,14 +12,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
-GROUPS = ("generator", "gunicorn", "database", "other")
+GROUPS = ("generator", "gunicorn", "database", "other", "steal")
 
 
 def machine_busy() -> float:
-    """CPU seconds all cores have spent not idle since boot."""
+    """CPU seconds all cores have spent not idle since boot, steal included."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle, iowait = fields[3], fields[4]
     return (sum(fields[:8]) - idle - iowait) / TICK
+
+
+def machine_steal() -> float:
+    """CPU seconds the hypervisor has given this machine's cores to other machines since boot: on a shared host,
+    time the bench wanted and could not have."""
+    return int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[8]) / TICK
 
 
 def busy_now(seconds: float = 2.0) -> float:
@@ -81,7 +87,7 @@ class CpuMeter:
         return total
 
     def _sample(self) -> dict[str, float]:
-        return {"machine": machine_busy(), "generator": self._delta([os.getpid()]),
+        return {"machine": machine_busy(), "steal": machine_steal(), "generator": self._delta([os.getpid()]),
                 "gunicorn": self._delta([p for pid in self.gunicorn_pids for p in (pid, *children(pid))]),
                 "database": self._delta(backends(self.database))}
 
@@ -95,13 +101,15 @@ class CpuMeter:
             used = self.used[phase]
             for group in ("generator", "gunicorn", "database"):
                 used[group] += sample[group]
-            used["other"] += max(0.0, sample["machine"] - last["machine"]
+            steal = sample["steal"] - last["steal"]
+            used["steal"] += steal
+            used["other"] += max(0.0, sample["machine"] - last["machine"] - steal
                                  - sum(sample[g] for g in ("generator", "gunicorn", "database")))
             self.wall[phase] += now - last_time
             last, last_time = sample, now
 
     def percent(self, phase: str) -> str:
-        """'generator/gunicorn/database/other' as % of one core, over the phase's wall time."""
+        """'generator/gunicorn/database/other/steal' as % of one core, over the phase's wall time."""
         wall = self.wall.get(phase)
         if not wall:
             return "-"

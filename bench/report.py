@@ -73,7 +73,7 @@ def ratio(a: float, b: float) -> str:
     return "-" if not b or math.isnan(a) or math.isnan(b) else f"{a / b:.2f}x"
 
 
-CPU = "CPU % gen/app/db/other"
+CPU = "CPU % gen/app/db/other/steal"
 HEADER = (f"{'phase':<15} {'load':<20} {'endpoint':<36} {'sent':>5} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'ok/s':>6} {'late ms':>7} {'srv p50':>7} {'srv p99':>7}  {CPU}")
 
@@ -170,12 +170,12 @@ def _print_ramp(report: Report) -> None:
     print(f"autosave ramp: PUT /api/v1/attempts/<id>/responses, one answer a save, open loop, "
           f"{scenarios.RAMP_STEP_SECONDS:g} s a step, the candidates in turn")
     print(f"  {'offered/s':>9} {'sent':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ok/s':>6} "
-          f"{'late ms':>7} {'srv p95':>7}  {CPU:<22}  p95 < {scenarios.AUTOSAVE_TARGET_MS:g} ms")
+          f"{'late ms':>7} {'srv p95':>7}  {CPU:<28}  p95 < {scenarios.AUTOSAVE_TARGET_MS:g} ms")
     for step in sorted(report.ramp, key=lambda s: s.rate):
         s, tag = step.stats, f"{step.key}/app"
         print(f"  {step.rate:>9} {s.requests:>5} {s.error_count:>6} {ms(s.p50):>8} {ms(s.p95):>8} {ms(s.p99):>8} "
               f"{s.throughput:>6.1f} {ms(s.late):>7} {ms(report.server(tag, 0.95)):>7}  "
-              f"{report.cpu.percent(tag):<22}  {'held' if step.held else 'not held'}"
+              f"{report.cpu.percent(tag):<28}  {'held' if step.held else 'not held'}"
               f"{'  ' + s.errors_text() if s.error_count else ''}")
     held = [step.rate for step in report.ramp if step.held]
     closed = report.phase("closed")
@@ -191,4 +191,5 @@ writing the request to the end of the answer; ok/s = successful answers per seco
 late = how far the load generator fell behind its own send schedule (0 in closed loops); srv p50/p99 = time
 gunicorn's access log gives (request parsed to response written; excludes waiting for a free thread);
 CPU % = % of one core over the run (200 = both cores): gen = this load generator, app = gunicorn and its workers,
-db = the bench database's PostgreSQL backends, other = everything else on the machine."""
+db = the bench database's PostgreSQL backends, other = everything else on the machine, steal = time the hypervisor
+gave these cores to other machines (a shared host's; the run should then be repeated)."""

@@ -362,7 +362,7 @@ def print_outcome(outcome: Outcome, items: int) -> None:
     print("every attempt finished and marked " + (f"{outcome.marked_within:.1f} s after the burst"
                                                   if not math.isnan(outcome.marked_within)
                                                   else f"NOT within {MARKING_TIME_LIMIT} s"))
-    print(f"CPU % gen/app/db/other: GET /login burst {outcome.cpu.get('login', '-')}, "
+    print(f"CPU % gen/app/db/other/steal: GET /login burst {outcome.cpu.get('login', '-')}, "
           f"submit burst {outcome.cpu.get('burst', '-')}")
     print(verdict(outcome))
     for text, ok in outcome.checks:
@@ -384,7 +384,7 @@ def print_table(outcomes: list[Outcome]) -> None:
     print(f"\nscaling: {outcomes[0].burst.requests} submits at once on PostgreSQL, the deadline mid-burst "
           f"(ratio = submit wall / the same burst of GET /login)")
     print(f"  {'gunicorn':<36} {'submit p50':>10} {'p99':>7} {'wall':>7} {'errors':>6} {'login wall':>10} "
-          f"{'ratio':>6} {'unseen max':>10} {'checks':>6}  CPU % gen/app/db/other (burst)")
+          f"{'ratio':>6} {'unseen max':>10} {'checks':>6}  CPU % gen/app/db/other/steal (burst)")
     for outcome in outcomes:
         burst, unseen = outcome.burst, outcome.unseen()
         print(f"  {outcome.label + f' --threads {THREADS}':<36} {burst.p50 / 1000:>9.2f}s {burst.p99 / 1000:>6.2f}s "
