@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BANK_FILES = 10
 DRAWS = 9
+PEAK_POLL_SECONDS = 0.01
 BLUEPRINT = "bench-100"
 CATEGORIES = ("theory", "policy", "party_affairs")
 # Targets of issue 13, in seconds.
@@ -77,18 +78,37 @@ def _blueprint() -> str:
 
 def flask(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
     """(wall seconds, CPU seconds, peak RSS in MiB, stdout) of one `flask` command in its own process; exits if it
-    fails (but for validate, which exits 1 on problems)."""
+    fails (but for validate, which exits 1 on problems).
+
+    The peak is the child's VmHWM, read every few milliseconds until it exits, not wait4's ru_maxrss: Linux starts a
+    forked child's high-water mark at its parent's, so after the scaling phase had grown this process, every command
+    under its size read as the same peak."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         began = time.monotonic()
         process = subprocess.Popen([str(BIN / "flask"), *args], cwd=ROOT, env=_cached(env), stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)     # this child's own rusage, not the maximum of all children
+        peak_kib, (status, usage) = 0, (None, None)
+        while status is None:
+            peak_kib = max(peak_kib, _high_water_kib(process.pid))
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)   # this child's own rusage
+            if pid == 0:
+                status = None
+                time.sleep(PEAK_POLL_SECONDS)
         seconds = time.monotonic() - began
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if process.returncode != 0 and args[:2] != ["bank", "validate"]:
             raise SystemExit(f"flask {' '.join(args)} failed:\n{err.read()[-2000:]}")
-        return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read()
+        return seconds, usage.ru_utime + usage.ru_stime, peak_kib / 1024, out.read()
+
+
+def _high_water_kib(pid: int) -> int:
+    """A live process's peak resident memory so far (VmHWM in /proc); 0 once it has exited."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
 def _cached(env: dict[str, str]) -> dict[str, str]:
