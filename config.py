@@ -35,6 +35,12 @@ def secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'exam.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Connections each app process keeps open (app/database.py): one per gunicorn thread (8 in docs/operations.md),
+    # one for the marking thread and one for the sweep's, so under a burst none is closed on return only to be opened
+    # again (SQLAlchemy keeps 5). A process may open DATABASE_POOL_OVERFLOW more for a moment; workers × the two
+    # together must stay below PostgreSQL's max_connections (100 by default).
+    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
+    DATABASE_POOL_OVERFLOW = int(os.environ.get("DATABASE_POOL_OVERFLOW", "5"))
     SQLITE_BUSY_TIMEOUT_MS = 15_000
     # Saves already in flight when the clock reaches zero are still accepted for this long. It covers the
     # queue of a deadline burst (500 candidates submitting at once waited up to ~30 s on a busy 2-core

@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     from app import database
     from app.extensions import csrf, db, login_manager, migrate
 
+    database.configure_pool(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))

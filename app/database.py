@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, make_url
 from sqlalchemy.orm import Session
 
 from app.errors import AppError
@@ -45,6 +45,17 @@ class DatabaseBusy(AppError):
     """No turn to write came within the busy timeout: the request should be retried; the exam page does."""
 
     status, code, retry_after = 503, "busy", 2
+
+
+def configure_pool(app: Flask) -> None:
+    """Size the connection pool from the configuration, before the engine is made. SQLite in memory (the tests) has
+    one connection shared by every thread, so no pool to size."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                               "pool_size": app.config["DATABASE_POOL_SIZE"],
+                                               "max_overflow": app.config["DATABASE_POOL_OVERFLOW"]}
 
 
 def init_app(app: Flask) -> None:
