@@ -215,15 +215,17 @@ class GroupWrite(Generic[Job, Outcome]):
 
 def end_unit(*, keep: bool, reread: bool = True) -> None:
     """End the unit of work: commit what it wrote, or roll it all back. `reread=False` leaves what the session loaded
-    readable as it was after a commit, where the caller goes on to show what it has just written (a new attempt)."""
-    if not db.session.registry.has():
+    readable as it was after a commit, where the caller goes on to show what it has just written (a new attempt).
+    A unit already ended (the exam API's writes end theirs before they answer) has nothing to end: a commit would
+    begin a transaction only to end it."""
+    if not db.session.registry.has() or not db.session().in_transaction():
         return
+    session = db.session()
     if not keep:
-        db.session.rollback()
+        session.rollback()
     elif reread:
-        db.session.commit()
+        session.commit()
     else:
-        session = db.session()
         expire, session.expire_on_commit = session.expire_on_commit, False
         try:
             session.commit()
