@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from app import create_app
-from app.attempts.presenters import inline_html, stem_html
+from app.attempts.presenters import _rendered_once, inline_html, stem_html
 from app.banks.service import check_sources, import_sources
 from app.database import DatabaseBusy, begin_write, end_unit
 from app.domain.questions import LETTERS
@@ -202,6 +202,31 @@ def test_the_paper_cache_belongs_to_its_app(app, all_types, database_uri):
     with other.app_context():
         assert paper_content(paper_id).title == "另一份试卷"
         db.engine.dispose()
+
+
+def test_threads_asking_for_one_stem_at_once_render_it_once():
+    """500 candidates starting at once on a process that has not shown the paper yet: its threads wait for the one
+    rendering a stem instead of each rendering it."""
+    renders, start = [], threading.Barrier(8)
+
+    def render(stem: str) -> str:
+        renders.append(stem)
+        time.sleep(0.01)
+        return f"<p>{stem}</p>"
+
+    rendered = _rendered_once(render, 16)
+
+    def ask() -> None:
+        start.wait()
+        for number in range(5):
+            assert rendered(f"题干{number}") == f"<p>题干{number}</p>"
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(renders) == [f"题干{number}" for number in range(5)]
 
 
 @pytest.fixture
