@@ -15,24 +15,19 @@ TICK = os.sysconf("SC_CLK_TCK")
 GROUPS = ("generator", "gunicorn", "database", "other", "steal")
 
 
-def machine_busy() -> float:
-    """CPU seconds all cores have spent not idle since boot, steal included."""
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds since boot of all cores: (busy, steal included; steal, the time the hypervisor gave these cores to
+    other machines: on a shared host, time the bench wanted and could not have)."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle, iowait = fields[3], fields[4]
-    return (sum(fields[:8]) - idle - iowait) / TICK
-
-
-def machine_steal() -> float:
-    """CPU seconds the hypervisor has given this machine's cores to other machines since boot: on a shared host,
-    time the bench wanted and could not have."""
-    return int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[8]) / TICK
+    idle, iowait, steal = fields[3], fields[4], fields[7]
+    return (sum(fields[:8]) - idle - iowait) / TICK, steal / TICK
 
 
 def busy_now(seconds: float = 2.0) -> float:
     """How busy the machine is before the bench starts: % of one core over `seconds`."""
-    before = machine_busy()
+    before, _ = machine_cpu()
     time.sleep(seconds)
-    return 100 * (machine_busy() - before) / seconds
+    return 100 * (machine_cpu()[0] - before) / seconds
 
 
 def process_cpu(pid: int) -> float:
@@ -87,7 +82,8 @@ class CpuMeter:
         return total
 
     def _sample(self) -> dict[str, float]:
-        return {"machine": machine_busy(), "steal": machine_steal(), "generator": self._delta([os.getpid()]),
+        busy, steal = machine_cpu()
+        return {"machine": busy, "steal": steal, "generator": self._delta([os.getpid()]),
                 "gunicorn": self._delta([p for pid in self.gunicorn_pids for p in (pid, *children(pid))]),
                 "database": self._delta(backends(self.database))}
 
