@@ -54,12 +54,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app import database
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, login_manager
 
     database.configure_pool(app)
     db.init_app(app)
     database.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -93,6 +92,7 @@ def _register_commands(app: Flask) -> None:
     from app.demo import demo_cli
     from app.papers.cli import paper_cli
     from app.scheduling.cli import exam_cli
+    from app.schema import MigrationCommands
     from app.users.cli import users_cli
 
     app.cli.add_command(bank_cli)
@@ -102,3 +102,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(exam_cli)
     app.cli.add_command(contest_cli)
     app.cli.add_command(standings_cli)
+    app.cli.add_command(MigrationCommands())

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from app.schema import enable_migrations
 from config import database_url
 
 pytest_plugins = [
@@ -38,6 +39,7 @@ def database_uri(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def _schema(database_uri, tmp_path_factory):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri)
+    enable_migrations(app)
     with app.app_context():
         db.drop_all()
         db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -62,6 +64,14 @@ def scratch_uri(tmp_path):
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def scratch_app(scratch_uri):
+    """An app on a database of its own, whose migrations a test runs up and down."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
+    enable_migrations(app)
+    return app
 
 
 @pytest.fixture

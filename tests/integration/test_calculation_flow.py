@@ -10,7 +10,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 from sqlalchemy.exc import DataError, IntegrityError
 
-from app import create_app
 from app.extensions import db
 from app.models import Attempt, AuditEvent, QuestionRevision, User
 from plugins.accounts import csrf_from, login
@@ -213,9 +212,8 @@ def test_the_schema_takes_calculation_and_still_refuses_an_unknown_type(app):
         db.session.rollback()
 
 
-def test_the_migration_lets_calculation_in_and_its_downgrade_takes_it_out(scratch_uri):
-    scratch = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
-    with scratch.app_context():
+def test_the_migration_lets_calculation_in_and_its_downgrade_takes_it_out(scratch_app):
+    with scratch_app.app_context():
         upgrade(revision="14bc4b4eb9d8")
         seed_question()
         insert_revision(1, "single")

@@ -11,7 +11,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app
 from app.extensions import db
 from app.models import Attempt, AuditEvent, QuestionRevision, User
 from plugins.accounts import csrf_from, login
@@ -150,9 +149,8 @@ def test_the_schema_takes_material_with_its_parts(app):
         assert db.session.scalar(select(QuestionRevision).where(QuestionRevision.type == "single")).parts == []
 
 
-def test_the_migration_lets_material_in_with_empty_parts_and_its_downgrade_takes_it_out(scratch_uri):
-    scratch = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
-    with scratch.app_context():
+def test_the_migration_lets_material_in_with_empty_parts_and_its_downgrade_takes_it_out(scratch_app):
+    with scratch_app.app_context():
         upgrade(revision="3c1a7e5d9f20")
         seed_question()
         insert_revision(1, "single")

@@ -9,7 +9,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app
 from app.extensions import db
 from app.models import Attempt, Paper, QuestionRevision
 from plugins.accounts import csrf_from, login
@@ -188,9 +187,8 @@ def test_a_drill_takes_an_order_from_the_plain_form(app, client, make_user, cloc
     assert again.status_code == 422
 
 
-def test_the_migration_lets_ordering_in_and_gives_papers_strict_scoring(scratch_uri):
-    scratch = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_uri)
-    with scratch.app_context():
+def test_the_migration_lets_ordering_in_and_gives_papers_strict_scoring(scratch_app):
+    with scratch_app.app_context():
         upgrade(revision="3c1a7e5d9f20")
         seed_question()
         with pytest.raises(IntegrityError):
