@@ -1,7 +1,9 @@
 """Blueprints between YAML and the database, and drawing papers from the questions in force."""
+import json
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Text, cast, select
 
 from app.banks.queries import CURRENT
 from app.domain.banks import content_hash
@@ -48,15 +50,17 @@ class BlueprintSummary:
 
 def load_pool(*conditions: ColumnElement[bool]) -> Pool:
     """Every live question's current revision (meeting the conditions, e.g. open to practice), as drawing sees it:
-    the few columns a draw looks at, indexed once."""
+    the few columns a draw looks at, indexed once. Tags come as text, each distinct list parsed once: questions share
+    a few lists, and decoding every row's JSON was a third of the load."""
     rows = db.session.execute(
         select(Bank.slug, Question.code, QuestionRevision.id, QuestionRevision.type, QuestionRevision.difficulty,
-               QuestionRevision.tags, QuestionRevision.family)
+               cast(QuestionRevision.tags, Text), QuestionRevision.family)
         .join(Question, Question.bank_id == Bank.id).join(QuestionRevision, CURRENT)
         .where(Question.retired_at.is_(None), *conditions)
     )
+    tag_set = cache(lambda tags: frozenset(json.loads(tags)))
     return Pool(PoolQuestion(ref=f"{slug}/{code}", bank=slug, type=qtype, difficulty=difficulty,
-                             tags=frozenset(tags), revision_id=revision_id, family=family)
+                             tags=tag_set(tags), revision_id=revision_id, family=family)
                 for slug, code, revision_id, qtype, difficulty, tags, family in rows)
 
 

@@ -243,6 +243,21 @@ def test_a_family_is_stored_with_its_revision_read_by_the_pool_and_exported(app,
     assert "added 0, changed 0, retired 0, unchanged 5" in again.stdout, again.output
 
 
+def test_the_pool_draws_on_each_question_s_tags_as_imported(app, runner, tmp_path):
+    """Tags reach drawing as each question's own set, characters as written (read as text, each list parsed once)."""
+    write(tmp_path, "pa.yaml", VALID.replace(TAGS, "tags: [支部工作条例, \"三会一课\"]", 1)
+          .replace("    answer: 对\n", "    answer: 对\n    tags: [组织设置]\n", 1))
+    assert runner.invoke(args=["bank", "import", str(tmp_path)]).exit_code == 0
+    with app.app_context():
+        pool = {question.ref: question.tags for question in load_pool()}
+        stored = {f"party-affairs/{code}": frozenset(tags) for code, tags in db.session.execute(
+            select(Question.code, QuestionRevision.tags).join(QuestionRevision.question))}
+    assert pool == stored
+    assert pool["party-affairs/PA-0001"] == {"支部工作条例", "三会一课"}
+    assert pool["party-affairs/PA-0003"] == {"组织设置"}
+    assert sorted(map(len, pool.values())) == [0, 0, 0, 1, 2]
+
+
 def test_validate_names_as_information_what_no_paper_can_draw(runner, tmp_path):
     write(tmp_path, "pa.yaml", VALID)
     write(tmp_path / "papers", "singles.yaml", "paper: singles\ntitle: 单选\nduration: 10\nsections:\n"
