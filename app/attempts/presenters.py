@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.attempts.away import away_count
 from app.attempts.letters import bank_letters, shown_letters
 from app.attempts.release import grace, has_ended, not_withheld, practicable
-from app.attempts.service import Submitted, layout
+from app.attempts.service import LaidOut, Submitted
 from app.domain import review
 from app.domain.marking import is_answered
 from app.domain.markup import render_inline, render_markdown, render_stem
@@ -67,8 +67,8 @@ def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     started has nothing answered and no away record yet: its items are laid out again from its seed, as its start laid
     them out, rather than read back (a spike of 500 starts)."""
     paper = paper_content(attempt.paper_id)
-    just_started = attempt.corrections_at_start is not None
-    answers = _laid_out(attempt, paper, attempt.corrections_at_start) if just_started else _answers(attempt.id)
+    just_started = attempt.laid_out_here is not None
+    answers = _laid_out(paper, attempt.laid_out_here) if just_started else _answers(attempt.id)
     payload: dict[str, Any] = {
         "id": attempt.id, "status": attempt.status, "title": paper.title,
         "session": {"id": attempt.session_id, "title": attempt.session.title},
@@ -104,12 +104,12 @@ class Asked(NamedTuple):
     answer_override: Any
 
 
-def _laid_out(attempt: Attempt, paper: PaperContent, corrections: dict[int, Any]) -> list[Asked]:
-    """A new attempt's items from its seed (app/attempts/service.py `layout`), each with its paper item's key
-    correction as its start read it; nothing answered yet."""
+def _laid_out(paper: PaperContent, laid_out: LaidOut) -> list[Asked]:
+    """A new attempt's items as its start arranged them, each with its paper item's key correction as its start read
+    it; nothing answered yet."""
     return [Asked(item.key, paper.items[item.index].id, section_index, list(item.option_order), None,
-                  corrections.get(paper.items[item.index].id))
-            for section_index, section in enumerate(layout(paper, attempt.seed)) for item in section]
+                  laid_out.corrections.get(paper.items[item.index].id))
+            for section_index, section in enumerate(laid_out.arranged) for item in section]
 
 
 def submit_payload(submitted: Submitted, now: datetime, marked_here: bool = False) -> dict[str, Any]:

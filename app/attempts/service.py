@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, inspect, or_, select, update
+from sqlalchemy import Row, bindparam, exists, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -106,6 +106,15 @@ def _locked_own(attempt_id: int, user_id: int, *columns: Any) -> Row:
 
 # -- starting ----------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class LaidOut:
+    """What a start knows of the attempt it has just stored, for its reply: the items as arranged from its seed and
+    its paper's key corrections as read then. Nothing is answered yet, so the reply need not read the attempt back."""
+
+    arranged: list[list[ArrangedItem]]
+    corrections: dict[int, Any]
+
+
 def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     """Start the user's attempt at a session, or return the one already started (a reload, a second device).
 
@@ -113,7 +122,7 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     write lock, and only to store it: a reload or a second device is a plain read, and the paper is drawn (for a
     mock) and laid out before the lock."""
     user_id = user.id
-    session, existing = _sitting(session_id, user_id)
+    session, existing, corrected = _sitting(session_id, user_id)
     if existing is not None and not _may_sit_again(session, existing):
         return _closed_if_due(existing, now)
     if not session.opens_at <= now < session.closes_at:
@@ -124,23 +133,24 @@ def start_attempt(session_id: int, user: User, now: datetime) -> Attempt:
     drawn = None if session.paper_id else _draw_for(session, seed, now)
     paper = paper_content(session.paper_id) if drawn is None else unstored(drawn)
     arranged = layout(paper, seed)
-    corrections = {} if drawn else key_corrections(session.paper_id)
+    corrections = key_corrections(session.paper_id) if corrected else {}
     closes_at, title = session.closes_at, session.title   # a session's window never moves (extensions move deadlines)
     number = existing.number + 1 if existing else 1
     begin_write()
     try:
-        with db.session.begin_nested():
-            attempt = _new_attempt(session_id, closes_at, user_id, now, number, seed, paper, arranged, drawn=drawn)
-        attempt.corrections_at_start = corrections
-        # Its reply names the session, which the write's start expired: held by the attempt with the title read above,
-        # rather than loaded again on a connection of its own after the commit.
-        set_committed_value(session, "title", title)
-        set_committed_value(attempt, "session", session)
-        return attempt
+        attempt = _new_attempt(session_id, closes_at, user_id, now, number, seed, paper, arranged, drawn=drawn)
     except IntegrityError:
         # Another tab or device started this number meanwhile (attempts are unique by session, user and number): the
-        # other one won; hand back its attempt.
+        # other one won. This transaction wrote nothing else, so it is rolled back whole (no savepoint, which cost
+        # every start two more round trips), and the other's attempt handed back.
+        db.session.rollback()
         return _existing_attempt(session_id, user_id)
+    attempt.laid_out_here = LaidOut(arranged, corrections)
+    # Its reply names the session, which the write's start expired: held by the attempt with the title read above,
+    # rather than loaded again on a connection of its own after the commit.
+    set_committed_value(session, "title", title)
+    set_committed_value(attempt, "session", session)
+    return attempt
 
 
 def key_corrections(paper_id: int) -> dict[int, Any]:
@@ -159,17 +169,22 @@ def _is_candidate(session: ExamSession, user_id: int) -> bool:
     return db.session.get(SessionCandidate, (session.id, user_id)) is not None
 
 
-def _sitting(session_id: int, user_id: int) -> tuple[ExamSession, Attempt | None]:
-    """The session, if the user is on its list of candidates, and their latest attempt at it: one query, as 500
-    candidates start at once."""
+# Whether a key of the session's paper has been corrected (答案更正): rarely, so a start reads corrections only then.
+_CORRECTED = exists().where(PaperItem.paper_id == ExamSession.paper_id, PaperItem.answer_override.is_not(None)) \
+    .label("corrected")
+
+
+def _sitting(session_id: int, user_id: int) -> tuple[ExamSession, Attempt | None, bool]:
+    """The session, if the user is on its list of candidates, their latest attempt at it, and whether its paper has a
+    key corrected: one query, as 500 candidates start at once."""
     found = db.session.execute(
-        select(ExamSession, Attempt)
+        select(ExamSession, Attempt, _CORRECTED)
         .join(SessionCandidate, (SessionCandidate.session_id == ExamSession.id) & (SessionCandidate.user_id == user_id))
         .outerjoin(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.user_id == user_id))
         .where(ExamSession.id == session_id).order_by(Attempt.number.desc()).limit(1)).first()
     if found is None:
         raise NotFound("没有找到这场考试，或您不在本场考生名单中。")
-    return found.ExamSession, found.Attempt
+    return found.ExamSession, found.Attempt, found.corrected
 
 
 def _existing_attempt(session_id: int, user_id: int) -> Attempt | None:

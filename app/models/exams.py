@@ -185,10 +185,9 @@ class Attempt(db.Model):
     events: Mapped[list["AttemptEvent"]] = relationship(back_populates="attempt", order_by="AttemptEvent.id")
     away: Mapped[list["AwayRecord"]] = relationship(back_populates="attempt", order_by="AwayRecord.number")
 
-    # Not stored: on the instance a start has just laid out (app/attempts/service.py), its paper's key corrections
-    # (paper item id → corrected key) as the start read them. Such an attempt has nothing answered yet, so its reply
-    # need not read its responses back; on an attempt loaded from the database it is None.
-    corrections_at_start = None   # dict[int, Any] | None; unannotated, so that the ORM leaves it alone
+    # Not stored: on the instance a start has just laid out, its layout and key corrections (app/attempts/service.py
+    # LaidOut), from which its reply is built; on an attempt loaded from the database it is None.
+    laid_out_here = None   # LaidOut | None; unannotated, so that the ORM leaves it alone
 
     @property
     def finished(self) -> bool:

@@ -164,6 +164,36 @@ def test_a_start_and_its_reply_take_one_connection_and_one_for_the_write_lock_on
     assert len(checkouts) == (2 if engine.dialect.name == "sqlite" else 1)
 
 
+def test_a_start_reads_key_corrections_only_when_there_are_some_and_sets_no_savepoint(app, client, all_types,
+                                                                                  monkeypatch):
+    """Its one read of the sitting tells whether a key was corrected; a second tab's start rolls back whole."""
+    import app.attempts.service as service
+    read: list[int] = []
+    statements: list[str] = []
+    real_corrections = service.key_corrections
+    monkeypatch.setattr(service, "key_corrections",
+                        lambda paper_id: read.append(paper_id) or real_corrections(paper_id))
+    with app.app_context():
+        engine = db.engine
+        paper_id = db.session.get(ExamSession, all_types).paper_id
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert Candidate(client, "cand1").start(all_types)["status"] == "in_progress"
+        assert read == [] and not any(s.lstrip().upper().startswith("SAVEPOINT") for s in statements)
+        with app.app_context():
+            item = db.session.scalar(select(PaperItem).where(PaperItem.paper_id == paper_id).limit(1))
+            item.answer_override = item.revision.answer
+            db.session.commit()
+        assert Candidate(app.test_client(), "cand2").start(all_types)["status"] == "in_progress"
+        assert read == [paper_id]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
 def test_a_start_only_inserts_while_it_holds_the_write_lock(app, client, all_types):
     """SQLite's write lock is held from BEGIN IMMEDIATE to the commit: the paper is read and laid out before it."""
     statements: list[str] = []
