@@ -34,7 +34,7 @@ def secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
 
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'exam.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}   # app/database.py sizes the pool and pings a connection that lay idle
     # Connections each app process keeps open (app/database.py): one per gunicorn thread (8 in docs/operations.md),
     # one for the marking thread and one for the sweep's, so under a burst none is closed on return only to be opened
     # again (SQLAlchemy keeps 5). A process may open DATABASE_POOL_OVERFLOW more for a moment; workers × the two

@@ -1,6 +1,8 @@
 """Database settings that differ by engine, the one way to open a write transaction, bulk inserts, and the unit of
 work.
 
+Elsewhere (PostgreSQL) a pooled connection is pinged before it is handed out only when it has lain idle (`PING_IDLE`).
+
 SQLite gets WAL, a busy timeout and foreign keys; we issue its BEGIN ourselves so that writers can take the
 write lock up front (BEGIN IMMEDIATE) instead of failing when a read transaction tries to become a write.
 SQLite writers also queue before they BEGIN: within one process on a lock, then across processes (gunicorn's
@@ -21,6 +23,7 @@ design: a login try's slot (app/users/logins.py), each batch of the sweep (app/a
 group write (`GroupWrite`, the deadline's submits), and a dry run, which rolls back.
 """
 import fcntl
+import math
 import os
 import threading
 import time
@@ -28,7 +31,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app
-from sqlalchemy import event, insert, make_url
+from sqlalchemy import Engine, event, insert, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
 from app.errors import AppError
@@ -64,11 +68,34 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
+        _ping_when_idle(engine)
         return
     if engine.url.database and engine.url.database != ":memory:":
         app.extensions[_WRITER_FILE] = os.path.abspath(engine.url.database) + "-writer"
     event.listen(engine, "connect", _sqlite_connect(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     event.listen(engine, "begin", _sqlite_begin)
+
+
+# A connection back in the pool for longer than this may have been dropped by the server or a firewall meanwhile, so
+# it is pinged before it is handed out. One returned moments ago is alive: pinging on every checkout (SQLAlchemy's
+# pool_pre_ping) cost each request a round trip, under a burst a sixth of a save's.
+PING_IDLE = 10.0   # seconds
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine.pool, "checkin")
+    def returned(_dbapi_connection, record) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def handing_out(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("returned_at", math.inf) < PING_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool throws this one away and hands out another, opened afresh.
+            raise DisconnectionError("a pooled connection was dropped while it was idle") from error
 
 
 def _sqlite_connect(busy_timeout_ms: int):
