@@ -1,15 +1,14 @@
 """Database settings that differ by engine, the one way to open a write transaction, bulk inserts, and the unit of
 work.
 
-Elsewhere (PostgreSQL) a pooled connection is pinged before it is handed out only when it has lain idle (`PING_IDLE`).
-
 SQLite gets WAL, a busy timeout and foreign keys; we issue its BEGIN ourselves so that writers can take the
 write lock up front (BEGIN IMMEDIATE) instead of failing when a read transaction tries to become a write.
 SQLite writers also queue before they BEGIN: within one process on a lock, then across processes (gunicorn's
 workers, a command) on an flock of a file beside the database. SQLite's own busy wait sleeps and polls (1, 2, 5 …
 100 ms), so under a burst the write lock would lie idle while waiters sleep, and some of 32 threads would lose every
 retry and time out; a queue wakes the next writer the moment the last one ends. The busy timeout still bounds the
-whole wait (DatabaseBusy).
+whole wait (DatabaseBusy). On PostgreSQL a pooled connection is pinged before it is handed out only when it has lain
+idle (`PING_IDLE`).
 
 One unit of work per request, `flask` command or app context: services change the session and flush, and never
 commit or roll back. A request's unit ends once, after its view has answered and before the answer leaves: kept
@@ -78,7 +77,7 @@ def init_app(app: Flask) -> None:
 
 # A connection back in the pool for longer than this may have been dropped by the server or a firewall meanwhile, so
 # it is pinged before it is handed out. One returned moments ago is alive: pinging on every checkout (SQLAlchemy's
-# pool_pre_ping) cost each request a round trip, under a burst a sixth of a save's.
+# pool_pre_ping) cost each request a round trip more, where a save makes six.
 PING_IDLE = 10.0   # seconds
 
 

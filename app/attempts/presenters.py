@@ -64,8 +64,8 @@ def _responses(attempt: Attempt) -> list[Response]:
 def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     """GET /api/v1/attempts/<id> (DESIGN §3.4): the paper as this candidate sees it, from the process's cache of the
     paper (app/papers/content.py) and one column query of the attempt's responses. An attempt this request has just
-    started has nothing answered and no away record yet: its items are laid out again from its seed, as its start laid
-    them out, rather than read back (a spike of 500 starts)."""
+    started has nothing answered and no away record yet: its items come from the layout its start stored, not read
+    back (a spike of 500 starts)."""
     paper = paper_content(attempt.paper_id)
     just_started = attempt.laid_out_here is not None
     answers = _laid_out(paper, attempt.laid_out_here) if just_started else _answers(attempt.id)
