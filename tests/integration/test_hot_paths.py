@@ -166,7 +166,8 @@ def test_a_start_and_its_reply_take_one_connection_and_one_for_the_write_lock_on
 
 def test_a_start_reads_key_corrections_only_when_there_are_some_and_sets_no_savepoint(app, client, all_types,
                                                                                   monkeypatch):
-    """Its one read of the sitting tells whether a key was corrected; a second tab's start rolls back whole."""
+    """Its one read of the sitting tells whether a key was corrected, and no savepoint wraps its insert (a second
+    tab's start rolls back whole instead: test_two_starts_at_once_give_one_attempt)."""
     import app.attempts.service as service
     read: list[int] = []
     statements: list[str] = []
