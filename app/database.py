@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app
-from sqlalchemy import Engine, event, insert, make_url
+from sqlalchemy import Engine, Executable, Row, event, insert, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
@@ -237,6 +237,17 @@ class GroupWrite(Generic[Job, Outcome]):
             end_unit(keep=False)
             raise
         return outcomes
+
+
+def read_alone(statement: Executable, params: dict[str, Any]) -> Row | None:
+    """One row read outside the unit of work. On PostgreSQL in autocommit, on a connection held for that read
+    alone: one round trip, where the unit's first read costs three (BEGIN, the read, and the COMMIT or ROLLBACK
+    that ends a request whose unit does nothing more: a submit another thread writes). SQLite reads in-process,
+    through the session."""
+    if db.engine.dialect.name == "sqlite":
+        return db.session.execute(statement, params).one_or_none()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(statement, params).one_or_none()
 
 
 def end_unit(*, keep: bool, reread: bool = True) -> None:

@@ -24,9 +24,10 @@ from app.domain.markup import render_inline, render_markdown, render_stem
 from app.domain.questions import question_type
 from app.domain.scores import points_text
 from app.errors import AppError, InvalidJson, InvalidResponse, InvalidText, TooLarge
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.forms import csrf_field
-from app.models import Role, User
+from app.models import Role
+from app.users.logins import session_account
 
 
 def init_app(app: Flask) -> None:
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     # "basic" only marks the session non-fresh when the address changes: a candidate whose
     # network switches mid-exam stays logged in ("strong" would log them out).
     login_manager.session_protection = "basic"
+    login_manager.user_loader(session_account)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points_text
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
@@ -62,15 +64,6 @@ class PageRefreshedSession(SecureCookieSessionInterface):
             return True
         page = request.blueprint != "api" and request.endpoint != "static"
         return page and super().should_set_cookie(app, session)
-
-
-@login_manager.user_loader
-def load_user(session_key: str) -> User | None:
-    key = User.parse_session_key(session_key)
-    user = db.session.get(User, key[0]) if key else None
-    # A deactivated account loses sessions it already had, not only future logins; so does every session (and
-    # remember-me cookie) issued before its session version rose: logout, a new password, an organiser's sign-out.
-    return user if user is not None and user.active and user.session_version == key[1] else None
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

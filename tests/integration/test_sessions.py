@@ -1,9 +1,11 @@
 """Sessions that end: logout, a new password and an organiser's sign-out kill every copy of every cookie of the
 account; and a plain-HTTP deployment with secure cookies says why the login did not stick."""
 from flask_login.utils import encode_cookie
+from sqlalchemy import event, inspect
 
 from app.extensions import db
-from app.models import User
+from app.models import Organisation, User
+from app.users.logins import session_account
 from plugins.accounts import csrf_from, login
 from plugins.http import Browser
 
@@ -115,6 +117,38 @@ def test_a_deactivated_account_loses_its_sessions(app, make_user):
         db.session.scalar(db.select(User).filter_by(username="zhang")).active = False
         db.session.commit()
     assert not is_logged_in(device)
+
+
+def test_the_account_a_session_names_is_read_as_stored_into_the_session_and_outside_its_transaction(app, make_user):
+    """Built from one Core read, not loaded by the ORM: it must be the account the ORM would give, in the session, its
+    organisation loading on demand and a change to it written; on PostgreSQL it leaves the unit of work unbegun."""
+    with app.app_context():
+        db.session.add(Organisation(code="d1", name="第一党支部", type="direct_branch"))
+        db.session.commit()
+    user = make_user("zhang", org="d1", must_change_password=True)
+    began: list[str | None] = []
+
+    def begun(connection) -> None:
+        began.append(connection.get_execution_options().get("isolation_level"))
+
+    with app.test_request_context():
+        event.listen(db.engine, "begin", begun)
+        found = session_account(user.get_id())
+        event.remove(db.engine, "begin", begun)
+        assert inspect(found).persistent and found in db.session
+        assert (found.id, found.username, found.name, found.role, found.password_hash, found.must_change_password,
+                found.active, found.session_version, found.created_at) == (
+                user.id, "zhang", "zhang", "candidate", user.password_hash, True, True, 0, user.created_at)
+        assert not db.session.dirty
+        assert began == ([None] if db.engine.dialect.name == "sqlite" else ["AUTOCOMMIT"])
+        assert session_account(user.get_id()) is found   # the session's own, as Session.get would give
+        assert found.organisation.name == "第一党支部"
+        found.name = "张三"
+        db.session.commit()
+    with app.app_context():
+        assert db.session.get(User, user.id).name == "张三"
+        assert session_account(f"{user.id}:1") is None and session_account(f"{user.id + 1}:0") is None
+        assert session_account("not-a-key") is None
 
 
 # ---- plain HTTP with secure cookies (item 7) -------------------------------------------------------
