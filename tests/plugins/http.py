@@ -2,6 +2,7 @@
 Secure cookie is never sent back over plain HTTP), for what the test client cannot show: concurrency, and what a
 browser drops. Also deep_json, a request body nested as deep as asked."""
 import http.cookiejar
+import json
 import threading
 import urllib.error
 import urllib.parse
@@ -44,6 +45,23 @@ class Browser:
 
     def post(self, path: str, form: dict[str, str]) -> tuple[int, str]:
         return self._open(path, urllib.parse.urlencode(form).encode())
+
+    def log_in(self, username: str, password: str = "secret-pass-1") -> str:
+        """Log in through the form; returns the exam page's CSRF token, which the exam API wants in X-CSRFToken."""
+        status, _ = self.post("/login", {"username": username, "password": password, "csrf_token": self.login_form()})
+        assert status == 200, f"{username} was not logged in"
+        return csrf_from(self.get("/exam/")[1])
+
+    def call(self, method: str, path: str, token: str, body=None) -> tuple[int, dict]:
+        """The exam API, as the exam page calls it."""
+        request = urllib.request.Request(f"{self.base}/api/v1{path}", method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"X-CSRFToken": token, "Content-Type": "application/json"})
+        try:
+            with self.opener.open(request) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.load(refused)
 
     def login_form(self) -> str:
         """The login page's CSRF token, with the session cookie it came with (if the cookie jar kept it)."""
