@@ -30,7 +30,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 # Exam-day load against gunicorn on SQLite and PostgreSQL (127.0.0.1:5432), then 2,000 candidates on PostgreSQL at
-# four gunicorn configurations; prints figures, not a test.
+# six gunicorn configurations; prints figures, not a test.
 bench: venv $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py
 

@@ -3,7 +3,7 @@
 For each database: migrate, set up 500 candidates and a session (bench/data.py), serve the app with gunicorn
 on a free loopback port, log everyone in, then measure the start spike, autosave and the deadline burst, each
 beside the same load on a bare endpoint of the same server; finally check in the database that every attempt
-was submitted exactly once. Then, with PostgreSQL, the 2,000-candidate burst at four gunicorn configurations
+was submitted exactly once. Then, with PostgreSQL, the 2,000-candidate burst at six gunicorn configurations
 (bench/scale.py; `--scale` runs it alone), and banks at scale (bench/banks.py). Exits non-zero if a request of the
 burst failed or a check does not hold.
 """
@@ -27,7 +27,7 @@ import scenarios
 from load import Server
 from machine import CpuMeter, busy_now
 from report import LEGEND, Report, print_report
-from serve import BIN, access_log, bench_data, command, error_log, gunicorn, server_times
+from serve import BIN, THREADS, access_log, bench_data, command, error_log, gunicorn, server_times, worker_options
 
 from config import Config
 
@@ -63,6 +63,8 @@ def postgres_database() -> Iterator[str]:
 
 
 DATABASES = {"sqlite": ("SQLite", sqlite_database), "postgresql": ("PostgreSQL", postgres_database)}
+# gunicorn as docs/operations.md runs it on each database: worker class and processes.
+SERVED = {"sqlite": ("gthread", 4), "postgresql": ("gevent", 2)}
 
 
 def app_env(database_url: str) -> dict[str, str]:
@@ -74,12 +76,14 @@ def app_env(database_url: str) -> dict[str, str]:
 
 def bench_database(key: str, options: argparse.Namespace) -> Report:
     label, database = DATABASES[key]
-    report = Report(label, f"gunicorn -w {options.workers} -k gthread --threads {options.threads}",
+    kind, workers = SERVED[key]
+    served = (options.workers or workers, worker_options(options.worker or kind, options.threads))
+    report = Report(label, f"gunicorn -w {served[0]} {' '.join(served[1])}",
                     Config.EXAM_SAVE_GRACE_SECONDS, busy_before=busy_now())
     logs = Path(tempfile.mkdtemp(prefix=f"bench-{key}-logs-"))
     with database() as url:
         try:
-            measure(app_env(url), url.rsplit("/", 1)[1] if key == "postgresql" else "", logs, report, options)
+            measure(app_env(url), url.rsplit("/", 1)[1] if key == "postgresql" else "", logs, report, options, served)
         except BaseException:
             print(f"{label}: stopped; gunicorn's logs are kept in {logs}", file=sys.stderr)
             raise
@@ -90,11 +94,12 @@ def bench_database(key: str, options: argparse.Namespace) -> Report:
     return report
 
 
-def measure(env: dict[str, str], pg_name: str, logs: Path, report: Report, options: argparse.Namespace) -> None:
+def measure(env: dict[str, str], pg_name: str, logs: Path, report: Report, options: argparse.Namespace,
+            served: tuple[int, list[str]]) -> None:
     command([str(BIN / "flask"), "db", "upgrade"], env)
     data = bench_data(env, "setup", "--candidates", str(options.candidates))
     report.session, report.items = data["session"], data["items"]
-    with gunicorn(env, logs, options.workers, options.threads) as (port, pid):
+    with gunicorn(env, logs, *served) as (port, pid):
         asyncio.run(asyncio.wait_for(load(port, pid, pg_name, data, report, options), LOAD_TIME_LIMIT))
         report.marked_within = wait_for_marks(env, report)
     report.server_times = server_times(access_log(logs / "access.log"))
@@ -154,8 +159,10 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=16, help="in flight in the closed-loop comparison")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: 4 on SQLite, 2 on PostgreSQL)")
+    parser.add_argument("--worker", choices=("gthread", "gevent"),
+                        help="gunicorn's worker class (default: gthread on SQLite, gevent on PostgreSQL)")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads of a gthread worker")
     parser.add_argument("--scale", action="store_true",
                         help="only the PostgreSQL scaling phase (bench/scale.py), else run after both databases")
     parser.add_argument("--scale-candidates", type=int, default=scale.CANDIDATES,

@@ -40,7 +40,7 @@ from load import Call, Result, Server, Stats, percentile, scheduled, stats
 from machine import CpuMeter, busy_now
 from report import ms, ratio
 from scenarios import Candidate
-from serve import BIN, Logged, access_log, bench_data, command, error_log, gunicorn
+from serve import BIN, THREADS, Logged, access_log, bench_data, command, error_log, gunicorn, worker_options
 
 CANDIDATES = 2000
 LATE = 100                  # more candidates, who submit after the deadline and the grace
@@ -48,8 +48,10 @@ GRACE = 2.0                 # EXAM_SAVE_GRACE_SECONDS here (30 in production): t
 DEADLINE_AFTER = 0.5        # seconds from the burst's first send to the deadline
 LATE_AFTER = 0.5            # seconds from deadline + grace to the late group's first send
 LATE_SPREAD = 1.0           # seconds over which the late group sends
-THREADS = 8
-CONFIGURATIONS = ((2,), (4,), (8,), (4, 4))     # gunicorn -w of each process; two processes share the load
+# gunicorn's worker class, and -w of each process (two processes share the load): gevent as docs/operations.md runs
+# PostgreSQL, and the threaded worker beside it.
+CONFIGURATIONS = (("gevent", (2,)), ("gevent", (4,)), ("gevent", (8,)), ("gevent", (4, 4)),
+                  ("gthread", (2,)), ("gthread", (4,)))
 P99_TARGET = 5.0            # seconds (issue 13, target 2)
 GENERATOR_NICE = -10
 CONFIGURATION_TIME_LIMIT = 300
@@ -58,14 +60,14 @@ MARKING_TIME_LIMIT = 120
 APP = f'app:create_app("production", EXAM_SAVE_GRACE_SECONDS={GRACE}, SWEEP_EVERY_SECONDS={GRACE})'
 
 ARRIVAL = f"""\
-How the server knows when a submit arrived: gunicorn's gthread worker accepts a connection and queues it for a free
-thread; the app's own stamp (its outermost WSGI layer, app/attempts/arrival.py) is taken only when a thread picks the
-request up, after the wait in the listen backlog and in that queue, so alone it would judge a queued submit late. The
-bench therefore plays the front proxy of docs/operations.md (PROXY_COUNT=1; nginx: proxy_set_header X-Request-Start
-"t=${{msec}}"): each request carries the wall-clock time it was written to the socket, and lateness is judged at that
-arrival. "unseen wait" is the app's stamp minus that time (gunicorn's access log): the wait the app cannot see itself.
-Deadline {DEADLINE_AFTER:g} s after the burst's first send, grace {GRACE:g} s, sweep every {GRACE:g} s; {LATE} more
-candidates submit {LATE_AFTER:g}-{LATE_AFTER + LATE_SPREAD:g} s after deadline + grace."""
+How the server knows when a submit arrived: the app's own stamp (its outermost WSGI layer, app/attempts/arrival.py) is
+taken only when a worker starts on the request, after its wait in the listen backlog and in the worker (gthread: for a
+free thread; gevent: for its greenlet's turn on the process's one thread), so alone it would judge a queued submit
+late. The bench therefore plays the front proxy of docs/operations.md (PROXY_COUNT=1; nginx: proxy_set_header
+X-Request-Start "t=${{msec}}"): each request carries the wall-clock time it was written to the socket, and lateness is
+judged at that arrival. "unseen wait" is the app's stamp minus that time (gunicorn's access log): the wait the app
+cannot see itself. Deadline {DEADLINE_AFTER:g} s after the burst's first send, grace {GRACE:g} s, sweep every
+{GRACE:g} s; {LATE} more candidates submit {LATE_AFTER:g}-{LATE_AFTER + LATE_SPREAD:g} s after deadline + grace."""
 
 
 @dataclass
@@ -98,7 +100,7 @@ def run(database: Callable[[], AbstractContextManager[str]], app_env: Callable[[
         candidates: int = CANDIDATES) -> bool:
     """The whole phase on a fresh PostgreSQL database; prints as it goes; True if every check held."""
     print(f"\n=== PostgreSQL at scale: {candidates} candidates submitting at once, the deadline mid-burst; "
-          f"gunicorn -k gthread --threads {THREADS} ===")
+          f"gunicorn -k gevent, and -k gthread --threads {THREADS} ===")
     print(f"machine: other work used {busy_now():.0f}% of one core just before this phase began")
     print(ARRIVAL)
     logs = Path(tempfile.mkdtemp(prefix="bench-scale-logs-"))
@@ -112,8 +114,8 @@ def run(database: Callable[[], AbstractContextManager[str]], app_env: Callable[[
         people = logged_in(data["candidates"], env["SECRET_KEY"])
         print(f"setup: {len(people)} accounts, attempts started through the service and every item answered, in "
               f"{time.monotonic() - began:.0f} s; logins made by the bench (signed session cookies, no POST /login)")
-        for index, workers in enumerate(CONFIGURATIONS):
-            outcome = configuration(workers, env, url, data, people, logs / f"{index}")
+        for index, (kind, workers) in enumerate(CONFIGURATIONS):
+            outcome = configuration(kind, workers, env, url, data, people, logs / f"{index}")
             outcomes.append(outcome)
             print_outcome(outcome, data["items"])
     print_table(outcomes)
@@ -163,18 +165,19 @@ def logged_in(accounts: list[dict], secret_key: str) -> list[Candidate]:
 
 # -- one configuration -------------------------------------------------------------------------------------------
 
-def label_of(workers: tuple[int, ...]) -> str:
-    return " + ".join(f"-w {count}" for count in workers) + (" (two ports)" if len(workers) > 1 else "")
+def label_of(kind: str, workers: tuple[int, ...]) -> str:
+    return (" + ".join(f"-w {count}" for count in workers) + " " + " ".join(worker_options(kind))
+            + (" (two ports)" if len(workers) > 1 else ""))
 
 
-def configuration(workers: tuple[int, ...], env: dict[str, str], url: str, data: dict, people: list[Candidate],
-                  logs: Path) -> Outcome:
+def configuration(kind: str, workers: tuple[int, ...], env: dict[str, str], url: str, data: dict,
+                  people: list[Candidate], logs: Path) -> Outcome:
     began = time.monotonic()
-    outcome = Outcome(label_of(workers))
+    outcome = Outcome(label_of(kind, workers))
     reset(url, data["session"])
     folders = [logs / f"process{number}" for number in range(len(workers))]
     with ExitStack() as stack:
-        served = [stack.enter_context(gunicorn(env, folder, count, THREADS, APP))
+        served = [stack.enter_context(gunicorn(env, folder, count, worker_options(kind), APP))
                   for folder, count in zip(folders, workers, strict=True)]
         with generator_first():
             asyncio.run(asyncio.wait_for(load(served, url, data["session"], people, outcome), CONFIGURATION_TIME_LIMIT))
@@ -347,7 +350,7 @@ def verdict(outcome: Outcome) -> str:
 
 
 def print_outcome(outcome: Outcome, items: int) -> None:
-    print(f"\n--- gunicorn {outcome.label} --threads {THREADS}, {items}-item papers ({outcome.seconds:.0f} s) ---")
+    print(f"\n--- gunicorn {outcome.label}, {items}-item papers ({outcome.seconds:.0f} s) ---")
     burst, late, login = outcome.burst, outcome.late, outcome.login
     print(f"GET /login burst: {login.requests} at once, wall {login.wall:.2f} s, p50 {ms(login.p50)} ms, "
           f"p99 {ms(login.p99)} ms, errors: {login.errors_text()}")
@@ -387,7 +390,7 @@ def print_table(outcomes: list[Outcome]) -> None:
           f"{'ratio':>6} {'unseen max':>10} {'checks':>6}  CPU % gen/app/db/other/steal (burst)")
     for outcome in outcomes:
         burst, unseen = outcome.burst, outcome.unseen()
-        print(f"  {outcome.label + f' --threads {THREADS}':<36} {burst.p50 / 1000:>9.2f}s {burst.p99 / 1000:>6.2f}s "
+        print(f"  {outcome.label:<36} {burst.p50 / 1000:>9.2f}s {burst.p99 / 1000:>6.2f}s "
               f"{burst.wall:>6.2f}s {burst.error_count:>6} {outcome.login.wall:>9.2f}s "
               f"{ratio(burst.wall, outcome.login.wall):>6} {(max(unseen) if unseen else math.nan):>9.2f}s "
               f"{'ok' if outcome.ok else 'FAIL':>6}  {outcome.cpu.get('burst', '-')}")

@@ -27,6 +27,7 @@ BIN = Path(sys.executable).parent
 APP = 'app:create_app("production")'
 SUBPROCESS_TIME_LIMIT = 360     # setup of 500 candidates on PostgreSQL passed 180 s on a busy shared machine
 # The WSGI stamp is a datetime whose text holds a space: it comes last, and a line is split four times at most.
+THREADS = 8                 # a gthread worker's (docs/operations.md)
 ACCESS_FORMAT = f"%({{x-bench-phase}}i)s %(s)s %(D)s %({{x-request-start}}i)s %({{{ENTERED}}}e)s"
 
 
@@ -49,14 +50,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def worker_options(kind: str, threads: int = THREADS) -> list[str]:
+    """gunicorn's options for a worker of `kind` as docs/operations.md runs it: gthread (SQLite) or gevent
+    (PostgreSQL), whose greenlets take as many connections as come."""
+    return ["-k", "gthread", "--threads", str(threads)] if kind == "gthread" else ["-k", kind]
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], logs: Path, workers: int, threads: int, app: str = APP) -> Iterator[tuple[int, int]]:
-    """The app served on a free loopback port, its logs in `logs`; yields (port, gunicorn's pid)."""
+def gunicorn(env: dict[str, str], logs: Path, workers: int, options: list[str],
+             app: str = APP) -> Iterator[tuple[int, int]]:
+    """The app served on a free loopback port by `workers` processes with the worker `options` (worker_options), its
+    logs in `logs`; yields (port, gunicorn's pid)."""
     port = free_port()
     logs.mkdir(parents=True, exist_ok=True)
     # The client drops idle connections after 10 s; a longer keep-alive here means it never writes a request
     # into a connection gunicorn is closing.
-    command = [str(BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+    command = [str(BIN / "gunicorn"), "-w", str(workers), *options,
                "--bind", f"127.0.0.1:{port}", "--keep-alive", "30",
                "--access-logfile", str(logs / "access.log"), "--access-logformat", ACCESS_FORMAT,
                "--error-logfile", str(logs / "error.log"), app]
