@@ -77,13 +77,14 @@ def app_env(database_url: str) -> dict[str, str]:
 def bench_database(key: str, options: argparse.Namespace) -> Report:
     label, database = DATABASES[key]
     kind, workers = SERVED[key]
-    served = (options.workers or workers, worker_options(options.worker or kind, options.threads))
-    report = Report(label, f"gunicorn -w {served[0]} {' '.join(served[1])}",
+    workers, worker = options.workers or workers, worker_options(options.worker or kind, options.threads)
+    report = Report(label, f"gunicorn -w {workers} {' '.join(worker)}",
                     Config.EXAM_SAVE_GRACE_SECONDS, busy_before=busy_now())
     logs = Path(tempfile.mkdtemp(prefix=f"bench-{key}-logs-"))
     with database() as url:
         try:
-            measure(app_env(url), url.rsplit("/", 1)[1] if key == "postgresql" else "", logs, report, options, served)
+            measure(app_env(url), url.rsplit("/", 1)[1] if key == "postgresql" else "", logs, report, options,
+                    (workers, worker))
         except BaseException:
             print(f"{label}: stopped; gunicorn's logs are kept in {logs}", file=sys.stderr)
             raise

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 APP = 'app:create_app("production")'
 SUBPROCESS_TIME_LIMIT = 360     # setup of 500 candidates on PostgreSQL passed 180 s on a busy shared machine
-# The WSGI stamp is a datetime whose text holds a space: it comes last, and a line is split four times at most.
 THREADS = 8                 # a gthread worker's (docs/operations.md)
+# The WSGI stamp is a datetime whose text holds a space: it comes last, and a line is split four times at most.
 ACCESS_FORMAT = f"%({{x-bench-phase}}i)s %(s)s %(D)s %({{x-request-start}}i)s %({{{ENTERED}}}e)s"
 
 
@@ -52,7 +52,7 @@ def free_port() -> int:
 
 def worker_options(kind: str, threads: int = THREADS) -> list[str]:
     """gunicorn's options for a worker of `kind` as docs/operations.md runs it: gthread (SQLite) or gevent
-    (PostgreSQL), whose greenlets take as many connections as come."""
+    (PostgreSQL)."""
     return ["-k", "gthread", "--threads", str(threads)] if kind == "gthread" else ["-k", kind]
 
 
