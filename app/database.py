@@ -22,6 +22,7 @@ design: a login try's slot (app/users/logins.py), each batch of the sweep (app/a
 group write (`GroupWrite`, the deadline's submits), and a dry run, which rolls back.
 """
 import fcntl
+import functools
 import math
 import os
 import threading
@@ -30,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app
-from sqlalchemy import Engine, Executable, Row, event, insert, make_url
+from sqlalchemy import Dialect, Engine, Executable, Row, event, insert, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
@@ -166,6 +167,33 @@ def insert_rows(model: type[db.Model], rows: list[dict[str, Any]]) -> None:
             copy.write_row([row[name] if process is None else process(row[name]) for name, process in processors])
 
 
+def execute_each(statement: Executable, rows: list[dict[str, Any]]) -> list[int]:
+    """Run a statement once for each parameter set of `rows`, in order, in the unit of work; how many rows each run
+    changed. PostgreSQL takes them in one pipeline (psycopg's executemany): one round trip, where a round trip each
+    would hand a gevent worker's thread to its other requests between any two. SQLite runs them in-process."""
+    dialect = db.engine.dialect
+    if dialect.name != "postgresql" or len(rows) < 2:
+        return [db.session.execute(statement, row).rowcount for row in rows]
+    sql, processors = _driver_form(statement, dialect)
+    params = [{name: value if process is None else process(value)
+               for name, value in row.items() for process in [processors.get(name)]} for row in rows]
+    counts = []
+    with db.session.connection().connection.driver_connection.cursor() as cursor:
+        cursor.executemany(sql, params, returning=True)
+        counts.append(cursor.rowcount)
+        while cursor.nextset():
+            counts.append(cursor.rowcount)
+    return counts
+
+
+@functools.lru_cache(maxsize=16)
+def _driver_form(statement: Executable, dialect: Dialect) -> tuple[str, dict[str, Callable | None]]:
+    """A statement's SQL as the driver takes it, and each parameter's conversion from Python, compiled once."""
+    compiled = statement.compile(dialect=dialect)
+    return compiled.string, {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                             for name, bind in compiled.binds.items()}
+
+
 Job = TypeVar("Job")
 Outcome = TypeVar("Outcome")
 _UNSET = object()
@@ -178,13 +206,15 @@ class _Slot(Generic[Job]):
 
 
 class GroupWrite(Generic[Job, Outcome]):
-    """Group commit (成批写入) for a short write that arrives all at once, such as the submits at a deadline: within one
+    """Group commit (成批写入) for a short write that arrives all at once, such as the submits at a deadline and the
+    candidates' autosaves: within one
     process, requests that come while another of them writes leave their job here; the next of them takes the write
     lock once for all that wait, runs them in one transaction and commits, and each request gets its own outcome. The
     lock changes hands once a batch, not once a request, and a batch costs a few statements, not a few per job.
 
     `run(jobs)` writes in the open write transaction and returns one outcome per job: a value, or the AppError that
-    job alone is refused with (having written nothing). A failure of the whole batch (no turn to write, a bug) is
+    job alone is refused with (having written nothing, unless the error keeps its changes: a save past the deadline
+    closes its attempt). A failure of the whole batch (no turn to write, a bug) is
     raised in every request of it. The caller's unit of work so far is kept first, as `begin_write` does on SQLite
     (one that has only read goes on into the batch when it leads at once, saving PostgreSQL three round trips), and when
     the call returns the outcome is committed and the caller's session reads afresh."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, exists, insert, inspect, or_, select, update
+from sqlalchemy import Integer, bindparam, exists, func, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 from app.attempts.arrival import longest_wait
 from app.attempts.letters import in_bank_letters
 from app.attempts.release import grace, open_to_practice
-from app.database import GroupWrite, begin_write, insert_rows
+from app.database import GroupWrite, begin_write, execute_each, insert_rows
 from app.domain.marking import is_answered, mark, response_problem
 from app.domain.papers import ArrangedItem, arrange
 from app.domain.scores import rounded
@@ -56,10 +56,12 @@ MARK_BATCH = 50
 # or update, and building a statement on every request, cost more than the writes themselves.
 _RESPONSES, _EVENTS, _ATTEMPTS = Response.__table__, AttemptEvent.__table__, Attempt.__table__
 _ADD_EVENTS = insert(_EVENTS)
-_ANSWER = update(_RESPONSES).where(_RESPONSES.c.attempt_id == bindparam("attempt"),
-                                   _RESPONSES.c.key == bindparam("item")).values(value=bindparam("given"),
-                                                                               saved_at=bindparam("at"))
-_ANSWER_IN_SEQ = _ANSWER.where(_RESPONSES.c.seq <= bindparam("item_seq")).values(seq=bindparam("item_seq"))
+# An answer is stored unless the item's stored seq is higher than its own; one without a seq (item_seq None) always.
+_ITEM_SEQ = func.coalesce(bindparam("item_seq", type_=Integer), _RESPONSES.c.seq)
+_ANSWER = (update(_RESPONSES)
+           .where(_RESPONSES.c.attempt_id == bindparam("attempt"), _RESPONSES.c.key == bindparam("item"),
+                  _RESPONSES.c.seq <= _ITEM_SEQ)
+           .values(value=bindparam("given"), saved_at=bindparam("at"), seq=_ITEM_SEQ))
 _FINISH = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt")).values(status=bindparam("to"),
                                                                                finished_at=bindparam("at"))
 _SCORE = update(_RESPONSES).where(_RESPONSES.c.id == bindparam("response")).values(score=bindparam("mark"))
@@ -92,10 +94,9 @@ def _own(attempt_id: int, user_id: int) -> Attempt:
 
 
 # The hot paths' reads of an attempt, built once likewise (a statement's building and cache key were a third of its
-# cost): a save's own attempt and a batch of submits' attempts, their rows locked; a start's sitting.
-_OWN = (select(Attempt.user_id, Attempt.status, Attempt.deadline)
-        .join(ExamSession, Attempt.session_id == ExamSession.id).where(Attempt.id == bindparam("attempt"))
-        .with_for_update(of=Attempt))
+# cost): a batch of saves' and a batch of submits' attempts, their rows locked in id order; a start's sitting.
+_SAVING = (select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline)
+           .where(Attempt.id.in_(bindparam("attempts", expanding=True))).order_by(Attempt.id).with_for_update())
 _SUBMITTING = (
     select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline, Attempt.finished_at, Attempt.score,
            Attempt.max_score, Attempt.session_id, ExamSession.review, ExamSession.closes_at)
@@ -109,16 +110,6 @@ _SITTING = (
           & (SessionCandidate.user_id == bindparam("user")))
     .outerjoin(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.user_id == bindparam("user")))
     .where(ExamSession.id == bindparam("session")).order_by(Attempt.number.desc()).limit(1))
-
-
-def _locked_own(attempt_id: int, user_id: int) -> Row:
-    """What a save looks at of the user's own attempt (its status and deadline), its row locked for writing, as `_own`
-    does it: a few columns rather than the whole attempt."""
-    begin_write()
-    locked = db.session.execute(_OWN, {"attempt": attempt_id}).one_or_none()
-    if locked is None or locked.user_id != user_id:
-        raise NotFound("没有找到这份答卷。")
-    return locked
 
 
 # -- starting ----------------------------------------------------------------------------------------------
@@ -288,7 +279,8 @@ def enter_paper(session_id: int, candidate: User, seed: int, responses: dict[str
         raise AttemptClosed(f"{who}在本场已有答卷，不能再录入。") from None
     _check_shapes(responses, _laid_out_shapes(paper, arranged))
     attempt_id = attempt.id
-    _store(attempt_id, attempt.deadline, responses, 1, now, marker_id, {}, **details)
+    _add_events(_store([(_SaveJob(attempt_id, marker_id, responses, 1, {}, now, None, ""), SaveResult(attempt.deadline),
+                         details)]))
     _finish(attempt_id, AttemptStatus.SUBMITTED, now, marker_id, **details)
     mark_pending(now, [attempt_id])   # the organiser who entered it is shown its score at once
     return attempt
@@ -329,39 +321,85 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
                    now: datetime, seqs: dict[str, int] | None = None, arrived: datetime | None = None) -> SaveResult:
     """Store answers as given (in the letters shown). Each item carries its own seq (`seqs`, else the save's `seq`):
     an item whose stored seq is higher keeps its answer, so an old answer from a second device never wins.
-    Lateness is judged at `arrived` (app/attempts/arrival.py), the time it reached the server."""
-    user_id = user.id
-    # Read and checked before the lock, an attempt's layout never changing; a problem is told only to its owner.
+    Lateness is judged at `arrived` (app/attempts/arrival.py), the time it reached the server. Committed when it
+    returns, in one transaction with the other saves of this process that arrived meanwhile (a group write, as the
+    submits are: the candidates' autosaves share a BEGIN, a lock statement, an insert of events and a COMMIT)."""
+    # Read and checked before the batch, an attempt's layout never changing; a problem is told only to its owner.
     problem = _shape_problem(responses, _shapes(attempt_id))
-    locked = _locked_own(attempt_id, user_id)
-    if not _writable(locked.status, locked.deadline, arrived or now):   # refused: the whole attempt, to close it
-        _check_writable(db.session.get(Attempt, attempt_id), now, arrived or now)
-    if problem:
-        raise InvalidResponse(problem)
-    return _store(attempt_id, locked.deadline, responses, seq, now, user_id, seqs or {},
-                  **_queued(locked.deadline, now, arrived))
+    return save_batches()(_SaveJob(attempt_id, user.id, responses, seq, seqs or {}, now, arrived, problem))
 
 
-def _store(attempt_id: int, deadline: datetime, responses: dict[str, Any], seq: int | None, now: datetime,
-           actor_id: int, seqs: dict[str, int], **details: Any) -> SaveResult:
-    """Responses of checked shapes: one UPDATE per item with the seq check in its WHERE, and the save's event in the
-    same transaction, the lean path of the autosave."""
-    result = SaveResult(deadline)
-    for key, value in responses.items():
-        item_seq = seqs.get(key, seq)
-        given = {"attempt": attempt_id, "item": key, "given": value, "at": now}
-        if item_seq is None:
-            stored = db.session.execute(_ANSWER, given).rowcount
+def save_batches() -> GroupWrite:
+    """The app's group of saves: one per app, so that a batch is written to its own database."""
+    return app_cache("save_batches", lambda: GroupWrite(_store_saves))
+
+
+@dataclass(frozen=True)
+class _SaveJob:
+    attempt_id: int
+    user_id: int   # who saves: the attempt's owner, or the marker entering a paper sheet (the event's actor)
+    responses: dict[str, Any]
+    seq: int | None
+    seqs: dict[str, int]
+    now: datetime
+    arrived: datetime | None
+    problem: str   # the answers' shapes refused (_shape_problem), told once the attempt is known to be the user's
+
+
+def _store_saves(jobs: Sequence[_SaveJob]) -> list[SaveResult | AppError]:
+    """A batch of saves: the attempts locked and read in one statement (in id order, as the submits' batches lock
+    theirs), then each save judged as a lone save would be, in the order they came: refused whole if its attempt is
+    not the user's, is finished, or the save arrived past the deadline and grace (which closes the attempt, kept
+    though the save is refused). The answers of the rest are stored in one pipeline, their events inserted in one
+    statement, and then the closes written, so an attempt's events keep the order its saves came in."""
+    rows = {row.id: row for row in db.session.execute(_SAVING, {"attempts": sorted({j.attempt_id for j in jobs})})}
+    left: dict[int, str] = {}   # the status this batch leaves an attempt in, where it closed one at its deadline
+    closes: list[_Finish] = []
+    outcomes: list[SaveResult | AppError] = []
+    accepted: list[tuple[_SaveJob, SaveResult]] = []
+    for job in jobs:
+        row = rows.get(job.attempt_id)
+        if row is None or row.user_id != job.user_id:
+            outcomes.append(NotFound("没有找到这份答卷。"))
+        elif refused := _refusal(left.get(row.id, row.status), row.deadline, job.arrived or job.now):
+            if isinstance(refused, DeadlinePassed):
+                closes.append(_Finish(row.id, AttemptStatus.CLOSED, row.deadline, None))
+                left[row.id] = AttemptStatus.CLOSED
+            outcomes.append(refused)
+        elif job.problem:
+            outcomes.append(InvalidResponse(job.problem))
         else:
-            stored = db.session.execute(_ANSWER_IN_SEQ, {**given, "item_seq": item_seq}).rowcount
-        (result.saved if stored else result.stale).append(key)
-    if result.saved:
-        db.session.execute(_ADD_EVENTS, {
-            "attempt_id": attempt_id, "kind": "save", "at": now, "actor_id": actor_id,
-            "details": {"seq": seq, "responses": {key: responses[key] for key in result.saved},
-                        **({"seqs": {key: seqs[key] for key in result.saved if key in seqs}} if seqs else {}),
-                        **details}})
-    return result
+            outcomes.append(SaveResult(row.deadline))
+            accepted.append((job, outcomes[-1]))
+    _add_events(_store([(job, result, _queued(result.deadline, job.now, job.arrived)) for job, result in accepted]))
+    _finish_all(closes)
+    return outcomes
+
+
+def _store(saves: list[tuple[_SaveJob, SaveResult, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Saves of checked shapes, each with its result to fill and what its event records besides (the arrival time
+    where it alone made the save in time; a paper sheet's channel). Each item is stored unless its stored seq is
+    higher: one UPDATE an item, all in one pipeline. The events of the saves that stored anything are returned, for
+    the caller to insert in the same transaction."""
+    answers = [{"attempt": job.attempt_id, "item": key, "given": value, "at": job.now,
+                "item_seq": job.seqs.get(key, job.seq)} for job, _, _ in saves for key, value in job.responses.items()]
+    stored = iter(execute_each(_ANSWER, answers))
+    events = []
+    for job, result, details in saves:
+        for key in job.responses:
+            (result.saved if next(stored) else result.stale).append(key)
+        if result.saved:
+            events.append({
+                "attempt_id": job.attempt_id, "kind": "save", "at": job.now, "actor_id": job.user_id,
+                "details": {"seq": job.seq, "responses": {key: job.responses[key] for key in result.saved},
+                            **({"seqs": {k: job.seqs[k] for k in result.saved if k in job.seqs}} if job.seqs else {}),
+                            **details}})
+    return events
+
+
+def _add_events(events: list[dict[str, Any]]) -> None:
+    if events:   # an empty list would insert one row of defaults
+        db.session.execute(_ADD_EVENTS, events)
 
 
 # The attempts a process served last; bounded, so a long day's attempts come and go.
@@ -405,16 +443,22 @@ def _queued(deadline: datetime, now: datetime, arrived: datetime | None) -> dict
     return {"arrived": arrived.isoformat()} if late else {}
 
 
-def _writable(status: str, deadline: datetime, arrived: datetime) -> bool:
-    return status == AttemptStatus.IN_PROGRESS and arrived <= deadline + grace()
-
-
 def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise AttemptClosed("答卷已经提交，不能再修改。")
-    if arrived > attempt.deadline + grace():
+    refused = _refusal(attempt.status, attempt.deadline, arrived)
+    if isinstance(refused, DeadlinePassed):
         _finish(attempt.id, AttemptStatus.CLOSED, attempt.deadline, None)
-        raise DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
+    if refused:
+        raise refused
+
+
+def _refusal(status: str, deadline: datetime, arrived: datetime) -> AppError | None:
+    """Why an answer that arrived at `arrived` may not be written into an attempt, or None if it may. On
+    DeadlinePassed the caller closes the attempt at its deadline, a close the refusal keeps."""
+    if status != AttemptStatus.IN_PROGRESS:
+        return AttemptClosed("答卷已经提交，不能再修改。")
+    if arrived > deadline + grace():
+        return DeadlinePassed("考试时间已到，答卷已收取，此次保存未被接受。")
+    return None
 
 
 def _check_shapes(responses: dict[str, Any], shapes: dict[str, RevisionContent]) -> None:

@@ -1,17 +1,20 @@
-"""Group commit of the deadline's submits (issue 13, app/database.py `GroupWrite`): submits that come while another
-writes go in the next batch, each request gets its own outcome (someone else's attempt stays 404, a second submit
-changes nothing), and a batch that fails fails each of its requests and writes nothing."""
+"""Group commit of the deadline's submits and of the autosaves (issue 13, app/database.py `GroupWrite`): submits or
+saves that come while another writes go in the next batch, each request gets its own outcome (someone else's
+attempt stays 404, a second submit changes nothing, an older answer stays stale, a save past the grace closes its
+attempt after the saves before it), and a batch that fails fails each of its requests and writes nothing."""
 import threading
 import time
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
 import app.attempts.service as service
+from app.attempts.release import grace
 from app.database import DatabaseBusy, GroupWrite, begin_write
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Attempt, AttemptEvent, User
+from app.models import Attempt, AttemptEvent, Response, User
 from plugins.exams import Candidate
 
 
@@ -108,6 +111,115 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
             .group_by(AttemptEvent.attempt_id)).all())
         assert submits == {attempt["cand1"]: 1, attempt["cand2"]: 1}
         assert db.session.get(Attempt, attempt["cand3"]).status == "in_progress"
+
+
+def _held_saves(app, monkeypatch) -> tuple[list[list[int]], threading.Event]:
+    """The app's group of saves, its first batch held until the event is set; the attempts of each batch."""
+    with app.app_context():
+        group = service.save_batches()
+    batches: list[list[int]] = []
+    first_batch, run = threading.Event(), group._run
+
+    def held_first(jobs):
+        batches.append([job.attempt_id for job in jobs])
+        if len(batches) == 1:
+            first_batch.wait(5)
+        return run(jobs)
+
+    monkeypatch.setattr(group, "_run", held_first)
+    return batches, first_batch
+
+
+def _items(attempt: dict) -> dict[str, str]:
+    return {item["type"]: item["key"] for section in attempt["sections"] for item in section["items"]}
+
+
+def test_saves_that_come_while_one_is_written_go_in_one_batch_each_answered_as_alone(app, exam, monkeypatch):
+    cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2", "cand3")}
+    started = {name: cand.start(exam) for name, cand in cands.items()}
+    attempt = {name: body["id"] for name, body in started.items()}
+    single, judge = _items(started["cand2"])["single"], _items(started["cand2"])["judge"]
+    batches, first_batch = _held_saves(app, monkeypatch)
+    answers: dict[str, object] = {}
+
+    def save(label: str, name: str, attempt_id: int, body: dict):
+        def one():
+            answers[label] = cands[name].call("PUT", f"/attempts/{attempt_id}/responses", body)
+        return one
+
+    threads = _in_threads([save("cand1", "cand1", attempt["cand1"], {"responses": {}, "seq": 1})])
+    _until(lambda: len(batches) == 1)
+    with app.app_context():
+        group = service.save_batches()
+    for count, call in enumerate([
+            save("new", "cand2", attempt["cand2"], {"responses": {single: "C", judge: True}, "seq": 5}),
+            save("older", "cand2", attempt["cand2"], {"responses": {single: "A"}, "seq": 3}),
+            save("cand3 into cand2's", "cand3", attempt["cand2"], {"responses": {single: "B"}, "seq": 9}),
+            save("bad shape", "cand2", attempt["cand2"], {"responses": {single: "Z"}, "seq": 9})], start=1):
+        threads += _in_threads([call])
+        _until(lambda count=count: len(group._waiting) == count)
+    first_batch.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert batches == [[attempt["cand1"]], [attempt["cand2"]] * 4]
+    assert answers["new"].get_json()["keys"] == [single, judge] and answers["new"].get_json()["stale"] == []
+    assert answers["older"].status_code == 200 and answers["older"].get_json()["stale"] == [single]
+    assert answers["cand3 into cand2's"].status_code == 404
+    assert answers["bad shape"].status_code == 422
+    with app.app_context():
+        stored = dict(db.session.execute(select(Response.key, Response.value)
+                                         .where(Response.attempt_id == attempt["cand2"],
+                                                Response.key.in_([single, judge]))).all())
+        assert stored == {single: "C", judge: True}
+        [saved] = db.session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt["cand2"],
+                                                                AttemptEvent.kind == "save"))
+        assert saved.details["responses"] == {single: "C", judge: True} and saved.details["seq"] == 5
+
+
+def test_a_save_past_the_grace_in_a_batch_closes_its_attempt_after_the_saves_before_it(app, exam, clock, monkeypatch):
+    cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2")}
+    started = {name: cand.start(exam) for name, cand in cands.items()}
+    attempt = {name: body["id"] for name, body in started.items()}
+    single = _items(started["cand2"])["single"]
+    deadline = datetime.fromisoformat(started["cand2"]["deadline"])
+    batches, first_batch = _held_saves(app, monkeypatch)
+    answers: dict[str, object] = {}
+
+    def save(label: str, value: str, seq: int):
+        def one():
+            answers[label] = cands["cand2"].call("PUT", f"/attempts/{attempt['cand2']}/responses",
+                                                 {"responses": {single: value}, "seq": seq})
+        return one
+
+    threads = _in_threads([lambda: cands["cand1"].call("PUT", f"/attempts/{attempt['cand1']}/responses",
+                                                       {"responses": {}, "seq": 1})])
+    _until(lambda: len(batches) == 1)
+    with app.app_context():
+        group = service.save_batches()
+        late = deadline + grace() + timedelta(seconds=1)
+    for count, (at, call) in enumerate([(deadline, save("in time", "B", 1)), (late, save("late", "C", 2)),
+                                        (late, save("after the close", "D", 3))], start=1):
+        clock.now = at
+        threads += _in_threads([call])
+        _until(lambda count=count: len(group._waiting) == count)
+    first_batch.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert batches[1] == [attempt["cand2"]] * 3
+    assert answers["in time"].status_code == 200 and answers["in time"].get_json()["keys"] == [single]
+    assert answers["late"].status_code == 409 and answers["late"].get_json()["error"] == "deadline_passed"
+    assert answers["after the close"].status_code == 409
+    assert answers["after the close"].get_json()["error"] == "attempt_closed"
+    with app.app_context():
+        closed = db.session.get(Attempt, attempt["cand2"])
+        assert closed.status == "closed" and closed.finished_at == deadline
+        assert db.session.scalar(select(Response.value).where(Response.attempt_id == closed.id,
+                                                              Response.key == single)) == "B"
+        kinds = db.session.scalars(select(AttemptEvent.kind).where(AttemptEvent.attempt_id == closed.id)
+                                   .order_by(AttemptEvent.id))
+        assert list(kinds) == ["start", "save", "close"], "the close is on record after the save that came first"
 
 
 def test_a_batch_that_fails_fails_each_of_its_submits_and_writes_nothing(app, exam, monkeypatch):
