@@ -35,11 +35,13 @@ def secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'exam.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}   # app/database.py sizes the pool and pings a connection that lay idle
-    # Connections each app process keeps open (app/database.py): one per gunicorn thread (8 in docs/operations.md),
-    # one for the marking thread and one for the sweep's, so under a burst none is closed on return only to be opened
-    # again (SQLAlchemy keeps 5). A process may open DATABASE_POOL_OVERFLOW more for a moment; workers × the two
-    # together must stay below PostgreSQL's max_connections (100 by default).
-    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
+    # Connections each app process keeps open (app/database.py). A gthread worker uses at most one per thread (8 in
+    # docs/operations.md), one for the marking thread and one for the sweep's; a gevent worker, one per request
+    # talking to the database at that moment, which the pool bounds. Past the pool a process opens up to
+    # DATABASE_POOL_OVERFLOW more, each closed again on return: 16 autosaves in flight on a pool of 10 spent a fifth
+    # of the machine's CPU opening and closing PostgreSQL connections. Workers × the two together must stay below
+    # PostgreSQL's max_connections (100 by default).
+    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
     DATABASE_POOL_OVERFLOW = int(os.environ.get("DATABASE_POOL_OVERFLOW", "5"))
     SQLITE_BUSY_TIMEOUT_MS = 15_000
     # Saves already in flight when the clock reaches zero are still accepted for this long. It covers the
