@@ -42,6 +42,8 @@ from report import ms, ratio
 from scenarios import Candidate
 from serve import BIN, THREADS, Logged, access_log, bench_data, command, error_log, gunicorn, worker_options
 
+from config import Config
+
 CANDIDATES = 2000
 LATE = 100                  # more candidates, who submit after the deadline and the grace
 GRACE = 2.0                 # EXAM_SAVE_GRACE_SECONDS here (30 in production): the queue outlasts it
@@ -165,19 +167,35 @@ def logged_in(accounts: list[dict], secret_key: str) -> list[Candidate]:
 
 # -- one configuration -------------------------------------------------------------------------------------------
 
-def label_of(kind: str, workers: tuple[int, ...]) -> str:
+def label_of(kind: str, workers: tuple[int, ...], pool: dict[str, str]) -> str:
     return (" + ".join(f"-w {count}" for count in workers) + " " + " ".join(worker_options(kind))
-            + (" (two ports)" if len(workers) > 1 else ""))
+            + (" (two ports)" if len(workers) > 1 else "")
+            + (f", pool {pool['DATABASE_POOL_SIZE']} + {pool['DATABASE_POOL_OVERFLOW']}" if pool else ""))
+
+
+# PostgreSQL connections the app's workers may hold together, leaving some of max_connections for the bench's own.
+SPARE_CONNECTIONS = 10
+
+
+def pool_within(url: str, workers: int) -> dict[str, str]:
+    """The pool settings docs/operations.md asks of `workers` processes: every worker's pool and overflow within
+    PostgreSQL's max_connections; none (config.py's) where they fit, else an even share each and no overflow."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        allowed = int(connection.execute("SHOW max_connections").fetchone()[0]) - SPARE_CONNECTIONS
+    if workers * (Config.DATABASE_POOL_SIZE + Config.DATABASE_POOL_OVERFLOW) <= allowed:
+        return {}
+    return {"DATABASE_POOL_SIZE": str(allowed // workers), "DATABASE_POOL_OVERFLOW": "0"}
 
 
 def configuration(kind: str, workers: tuple[int, ...], env: dict[str, str], url: str, data: dict,
                   people: list[Candidate], logs: Path) -> Outcome:
     began = time.monotonic()
-    outcome = Outcome(label_of(kind, workers))
+    pool = pool_within(url, sum(workers))
+    outcome = Outcome(label_of(kind, workers, pool))
     reset(url, data["session"])
     folders = [logs / f"process{number}" for number in range(len(workers))]
     with ExitStack() as stack:
-        served = [stack.enter_context(gunicorn(env, folder, count, worker_options(kind), APP))
+        served = [stack.enter_context(gunicorn({**env, **pool}, folder, count, worker_options(kind), APP))
                   for folder, count in zip(folders, workers, strict=True)]
         with generator_first():
             asyncio.run(asyncio.wait_for(load(served, url, data["session"], people, outcome), CONFIGURATION_TIME_LIMIT))
