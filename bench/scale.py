@@ -404,11 +404,11 @@ def _spread(outcome: Outcome) -> float:
 def print_table(outcomes: list[Outcome]) -> None:
     print(f"\nscaling: {outcomes[0].burst.requests} submits at once on PostgreSQL, the deadline mid-burst "
           f"(ratio = submit wall / the same burst of GET /login)")
-    print(f"  {'gunicorn':<36} {'submit p50':>10} {'p99':>7} {'wall':>7} {'errors':>6} {'login wall':>10} "
+    print(f"  {'gunicorn':<50} {'submit p50':>10} {'p99':>7} {'wall':>7} {'errors':>6} {'login wall':>10} "
           f"{'ratio':>6} {'unseen max':>10} {'checks':>6}  CPU % gen/app/db/other/steal (burst)")
     for outcome in outcomes:
         burst, unseen = outcome.burst, outcome.unseen()
-        print(f"  {outcome.label:<36} {burst.p50 / 1000:>9.2f}s {burst.p99 / 1000:>6.2f}s "
+        print(f"  {outcome.label:<50} {burst.p50 / 1000:>9.2f}s {burst.p99 / 1000:>6.2f}s "
               f"{burst.wall:>6.2f}s {burst.error_count:>6} {outcome.login.wall:>9.2f}s "
               f"{ratio(burst.wall, outcome.login.wall):>6} {(max(unseen) if unseen else math.nan):>9.2f}s "
               f"{'ok' if outcome.ok else 'FAIL':>6}  {outcome.cpu.get('burst', '-')}")
