@@ -19,7 +19,7 @@ API's start, autosave, submit and drill answer, kept before their answer is buil
 meanwhile.
 Any other app context (a command, a script, a test) keeps its work when it closes cleanly. Units of their own by
 design: a login try's slot (app/users/logins.py), each batch of the sweep (app/attempts/sweeper.py), a batch of a
-group write (`GroupWrite`, the deadline's submits), and a dry run, which rolls back.
+group write (`GroupWrite`, the deadline's submits and the autosaves), and a dry run, which rolls back.
 """
 import fcntl
 import functools
@@ -174,6 +174,7 @@ def execute_each(statement: Executable, rows: list[dict[str, Any]]) -> list[int]
     dialect = db.engine.dialect
     if dialect.name != "postgresql" or len(rows) < 2:
         return [db.session.execute(statement, row).rowcount for row in rows]
+    db.session.flush()   # what the unit holds in the ORM first, as its own statements would have it
     sql, processors = _driver_form(statement, dialect)
     params = [{name: value if process is None else process(value)
                for name, value in row.items() for process in [processors.get(name)]} for row in rows]
@@ -207,17 +208,17 @@ class _Slot(Generic[Job]):
 
 class GroupWrite(Generic[Job, Outcome]):
     """Group commit (成批写入) for a short write that arrives all at once, such as the submits at a deadline and the
-    candidates' autosaves: within one
-    process, requests that come while another of them writes leave their job here; the next of them takes the write
-    lock once for all that wait, runs them in one transaction and commits, and each request gets its own outcome. The
-    lock changes hands once a batch, not once a request, and a batch costs a few statements, not a few per job.
+    candidates' autosaves: within one process, requests that come while another of them writes leave their job here;
+    the next of them takes the write lock once for all that wait, runs them in one transaction and commits, and each
+    request gets its own outcome. The lock changes hands once a batch, not once a request, and a batch costs a few
+    statements, not a few per job.
 
     `run(jobs)` writes in the open write transaction and returns one outcome per job: a value, or the AppError that
     job alone is refused with (having written nothing, unless the error keeps its changes: a save past the deadline
-    closes its attempt). A failure of the whole batch (no turn to write, a bug) is
-    raised in every request of it. The caller's unit of work so far is kept first, as `begin_write` does on SQLite
-    (one that has only read goes on into the batch when it leads at once, saving PostgreSQL three round trips), and when
-    the call returns the outcome is committed and the caller's session reads afresh."""
+    closes its attempt). A failure of the whole batch (no turn to write, a bug) is raised in every request of it. The
+    caller's unit of work so far is kept first, as `begin_write` does on SQLite (one that has only read goes on into
+    the batch when it leads at once, saving PostgreSQL three round trips), and when the call returns the outcome is
+    committed and the caller's session reads afresh."""
 
     def __init__(self, run: Callable[[Sequence[Job]], list[Outcome | AppError]], limit: int = 64):
         self._run, self._limit = run, limit

@@ -67,12 +67,12 @@ def test_a_group_write_batches_what_waits_hands_the_lead_on_and_keeps_to_its_lim
     assert group._waiting == [] and not group._writing
 
 
-def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as_alone(app, exam, monkeypatch):
-    cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2", "cand3")}
-    attempt = {name: cand.start(exam)["id"] for name, cand in cands.items()}
-    batches: list[list[int]] = []
+def _held_first(app, monkeypatch, batches_of) -> tuple[GroupWrite, list[list[int]], threading.Event]:
+    """The app's group (`batches_of`: service.submit_batches or save_batches) with its first batch held until the
+    event is set, and the attempts of each batch it writes."""
     with app.app_context():
-        group = service.submit_batches()
+        group = batches_of()
+    batches: list[list[int]] = []
     first_batch, run = threading.Event(), group._run
 
     def held_first(jobs):
@@ -82,6 +82,13 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
         return run(jobs)
 
     monkeypatch.setattr(group, "_run", held_first)
+    return group, batches, first_batch
+
+
+def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as_alone(app, exam, monkeypatch):
+    cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2", "cand3")}
+    attempt = {name: cand.start(exam)["id"] for name, cand in cands.items()}
+    group, batches, first_batch = _held_first(app, monkeypatch, service.submit_batches)
     answers: dict[str, object] = {}
 
     def submit(label: str, name: str, attempt_id: int):
@@ -113,23 +120,6 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
         assert db.session.get(Attempt, attempt["cand3"]).status == "in_progress"
 
 
-def _held_saves(app, monkeypatch) -> tuple[list[list[int]], threading.Event]:
-    """The app's group of saves, its first batch held until the event is set; the attempts of each batch."""
-    with app.app_context():
-        group = service.save_batches()
-    batches: list[list[int]] = []
-    first_batch, run = threading.Event(), group._run
-
-    def held_first(jobs):
-        batches.append([job.attempt_id for job in jobs])
-        if len(batches) == 1:
-            first_batch.wait(5)
-        return run(jobs)
-
-    monkeypatch.setattr(group, "_run", held_first)
-    return batches, first_batch
-
-
 def _items(attempt: dict) -> dict[str, str]:
     return {item["type"]: item["key"] for section in attempt["sections"] for item in section["items"]}
 
@@ -139,7 +129,7 @@ def test_saves_that_come_while_one_is_written_go_in_one_batch_each_answered_as_a
     started = {name: cand.start(exam) for name, cand in cands.items()}
     attempt = {name: body["id"] for name, body in started.items()}
     single, judge = _items(started["cand2"])["single"], _items(started["cand2"])["judge"]
-    batches, first_batch = _held_saves(app, monkeypatch)
+    group, batches, first_batch = _held_first(app, monkeypatch, service.save_batches)
     answers: dict[str, object] = {}
 
     def save(label: str, name: str, attempt_id: int, body: dict):
@@ -149,8 +139,6 @@ def test_saves_that_come_while_one_is_written_go_in_one_batch_each_answered_as_a
 
     threads = _in_threads([save("cand1", "cand1", attempt["cand1"], {"responses": {}, "seq": 1})])
     _until(lambda: len(batches) == 1)
-    with app.app_context():
-        group = service.save_batches()
     for count, call in enumerate([
             save("new", "cand2", attempt["cand2"], {"responses": {single: "C", judge: True}, "seq": 5}),
             save("older", "cand2", attempt["cand2"], {"responses": {single: "A"}, "seq": 3}),
@@ -183,7 +171,7 @@ def test_a_save_past_the_grace_in_a_batch_closes_its_attempt_after_the_saves_bef
     attempt = {name: body["id"] for name, body in started.items()}
     single = _items(started["cand2"])["single"]
     deadline = datetime.fromisoformat(started["cand2"]["deadline"])
-    batches, first_batch = _held_saves(app, monkeypatch)
+    group, batches, first_batch = _held_first(app, monkeypatch, service.save_batches)
     answers: dict[str, object] = {}
 
     def save(label: str, value: str, seq: int):
@@ -196,7 +184,6 @@ def test_a_save_past_the_grace_in_a_batch_closes_its_attempt_after_the_saves_bef
                                                        {"responses": {}, "seq": 1})])
     _until(lambda: len(batches) == 1)
     with app.app_context():
-        group = service.save_batches()
         late = deadline + grace() + timedelta(seconds=1)
     for count, (at, call) in enumerate([(deadline, save("in time", "B", 1)), (late, save("late", "C", 2)),
                                         (late, save("after the close", "D", 3))], start=1):
