@@ -5,7 +5,20 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Request, abort, current_app, flash, g, jsonify, redirect, render_template, request
+from flask import (
+    Flask,
+    Request,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -27,16 +40,16 @@ from app.errors import AppError, InvalidJson, InvalidResponse, InvalidText, TooL
 from app.extensions import login_manager
 from app.forms import csrf_field
 from app.models import Role
-from app.users.logins import session_account
+from app.users.logins import NOT_LOGGED_IN, ClaimedAccount, claimed_account, session_account
 
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录。"
+    login_manager.login_message = NOT_LOGGED_IN
     # "basic" only marks the session non-fresh when the address changes: a candidate whose
     # network switches mid-exam stays logged in ("strong" would log them out).
     login_manager.session_protection = "basic"
-    login_manager.user_loader(session_account)
+    login_manager.user_loader(_session_user)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["points"] = points_text
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
@@ -52,6 +65,31 @@ def init_app(app: Flask) -> None:
     app.request_class = BoundedRequest
     app.before_request(refuse_bad_input)
     app.session_interface = PageRefreshedSession()
+    app.after_request(_claims_checked)
+
+
+def checks_account_in_write(view):
+    """For a view whose one write checks the account its session names (app/users/logins.py ClaimedAccount): the
+    request does not read the account before it. The write must pass `current_user` on to refused_claims."""
+    view.checks_account_in_write = True
+    return view
+
+
+def _session_user(session_key: str):
+    """Flask-Login's loader: the account as read, or only as claimed for a view that checks it in its write."""
+    view = current_app.view_functions.get(request.endpoint) if has_request_context() else None
+    if getattr(view, "checks_account_in_write", False):
+        return claimed_account(session_key)
+    return session_account(session_key)
+
+
+def _claims_checked(response: Response) -> Response:
+    """A claimed account answered for without its write having checked it would be a request served on a session
+    that may have ended: a bug, so it raises rather than answer."""
+    user = g.get("_login_user")
+    if isinstance(user, ClaimedAccount) and not user.checked and response.status_code < 400:
+        raise RuntimeError(f"{request.endpoint} answered on an account it never checked")
+    return response
 
 
 class PageRefreshedSession(SecureCookieSessionInterface):

@@ -18,7 +18,8 @@ from app.database import end_unit
 from app.domain.inputs import id_ok
 from app.errors import CsrfFailed, InvalidResponse, Unauthenticated
 from app.models import utcnow
-from app.web import refusal, request_json
+from app.users.logins import NOT_LOGGED_IN
+from app.web import checks_account_in_write, refusal, request_json
 
 # A save names at most this many items: more than any paper holds, and few enough for one IN (…) on SQLite.
 MAX_SAVE_ITEMS = 500
@@ -27,7 +28,7 @@ MAX_SAVE_ITEMS = 500
 @bp.before_request
 def require_login() -> None:
     if not current_user.is_authenticated:
-        raise Unauthenticated("请先登录。")
+        raise Unauthenticated(NOT_LOGGED_IN)
 
 
 @bp.errorhandler(CSRFError)
@@ -58,6 +59,7 @@ def attempt(attempt_id: int):
 
 
 @bp.put("/attempts/<int:attempt_id>/responses")
+@checks_account_in_write
 def save(attempt_id: int):
     """{"responses": {key: value}, "seq": n} and/or "seqs": {key: n}: each item kept unless its stored seq is higher."""
     body = request_json()
@@ -89,6 +91,7 @@ def away(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
+@checks_account_in_write
 def submit(attempt_id: int):
     now = utcnow()
     submitted = submit_attempt(attempt_id, current_user, now, arrived_at())   # committed, with the batch it went in

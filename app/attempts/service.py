@@ -47,6 +47,7 @@ from app.models import (
 )
 from app.papers.content import Lru, PaperContent, RevisionContent, app_cache, paper_content, revisions, unstored
 from app.papers.service import Unfillable, drawn_paper
+from app.users.logins import ClaimedAccount, claim_of, refused_claims
 
 SWEEP_BATCH = 100
 # Attempts marked in one write: short enough that saves and submits queued behind it hardly notice.
@@ -326,7 +327,8 @@ def save_responses(attempt_id: int, user: User, responses: dict[str, Any], seq: 
     submits are: the candidates' autosaves share a BEGIN, a lock statement, an insert of events and a COMMIT)."""
     # Read and checked before the batch, an attempt's layout never changing; a problem is told only to its owner.
     problem = _shape_problem(responses, _shapes(attempt_id))
-    return save_batches()(_SaveJob(attempt_id, user.id, responses, seq, seqs or {}, now, arrived, problem))
+    return save_batches()(_SaveJob(attempt_id, user.id, responses, seq, seqs or {}, now, arrived, problem,
+                                   claim_of(user)))
 
 
 def save_batches() -> GroupWrite:
@@ -344,6 +346,7 @@ class _SaveJob:
     now: datetime
     arrived: datetime | None
     problem: str   # the answers' shapes refused (_shape_problem), told once the attempt is known to be the user's
+    claim: ClaimedAccount | None = None   # the session's account, checked in the batch (app/users/logins.py)
 
 
 def _store_saves(jobs: Sequence[_SaveJob]) -> list[SaveResult | AppError]:
@@ -351,15 +354,19 @@ def _store_saves(jobs: Sequence[_SaveJob]) -> list[SaveResult | AppError]:
     theirs), then each save judged as a lone save would be, in the order they came: refused whole if its attempt is
     not the user's, is finished, or the save arrived past the deadline and grace (which closes the attempt, kept
     though the save is refused). The answers of the rest are stored in one pipeline, their events inserted in one
-    statement, and then the closes written, so an attempt's events keep the order its saves came in."""
+    statement, and then the closes written, so an attempt's events keep the order its saves came in. A save on a
+    session that has ended since is refused first, as if it had loaded its account."""
     rows = {row.id: row for row in db.session.execute(_SAVING, {"attempts": sorted({j.attempt_id for j in jobs})})}
+    refused_accounts = refused_claims(job.claim for job in jobs if job.claim is not None)
     left: dict[int, str] = {}   # the status this batch leaves an attempt in, where it closed one at its deadline
     closes: list[_Finish] = []
     outcomes: list[SaveResult | AppError] = []
     accepted: list[tuple[_SaveJob, SaveResult]] = []
     for job in jobs:
         row = rows.get(job.attempt_id)
-        if row is None or row.user_id != job.user_id:
+        if job.claim in refused_accounts:
+            outcomes.append(refused_accounts[job.claim])
+        elif row is None or row.user_id != job.user_id:
             outcomes.append(NotFound("没有找到这份答卷。"))
         elif refused := _refusal(left.get(row.id, row.status), row.deadline, job.arrived or job.now):
             if isinstance(refused, DeadlinePassed):
@@ -511,7 +518,7 @@ def submit_attempt(attempt_id: int, user: User, now: datetime, arrived: datetime
     returns, together with the other submits of this process that arrived meanwhile (a group write: a deadline burst
     takes the write lock once a batch); not marked here: the caller has it marked (app/attempts/sweeper.py
     `marked_after_commit`)."""
-    return submit_batches()(_SubmitJob(attempt_id, user.id, now, arrived))
+    return submit_batches()(_SubmitJob(attempt_id, user.id, now, arrived, claim_of(user)))
 
 
 def submit_batches() -> GroupWrite:
@@ -525,19 +532,25 @@ class _SubmitJob:
     user_id: int
     now: datetime
     arrived: datetime | None
+    claim: ClaimedAccount | None = None
 
 
 def _finish_submits(jobs: Sequence[_SubmitJob]) -> list[Submitted | AppError]:
     """A batch of submits: the attempts locked and read in one statement (in id order, so that batches of other
     processes never wait on each other in a circle), each judged as a lone submit would be, in the order they came,
-    then finished in one update and one insert of their events."""
+    then finished in one update and one insert of their events. A submit on a session that has ended since is refused
+    first, as if it had loaded its account."""
     ids = sorted({job.attempt_id for job in jobs})
     rows = {row.id: row for row in db.session.execute(_SUBMITTING, {"attempts": ids})}
+    refused_accounts = refused_claims(job.claim for job in jobs if job.claim is not None)
     left: dict[int, tuple[str, datetime | None]] = {}   # status and finish time as this batch leaves each attempt
     finishes: list[_Finish] = []
     outcomes: list[Submitted | AppError] = []
     for job in jobs:
         row = rows.get(job.attempt_id)
+        if job.claim in refused_accounts:
+            outcomes.append(refused_accounts[job.claim])
+            continue
         if row is None or row.user_id != job.user_id:
             outcomes.append(NotFound("没有找到这份答卷。"))
             continue

@@ -163,5 +163,5 @@ def require_own_password():
     if not (current_user.is_authenticated and current_user.must_change_password):
         return None
     if request.path.startswith("/api/"):
-        raise PasswordChangeRequired("请先修改初始密码。")
+        raise PasswordChangeRequired(logins.PASSWORD_DUE)
     return redirect(url_for("auth.change_password"))
