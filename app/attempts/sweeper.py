@@ -114,7 +114,8 @@ class Marker:
     SETTLE seconds (or after MAX_WAIT at most), so that marking does not compete with a burst still arriving: marking
     takes the interpreter from the process's request threads and the write lock from every process's. The candidate
     sees 已交卷 at once, and the score a few seconds later (the page asks again until it is in). MAX_WAIT outlasts a
-    deadline burst of 2,000 on two cores (`make bench-scale`: 10–14 s; at 10 s marking took the cores from its end)."""
+    deadline burst of 2,000 on two cores (`make bench-scale`: 2–3 s now, 10–14 s when it was chosen; at 10 s marking
+    took the cores from its end)."""
 
     SETTLE, MAX_WAIT = 1.0, 30.0
 
