@@ -1,7 +1,8 @@
 """Group commit of the deadline's submits and of the autosaves (issue 13, app/database.py `GroupWrite`): submits or
 saves that come while another writes go in the next batch, each request gets its own outcome (someone else's
-attempt stays 404, a second submit changes nothing, an older answer stays stale, a save past the grace closes its
-attempt after the saves before it), and a batch that fails fails each of its requests and writes nothing."""
+attempt stays 404, a second submit changes nothing, one on a session ended since is 401, an older answer stays stale,
+a save past the grace closes its attempt after the saves before it), and a batch that fails fails each of its
+requests and writes nothing."""
 import threading
 import time
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from app.database import DatabaseBusy, GroupWrite, begin_write
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, Response, User
+from app.users.logins import end_sessions
 from plugins.exams import Candidate
 
 
@@ -118,6 +120,39 @@ def test_submits_that_come_while_one_is_written_go_in_one_batch_each_answered_as
             .group_by(AttemptEvent.attempt_id)).all())
         assert submits == {attempt["cand1"]: 1, attempt["cand2"]: 1}
         assert db.session.get(Attempt, attempt["cand3"]).status == "in_progress"
+
+
+def test_in_a_batch_a_submit_on_a_session_ended_since_is_refused_and_the_others_written(app, exam, monkeypatch):
+    cands = {name: Candidate(app.test_client(), name) for name in ("cand1", "cand2", "cand3")}
+    attempt = {name: cand.start(exam)["id"] for name, cand in cands.items()}
+    with app.app_context():
+        end_sessions(db.session.scalar(select(User).where(User.username == "cand2")))   # signed out everywhere
+        db.session.commit()
+    group, batches, first_batch = _held_first(app, monkeypatch, service.submit_batches)
+    answers: dict[str, object] = {}
+
+    def submit(name: str):
+        def one():
+            answers[name] = cands[name].call("POST", f"/attempts/{attempt[name]}/submit")
+        return one
+
+    threads = _in_threads([submit("cand1")])
+    _until(lambda: len(batches) == 1)
+    for count, name in enumerate(("cand2", "cand3"), start=1):
+        threads += _in_threads([submit(name)])
+        _until(lambda count=count: len(group._waiting) == count)
+    first_batch.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert batches == [[attempt["cand1"]], [attempt["cand2"], attempt["cand3"]]]
+    assert answers["cand2"].status_code == 401 and answers["cand2"].get_json()["error"] == "unauthenticated"
+    assert answers["cand1"].status_code == answers["cand3"].status_code == 200
+    with app.app_context():
+        assert [db.session.get(Attempt, attempt[name]).status for name in ("cand1", "cand2", "cand3")] == [
+            "submitted", "in_progress", "submitted"]
+        assert db.session.scalar(select(func.count()).where(AttemptEvent.attempt_id == attempt["cand2"],
+                                                            AttemptEvent.kind == "submit")) == 0
 
 
 def _items(attempt: dict) -> dict[str, str]:
