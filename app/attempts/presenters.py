@@ -195,30 +195,88 @@ def _parts(kind: QuestionType, fields: list[dict[str, Any]], points: float) -> l
 
 
 def result_payload(attempt: Attempt, responses: list[Response], now: datetime) -> dict[str, Any] | None:
-    """The score, and per item the key and explanation where the review policy allows; None if not yet."""
+    """The score, and per item the key and explanation where the review policy allows; None if not yet.
+
+    An item whose question an unended session may still ask is held back: no key, and no mark either, since a
+    judge item's mark is its key. A mock's score then covers only its other items (its total less their marks would
+    give the held-back marks away); a formal session's total is the candidate's official score and stays whole, so
+    its items wait for review until none is held back."""
     session = attempt.session
     if not score_visible(session, attempt, now):
         return {"visible": False}
     if attempt.score is None:   # submitted a moment ago; its marks follow the commit
         return _pending(attempt.max_score)
-    result: dict[str, Any] = {"visible": True, "score": attempt.score, "max_score": attempt.max_score,
-                              "fully_marked": attempt.fully_marked}
-    if key_visible(session, attempt, now):
-        released = _released_questions(session, responses, now)
-        result["items"] = {r.key: _reviewed(r) if r.paper_item.revision.question_id in released else _held_back(r)
-                           for r in responses}
+    held = _held_back_keys(session, responses, now)
+    result: dict[str, Any] = {"visible": True, **_score_fields(attempt, responses, held),
+                              "sections": _section_scores(responses, held)}
+    if not key_visible(session, attempt, now):
+        return result
+    if held and not session.mock:
+        result["review_waits"] = True
+        return result
+    result["items"] = {r.key: _held_back(r) if r.key in held else _reviewed(r) for r in responses}
     return result
 
 
-def _released_questions(session: ExamSession, responses: list[Response], now: datetime) -> set[int]:
-    """Questions whose key this review may show: a mock's must still be open to practice; any review holds back a
-    question that another session, not yet ended, may still ask."""
+def _held_back_keys(session: ExamSession, responses: list[Response], now: datetime) -> set[str]:
+    """The items whose key and mark this review may not show yet: a mock's must still be open to practice; any
+    review holds back a question that another session, not yet ended, may still ask."""
     questions = {r.paper_item.revision.question_id for r in responses}
-    return practicable(questions, now) if session.mock else not_withheld(questions, now)
+    released = practicable(questions, now) if session.mock else not_withheld(questions, now)
+    return {r.key for r in responses if r.paper_item.revision.question_id not in released}
+
+
+def _score_fields(attempt: Attempt, responses: list[Response], held: set[str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {"score": attempt.score, "max_score": attempt.max_score,
+                              "fully_marked": attempt.fully_marked}
+    if not held:
+        return fields
+    fields["held_back"] = {"items": len(held), "points": rounded(sum(r.paper_item.points for r in responses
+                                                                      if r.key in held))}
+    if attempt.session.mock:
+        shown = [r for r in responses if r.key not in held]
+        fields["score"] = rounded(sum(r.score for r in shown if r.score is not None))
+        fields["max_score"] = rounded(sum(r.paper_item.points for r in shown))
+    return fields
+
+
+def _section_scores(responses: list[Response], held: set[str]) -> list[dict[str, Any]]:
+    """Per section in paper order: its score, full marks and items waiting for a judge; a section holding an item
+    held back gives no score (a one-item section's score is that item's mark)."""
+    sections: dict[int, dict[str, Any]] = {}
+    for response in responses:
+        item = response.paper_item
+        section = sections.setdefault(response.section_index,
+                                      {"title": item.section_title, "score": 0.0, "points": 0.0, "pending": 0})
+        section["points"] = rounded(section["points"] + item.points)
+        if response.key in held:
+            section["held_back"] = True
+        elif response.score is None:
+            section["pending"] += 1
+        else:
+            section["score"] = rounded(section["score"] + response.score)
+    for section in sections.values():
+        if section.get("held_back"):
+            del section["score"]
+    return list(sections.values())
+
+
+def score_summary(attempt: Attempt, now: datetime) -> dict[str, Any]:
+    """What a list of the candidate's sessions or mocks says of a finished attempt's score, as its result page
+    would: nothing, pending, or the score shown (a mock's without its held-back items)."""
+    session = attempt.session
+    if not score_visible(session, attempt, now):
+        return {}
+    if attempt.score is None:
+        return {"pending": True}
+    if not session.mock:   # the official score, never partial
+        return {"score": attempt.score, "max_score": attempt.max_score, "fully_marked": attempt.fully_marked}
+    responses = _responses(attempt)
+    return _score_fields(attempt, responses, _held_back_keys(session, responses, now))
 
 
 def _held_back(response: Response) -> dict[str, Any]:
-    held = {"score": response.score, "points": response.paper_item.points, "held_back": True}
+    held = {"points": response.paper_item.points, "held_back": True}
     if response.paper_item.revision.kind.parts:
         held["parts"] = [{"said": said} for said in _parts_said(response)]
     return held
@@ -288,11 +346,7 @@ def session_summary(session: ExamSession, attempt: Attempt | None, now: datetime
         "attempt": None,
     }
     if attempt is not None:
-        summary["attempt"] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline}
-        if score_visible(session, attempt, now) and attempt.score is None:
-            summary["attempt"]["pending"] = True
-        elif score_visible(session, attempt, now):
-            summary["attempt"].update(score=attempt.score, max_score=attempt.max_score,
-                                      fully_marked=attempt.fully_marked)
+        summary["attempt"] = {"id": attempt.id, "status": attempt.status, "deadline": attempt.deadline,
+                              **score_summary(attempt, now)}
     return summary
 

@@ -9,17 +9,14 @@ from typing import Any
 
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.attempts.presenters import attempt_payload, sessions_for
 from app.attempts.service import attempt_for, start_attempt
 from app.domain.marking import is_answered
-from app.domain.scores import rounded
 from app.errors import NotFound, SessionNotOpen
 from app.exam import bp
-from app.extensions import db
 from app.forms import ActionForm
-from app.models import Attempt, AttemptStatus, PaperItem, Response, Role, utcnow
+from app.models import Attempt, AttemptStatus, Role, utcnow
 from app.web import refused_back, role_required
 
 # Past this, "还有 3 天" is all a candidate needs; nearer, the home page reloads itself at the opening.
@@ -105,8 +102,7 @@ def result(attempt_id: int):
     payload = attempt_payload(attempt, now)
     shown = payload["result"]
     return render_template("exam/result.html", attempt=attempt, session=attempt.session,
-                           shown=shown, payload=payload, answered=is_answered,
-                           sections=_section_scores(attempt) if shown["visible"] else None)
+                           shown=shown, payload=payload, answered=is_answered)
 
 
 def _starts_anew(session_id: int) -> bool:
@@ -122,20 +118,3 @@ def _own_attempt(attempt_id: int) -> Attempt:
         return attempt_for(attempt_id, current_user)
     except NotFound:
         abort(404)
-
-
-def _section_scores(attempt: Attempt) -> list[dict[str, Any]]:
-    """Score, full marks and items still waiting for a judge, per section in paper order."""
-    rows = db.session.execute(
-        select(Response.section_index, PaperItem.section_title, Response.score, PaperItem.points)
-        .join(PaperItem, Response.paper_item_id == PaperItem.id)
-        .where(Response.attempt_id == attempt.id).order_by(Response.position))
-    sections: dict[int, dict[str, Any]] = {}
-    for index, title, score, points in rows:
-        section = sections.setdefault(index, {"title": title, "score": 0.0, "points": 0.0, "pending": 0})
-        section["points"] += points
-        if score is None:
-            section["pending"] += 1
-        else:
-            section["score"] = rounded(section["score"] + score)
-    return list(sections.values())

@@ -1,8 +1,9 @@
 """What practice adds up to: a cadre's progress (accuracy over time, coverage, streak) and the organisers'
 participation report per organisation (the weekly 通报).
 
-A cadre's progress counts only banks open to practice: a closed bank's questions (met in a released exam, or in a
-bank closed since) never show up in it."""
+A cadre's progress counts only questions open to practice now: a closed bank's questions (met in a released exam,
+or in a bank closed since) never show up in it, and neither do those an unended exam may still ask, for a mock's
+answers are recorded as it finishes and a tally that moves by one answer would give that answer's mark away."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.attempts.release import open_to_practice
 from app.banks.queries import CURRENT
 from app.domain import practice
 from app.extensions import db
@@ -56,7 +58,7 @@ def progress(user: User, now: datetime, weeks: int = 8) -> Progress:
         select(PracticeAnswer.answered_at, PracticeAnswer.correct, PracticeAnswer.question_id, Bank.category,
                PracticeAnswer.revision_id)
         .join(Question, PracticeAnswer.question_id == Question.id).join(Bank, Question.bank_id == Bank.id)
-        .where(PracticeAnswer.user_id == user.id, Bank.practice.is_(True))).all()
+        .where(PracticeAnswer.user_id == user.id, open_to_practice(now))).all()
     today = local_day(now)
     first_week = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     by_category: dict[str, Tally] = {}
@@ -69,17 +71,16 @@ def progress(user: User, now: datetime, weeks: int = 8) -> Progress:
         week = day - timedelta(days=day.weekday())
         if week in weekly:
             weekly[week].setdefault(category, Tally()).add(correct)
-    return Progress(practice.streak(days, today), len(days), by_category, _by_tag(user), sorted(weekly.items()),
+    return Progress(practice.streak(days, today), len(days), by_category, _by_tag(user, now), sorted(weekly.items()),
                     _coverage({question for _, _, question, _, _ in rows}))
 
 
-def _by_tag(user: User) -> dict[str, Tally]:
+def _by_tag(user: User, now: datetime) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
     rows = db.session.execute(select(RevisionTag.tag, PracticeAnswer.correct)
                               .join(PracticeAnswer, PracticeAnswer.revision_id == RevisionTag.revision_id)
                               .join(Question, PracticeAnswer.question_id == Question.id)
-                              .join(Bank, Question.bank_id == Bank.id)
-                              .where(PracticeAnswer.user_id == user.id, Bank.practice.is_(True)))
+                              .where(PracticeAnswer.user_id == user.id, open_to_practice(now)))
     for tag, correct in rows:
         tallies.setdefault(tag, Tally()).add(correct)
     return dict(sorted(tallies.items(), key=lambda item: -item[1].answered))

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from app.attempts.letters import shown_key
-from app.attempts.presenters import deadline_if_started
+from app.attempts.presenters import deadline_if_started, score_summary
 from app.attempts.release import open_to_practice, practicable
 from app.attempts.service import start_attempt
 from app.banks.queries import current_tags
@@ -70,9 +70,11 @@ def _home_page(starting: MockSitting | None = None):
     """The practice home; with `starting`, the confirmation that starting that mock starts its clock."""
     me, now = _me(), utcnow()
     banks = practice_banks()
+    mocks = mocks_for(me, now)
     return render_template(
         "practice/home.html", streak=current_streak(me, now), daily=todays_daily(me, now), current=open_drill(me),
-        book_size=len(book(me, now)), weakest=CATEGORIES.get(weakest_category(me), ""), mocks=mocks_for(me, now),
+        book_size=len(book(me, now)), weakest=CATEGORIES.get(weakest_category(me, now), ""), mocks=mocks,
+        latest_scores={m.latest.id: score_summary(m.latest, now) for m in mocks if m.latest and m.latest.finished},
         banks=banks, categories={c: CATEGORIES[c] for c in sorted({bank.category for bank in banks})},
         tags=current_tags(open_to_practice(now)), types={t: TYPES[t] for t in DRILL_TYPES}, modes=MODE_LABELS,
         counts=COUNTS, kinds=KINDS, starting=starting,

@@ -79,7 +79,7 @@ def start_drill(user: User, wanted: practice.DrillFilter, now: datetime) -> Dril
     if wanted.mode not in practice.MODES:
         raise PracticeError("未知的练习方式")
     refs = practice.choose_drill(practice_pool(now), wanted, seen=_seen(user), book=_book(user),
-                                 weakest_category=practice.weakest(_tallies(user), practice_categories()),
+                                 weakest_category=weakest_category(user, now),
                                  seed=random.SystemRandom().randrange(2**31))
     if not refs:
         raise PracticeError("没有符合条件的题目，请放宽筛选条件。")
@@ -239,10 +239,11 @@ def practice_categories() -> list[str]:
     return sorted({bank.category for bank in practice_banks()})
 
 
-def _tallies(user: User) -> dict[str, tuple[int, int]]:
+def _tallies(user: User, now: datetime) -> dict[str, tuple[int, int]]:
+    """Right and answered per category, over questions open to practice now."""
     rows = db.session.execute(
         select(Bank.category, PracticeAnswer.correct).join(Question, PracticeAnswer.question_id == Question.id)
-        .join(Bank, Question.bank_id == Bank.id).where(PracticeAnswer.user_id == user.id, Bank.practice.is_(True)))
+        .join(Bank, Question.bank_id == Bank.id).where(PracticeAnswer.user_id == user.id, open_to_practice(now)))
     tallies: dict[str, tuple[int, int]] = {}
     for category, correct in rows:
         right, answered = tallies.get(category, (0, 0))
@@ -265,8 +266,8 @@ def todays_daily(user: User, now: datetime) -> Drill | None:
                                                  Drill.day == local_day(now)))
 
 
-def weakest_category(user: User) -> str | None:
-    return practice.weakest(_tallies(user), practice_categories())
+def weakest_category(user: User, now: datetime) -> str | None:
+    return practice.weakest(_tallies(user, now), practice_categories())
 
 
 def drill_answers(drill: Drill) -> list[PracticeAnswer]:

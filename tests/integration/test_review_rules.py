@@ -1,6 +1,7 @@
 """Issue 8 §2 and §8: keys of a shared paper only once the session has ended for everyone; a mock's at once, except
 what an unended exam may still ask; `immediate` keys refused for formal sessions; answers reach the book through
 the sweep, never through a page view; and no GET changes anything."""
+import re
 import threading
 import time
 from datetime import timedelta
@@ -27,6 +28,8 @@ from plugins.exams import BLUEPRINT, START, load_exam_content, schedule, sit
 
 PER_ATTEMPT = BLUEPRINT.replace("paper: five", "paper: five-mock").replace("draw: per_session", "draw: per_attempt")
 WRONG = {"single": "B", "judge": False}
+JUDGE_ONLY = BLUEPRINT.replace("paper: five", "paper: judge-only").split("sections:")[0] + (
+    "sections:\n  - {title: 一、判断, type: judge, points: 1, pick: [{bank: party-affairs, count: 1}]}\n")
 
 
 def test_immediate_keys_on_a_formal_session_are_refused_on_the_command_line(app, runner, make_user):
@@ -111,27 +114,131 @@ def test_keys_wait_for_the_close_the_grace_and_every_extension(app, shared, orga
     assert visible(app, early, close + timedelta(minutes=20, seconds=31))
 
 
-def test_a_mock_drawn_before_an_exam_holds_back_the_keys_the_exam_may_still_ask(app, client, make_user, clock):
-    make_user("cadre")
+def _mock_sat_before(app, client, exam_paper: str = "five") -> tuple[int, dict[str, str]]:
+    """A cadre's mock of the five-question paper, drawn before a formal exam of `exam_paper` was scheduled on its
+    questions; the single answered right (A), the judge wrong (its key is 对), submitted through the API. Returns
+    the attempt and its item keys by type."""
     with app.app_context():
         load_exam_content()
         load_exam_content(blueprint=PER_ATTEMPT)
+        load_exam_content(blueprint=JUDGE_ONLY)
         mock = schedule_session(blueprint_slug="five-mock", title="模拟", opens_at=START,
                                 closes_at=START + timedelta(days=3), usernames=["cadre"], org_code=None,
                                 review="immediate", show_key=True, actor=None, mock=True).id
         attempt = start_attempt(mock, db.session.scalar(select(User).where(User.username == "cadre")),
-                                START + timedelta(minutes=2)).id
-        schedule(["cadre"], review="after_close", show_key=True)     # the same questions, on a formal paper
+                                START + timedelta(minutes=2))
+        keys = {r.paper_item.revision.type: r.key for r in attempt.responses}
+        single = next(r for r in attempt.responses if r.paper_item.revision.type == "single")
+        answers = {keys["single"]: "ABCD"[single.option_order.index("A")], keys["judge"]: False}
+        attempt_id = attempt.id
+        db.session.commit()
+        schedule(["cadre"], paper=exam_paper, review="after_close", show_key=True)
     login(client, "cadre")
     token = csrf_from(client.get("/practice/").get_data(as_text=True))
-    result = client.post(f"/api/v1/attempts/{attempt}/submit", headers={"X-CSRFToken": token}).get_json()["result"]
-    assert result["visible"] and all(item == {"score": item["score"], "points": item["points"], "held_back": True}
-                                     for item in result["items"].values())
+    headers = {"X-CSRFToken": token}
+    assert client.put(f"/api/v1/attempts/{attempt_id}/responses", headers=headers,
+                      json={"responses": answers, "seq": 1}).status_code == 200
+    assert client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=headers).status_code == 200
+    return attempt_id, keys
+
+
+def _result(client, attempt: int) -> dict:
+    return client.get(f"/api/v1/attempts/{attempt}").get_json()["result"]
+
+
+def _article(html: str, key: str) -> str:
+    return html.split(f'id="q-{key}"', 1)[1].split("</article>", 1)[0]
+
+
+def test_a_mock_drawn_before_an_exam_holds_back_the_keys_the_exam_may_still_ask(app, client, make_user, clock):
+    make_user("cadre")
+    attempt, _ = _mock_sat_before(app, client)       # the exam asks all five
+    result = _result(client, attempt)
+    assert result["visible"] and all(item == {"points": item["points"], "held_back": True}
+                                     for item in result["items"].values()), "neither key nor mark"
+    assert result["held_back"] == {"items": 5, "points": 11} and result["max_score"] == 0
     html = client.get(f"/exam/attempts/{attempt}/result").get_data(as_text=True)
     assert "暂不公布：本题仍在其他尚未结束的考试中使用" in html and "支部工作条例第五条" not in html
+    assert "都还在尚未结束的考试中使用" in html and 'class="mark zero"' not in html and "<th>大题</th>" not in html
     clock.now = START + timedelta(hours=3)
     html = client.get(f"/exam/attempts/{attempt}/result").get_data(as_text=True)
     assert "支部工作条例第五条" in html, "once the exam has ended, the mock's review is whole"
+
+
+def test_a_mock_gives_no_mark_of_what_an_exam_may_still_ask_nor_a_total_that_would(app, client, make_user, clock):
+    """A judge item's mark is its key: held back, the item has none, its section none, and the mock's score covers
+    only its other items, on every page that shows it; once the exam has ended the whole score shows."""
+    make_user("cadre")
+    attempt, keys = _mock_sat_before(app, client, exam_paper="judge-only")
+    result = _result(client, attempt)
+    assert result["items"][keys["judge"]] == {"points": 1, "held_back": True}
+    assert result["items"][keys["single"]]["score"] == 1 and result["items"][keys["single"]]["answer"]
+    assert result["held_back"] == {"items": 1, "points": 1}
+    assert (result["score"], result["max_score"]) == (1, 10), "the single's 1 of the other ten points"
+    assert [s.get("score") for s in result["sections"]] == [1, 0, None, 0, 0]
+    html = client.get(f"/exam/attempts/{attempt}/result").get_data(as_text=True)
+    judged = _article(html, keys["judge"])
+    assert 'class="mark held"' in judged and "得 0 分" not in judged and 'class="mark zero"' not in judged
+    assert "另有 1 题（共 1 分）仍在尚未结束的考试中使用" in html and '<strong class="score">1</strong> / 10' in html
+    assert re.search(r'三、判断</td>\s*<td class="num"><span class="muted">暂不公布', html)
+    assert "1 / 10 分（另有 1 题暂不公布）" in client.get("/practice/").get_data(as_text=True)
+    assert "另有 1 题暂不公布" in client.get("/exam/").get_data(as_text=True)
+
+    clock.now = START + timedelta(hours=3)
+    result = _result(client, attempt)
+    assert "held_back" not in result and (result["score"], result["max_score"]) == (1, 11)
+    assert result["items"][keys["judge"]]["score"] == 0
+
+
+def test_practice_progress_leaves_out_answers_an_exam_may_still_ask(app, client, make_user, clock):
+    """A mock's answers join practice history as it finishes; a tally moving by one would give a held-back mark away,
+    so progress counts only questions open to practice now."""
+    make_user("cadre")
+    _mock_sat_before(app, client)
+    assert "组织设置" not in client.get("/practice/progress").get_data(as_text=True)
+    clock.now = START + timedelta(hours=3)
+    assert "<td>组织设置</td>" in client.get("/practice/progress").get_data(as_text=True)
+
+
+def test_an_ended_sessions_review_waits_while_another_session_may_ask_its_questions(app, client, make_user, clock):
+    """Session A has ended; B, tomorrow, drew the same questions. A's total is the candidate's official score and
+    shows; its items, marks and sections wait, since the total less any item's mark would give the rest away."""
+    for name in ("cand1", "cand2"):
+        make_user(name)
+    with app.app_context():
+        load_exam_content()
+        first = schedule(["cand1"], review="after_close", show_key=True)
+        attempt = sit("cand1", first, WRONG)
+        schedule(["cand2"], opens=START + timedelta(days=1), review="after_close", show_key=True)
+    clock.now = START + timedelta(hours=3)
+    login(client, "cand1")
+    result = _result(client, attempt)
+    assert result["review_waits"] and "items" not in result and result["score"] == 0
+    assert all("score" not in section for section in result["sections"])
+    html = client.get(f"/exam/attempts/{attempt}/result").get_data(as_text=True)
+    assert "逐题答案与解析待这些考试结束后一并公布" in html and "<th>大题</th>" not in html
+    clock.now = START + timedelta(days=1, hours=3)
+    assert "items" in _result(client, attempt)
+
+
+def test_a_formal_immediate_result_gives_the_total_alone_while_the_session_runs(app, client, make_user, clock):
+    """`--review immediate` shows the total at once; a section's score (one item's mark, in a one-item section)
+    waits with the keys until the session has ended."""
+    for name in ("cand1", "cand2"):
+        make_user(name)
+    with app.app_context():
+        load_exam_content()
+        session = schedule(["cand1", "cand2"], review="immediate")
+        attempt = sit("cand1", session, {"single": "A", "judge": False})
+    clock.now = START + timedelta(minutes=10)
+    login(client, "cand1")
+    result = _result(client, attempt)
+    assert result["score"] == 1 and all("score" not in section for section in result["sections"])
+    html = client.get(f"/exam/attempts/{attempt}/result").get_data(as_text=True)
+    assert '<strong class="score">1</strong>' in html and "<th>大题</th>" not in html
+    clock.now = START + timedelta(hours=3)
+    html = client.get(f"/exam/attempts/{attempt}/result").get_data(as_text=True)
+    assert "<td>三、判断</td>" in html
 
 
 def test_released_answers_reach_the_book_through_the_sweep_never_a_page_view(app, client, shared, clock):
