@@ -107,9 +107,11 @@ def mark_response(response_id: int, score: float, judge: User, now: datetime) ->
     response.score, response.marked_by, response.marked_at = score, judge, now
     add_event(attempt, "mark", now, judge.id, key=response.key, question=question_ref(item.revision), old=old,
               new=score)
-    # Scored before its objective marks were written (they follow the submit's commit): write them now too.
+    # Scored before its objective marks were written (they follow the submit's commit): write them now too, with
+    # the event the marking thread would have recorded, so the trail still says when and what they came to.
     if attempt.score is None:
         mark_attempt(attempt)
+        add_event(attempt, "auto_mark", now, None, score=attempt.score, fully_marked=attempt.fully_marked)
     else:
         total(attempt)
     db.session.flush()

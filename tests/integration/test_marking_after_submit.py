@@ -7,9 +7,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from app.attempts.judging import mark_response
+from app.attempts.service import mark_pending
 from app.attempts.sweeper import Marker
 from app.extensions import db
-from app.models import Attempt, AttemptEvent
+from app.models import Attempt, AttemptEvent, PaperItem, QuestionRevision, Response, User, utcnow
 from plugins.exams import Candidate
 
 
@@ -99,3 +101,21 @@ def test_without_a_marking_thread_the_submit_marks_after_its_commit(client, exam
     attempt = cand.start(exam)
     body = cand.call("POST", f"/attempts/{attempt['id']}/submit").get_json()
     assert body["marked"] is True and body["result"]["score"] == 0.0
+
+
+def test_a_judge_scoring_before_the_marks_are_in_writes_them_with_their_event(app, submitted, make_user):
+    """The judge's score comes first, so the objective marks are written with it; the trail says so, as the marking
+    thread's would, and the sweep leaves the attempt alone."""
+    _, attempt_id, _ = submitted
+    judge = make_user("judge1", role="judge")
+    with app.app_context():
+        short = db.session.scalar(select(Response.id).join(PaperItem).join(QuestionRevision)
+                                  .where(Response.attempt_id == attempt_id, QuestionRevision.type == "short"))
+        mark_response(short, 3, db.session.get(User, judge.id), utcnow())
+        db.session.commit()
+        assert db.session.get(Attempt, attempt_id).score == 4.0
+        marked = db.session.scalar(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id,
+                                                              AttemptEvent.kind == "auto_mark"))
+        assert marked.details == {"score": 4.0, "fully_marked": True}
+        assert mark_pending(utcnow(), [attempt_id]) == 0
+    assert kinds(app, attempt_id) == ["start", "save", "submit", "mark", "auto_mark"]
