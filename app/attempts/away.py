@@ -32,7 +32,7 @@ def record_away(attempt_id: int, user: User, records: Any, now: datetime) -> tup
     Idempotent by (attempt, number): a period first sent open (the page closed while away) may later get its
     back_at; anything else already stored stays as it was. Returns the numbers now held and the attempt's count."""
     periods = _parse(records)
-    attempt = writable_attempt(attempt_id, user.id, now)
+    attempt = writable_attempt(attempt_id, user.id, now, "away")
     _check_times(periods, attempt, now)
     stored = {r.number: r for r in db.session.scalars(
         select(AwayRecord).where(AwayRecord.attempt_id == attempt.id,

@@ -370,7 +370,8 @@ def _store_saves(jobs: Sequence[_SaveJob]) -> list[SaveResult | AppError]:
             outcomes.append(NotFound("没有找到这份答卷。"))
         elif refused := _refusal(left.get(row.id, row.status), row.deadline, job.arrived or job.now):
             if isinstance(refused, DeadlinePassed):
-                closes.append(_Finish(row.id, AttemptStatus.CLOSED, row.deadline, None))
+                closes.append(_Finish(row.id, AttemptStatus.CLOSED, row.deadline, None,
+                                      _refused_late("save", job.arrived or job.now)))
                 left[row.id] = AttemptStatus.CLOSED
             outcomes.append(refused)
         elif job.problem:
@@ -436,11 +437,12 @@ def _laid_out_shapes(paper: PaperContent, arranged: list[list[ArrangedItem]]) ->
     return {item.key: paper.items[item.index].revision for section in arranged for item in section}
 
 
-def writable_attempt(attempt_id: int, user_id: int, now: datetime, arrived: datetime | None = None) -> Attempt:
+def writable_attempt(attempt_id: int, user_id: int, now: datetime, what: str,
+                     arrived: datetime | None = None) -> Attempt:
     """The user's attempt, locked for writing, while answers may still reach it (arrived by deadline plus grace);
-    AttemptClosed or DeadlinePassed (having closed it) otherwise."""
+    AttemptClosed or DeadlinePassed (having closed it, `what` came too late kept in the close) otherwise."""
     attempt = _own(attempt_id, user_id)
-    _check_writable(attempt, now, arrived or now)
+    _check_writable(attempt, now, arrived or now, what)
     return attempt
 
 
@@ -450,10 +452,15 @@ def _queued(deadline: datetime, now: datetime, arrived: datetime | None) -> dict
     return {"arrived": arrived.isoformat()} if late else {}
 
 
-def _check_writable(attempt: Attempt, now: datetime, arrived: datetime) -> None:
+def _refused_late(what: str, arrived: datetime) -> dict[str, Any]:
+    """Kept in the close a late write caused: what came, and when it reached the server, for a dispute (申诉)."""
+    return {"refused": what, "arrived": arrived.isoformat()}
+
+
+def _check_writable(attempt: Attempt, now: datetime, arrived: datetime, what: str) -> None:
     refused = _refusal(attempt.status, attempt.deadline, arrived)
     if isinstance(refused, DeadlinePassed):
-        _finish(attempt.id, AttemptStatus.CLOSED, attempt.deadline, None)
+        _finish(attempt.id, AttemptStatus.CLOSED, attempt.deadline, None, **_refused_late(what, arrived))
     if refused:
         raise refused
 
@@ -567,8 +574,9 @@ def _finish_submits(jobs: Sequence[_SubmitJob]) -> list[Submitted | AppError]:
 
 def _submitted(attempt_id: int, deadline: datetime, job: _SubmitJob) -> _Finish:
     """Submitted by its candidate, or closed at its deadline if the submit arrived after the grace."""
-    if (job.arrived or job.now) > deadline + grace():
-        return _Finish(attempt_id, AttemptStatus.CLOSED, deadline, None)
+    arrived = job.arrived or job.now
+    if arrived > deadline + grace():
+        return _Finish(attempt_id, AttemptStatus.CLOSED, deadline, None, _refused_late("submit", arrived))
     return _Finish(attempt_id, AttemptStatus.SUBMITTED, job.now, job.user_id, _queued(deadline, job.now, job.arrived))
 
 

@@ -65,6 +65,19 @@ def test_a_save_that_arrived_after_the_grace_is_refused(app, sitting, clock, que
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.status == "closed" and attempt.finished_at == DEADLINE
     assert events(app, attempt_id, "save") == []
+    [closed] = events(app, attempt_id, "close")
+    assert closed.at == DEADLINE and closed.details == {"refused": "save", "arrived": queued.now.isoformat()}, \
+        "the refused save is on record, with when it reached the server"
+
+
+def test_a_submit_that_arrived_after_the_grace_closes_the_attempt_and_says_so(app, sitting, clock, queued):
+    cand, attempt_id, _ = sitting
+    queued.now = clock.now = DEADLINE + GRACE + timedelta(seconds=5)
+    reply = cand.call("POST", f"/attempts/{attempt_id}/submit")
+    assert reply.status_code == 200 and reply.get_json()["status"] == "closed"
+    assert events(app, attempt_id, "submit") == []
+    [closed] = events(app, attempt_id, "close")
+    assert closed.details == {"refused": "submit", "arrived": queued.now.isoformat()}
 
 
 def test_a_save_on_time_records_no_arrival(app, sitting, clock, queued):
