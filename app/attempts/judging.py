@@ -24,6 +24,8 @@ from app.models import (
     PaperItem,
     QuestionRevision,
     Response,
+    Round,
+    RoundStatus,
     User,
     record,
 )
@@ -123,6 +125,8 @@ def _mark_problem(attempt: Attempt, item: PaperItem, score: float) -> str:
         return "只有简答题由评委评分，客观题已自动评分。"
     if not attempt.finished:
         return "这份答卷尚未交卷，交卷后才能评分。"
+    if closed := _closed_round(attempt.session_id):
+        return closed
     if not 0 <= score <= item.points:
         return f"分数应在 0 到 {item.points:g} 分之间。"
     if (score / SCORE_STEP) % 1:
@@ -149,6 +153,16 @@ class Correction:
     @property
     def new_text(self) -> str:
         return (self.kind or question_type(self.type)).describe_answer(self.new_key)
+
+
+def _closed_round(session_id: int) -> str:
+    """Why the session's marks may no longer change: the round its scores feed is closed, and a closed round's
+    scores are final (its last published version is what stands); empty if they may."""
+    round_ = db.session.scalar(select(Round).join(ExamSession, ExamSession.round_id == Round.id)
+                               .where(ExamSession.id == session_id))
+    if round_ is None or round_.status != RoundStatus.CLOSED:
+        return ""
+    return f"本场考试计入{round_.title}，该轮已结束，成绩不能再修改。"
 
 
 def session_paper_ids(session: ExamSession) -> set[int]:
@@ -181,6 +195,7 @@ def correct_key(session_id: int, revision_id: int, text: str, explanation: str, 
         problem = "新答案与现行答案相同，无需更正。"
     if not problem and (not explanation or explanation == old_explanation.strip()):
         problem = "答案更正后，解析也须随之更正：请写明与新答案一致的解析。"
+    problem = problem or _closed_round(session.id)
     if problem:
         raise MarkingError(problem)
     attempts = _lock_attempts({item.paper_id for item in items})

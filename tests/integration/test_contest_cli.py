@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Contest, Organisation, Round, RoundEntry, ScoreEntry, User
+from app.models import Attempt, Contest, Organisation, Round, RoundEntry, ScoreEntry, User
 from plugins.contests import CANDIDATES, CONTEST
 
 
@@ -212,3 +212,40 @@ def test_the_written_share_rounds_half_up_like_every_other_score(app, runner, lo
         attempt.score, attempt.max_score = 36.5, 80.0     # as marked on an 80-point paper
         db.session.commit()
     assert {r["username"]: r for r in standings(runner)}["zhao"]["written"] == "45.63"
+
+
+def test_a_closed_rounds_written_scores_stay_as_they_are(app, runner, loaded, make_user):
+    """Closing says 成绩不能再修改，评委也不能再打分: a judge's mark or a key correction on a session that feeds the
+    closed round is refused, and the attempt keeps its score."""
+    from app.attempts.judging import MarkingError, correct_key, mark_response
+    from app.attempts.service import mark_pending, start_attempt, submit_attempt
+    from app.models import Response, RoundStatus, utcnow
+    from plugins.exams import load_exam_content
+    judge = make_user("marker", role="judge")
+    with app.app_context():
+        load_exam_content()
+    result = runner.invoke(args=["exam", "schedule", "five", "--title", "初赛笔试", "--opens", "2026-01-01T08:00",
+                                 "--closes", "2030-01-01T08:00", "--round", "test-2026/preliminary"])
+    session_id = int(result.stdout.strip().splitlines()[-1])
+    with app.app_context():
+        zhao = db.session.scalar(select(User).where(User.username == "zhao"))
+        attempt = start_attempt(session_id, zhao, utcnow())
+        attempt_id = attempt.id
+        db.session.commit()
+        submit_attempt(attempt_id, zhao, utcnow())
+        mark_pending(utcnow(), [attempt_id])
+        db.session.scalar(select(Round).where(Round.slug == "preliminary")).status = RoundStatus.CLOSED
+        db.session.commit()
+        short = next(r for r in db.session.get(Attempt, attempt_id).responses
+                     if r.paper_item.revision.type == "short")
+        judge_item = next(r for r in db.session.get(Attempt, attempt_id).responses
+                          if r.paper_item.revision.type == "judge")
+        with pytest.raises(MarkingError, match="该轮已结束，成绩不能再修改"):
+            mark_response(short.id, 3, db.session.get(User, judge.id), utcnow())
+        db.session.rollback()
+        with pytest.raises(MarkingError, match="该轮已结束"):
+            correct_key(session_id, judge_item.paper_item.revision_id, "错", "更正后的解析。",
+                        db.session.get(User, judge.id), utcnow())
+        db.session.rollback()
+        assert db.session.get(Attempt, attempt_id).score == 0
+        assert db.session.get(Response, short.id).score == 0
