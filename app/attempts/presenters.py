@@ -332,16 +332,14 @@ def sessions_for(user: User, now: datetime) -> list[dict[str, Any]]:
 
 def deadline_if_started(session: ExamSession, now: datetime) -> datetime:
     """The deadline an attempt started now would get (or at the opening, for a session still to come)."""
-    minutes = session.blueprint.spec["duration"]
-    return min(max(now, session.opens_at) + timedelta(minutes=minutes), session.closes_at)
+    return min(max(now, session.opens_at) + timedelta(minutes=session.duration), session.closes_at)
 
 
 def session_summary(session: ExamSession, attempt: Attempt | None, now: datetime) -> dict[str, Any]:
-    duration = session.blueprint.spec["duration"]
     state = "upcoming" if now < session.opens_at else "open" if now < session.closes_at else "closed"
     summary: dict[str, Any] = {
-        "id": session.id, "title": session.title, "state": state, "duration": duration, "review": session.review,
-        "opens_at": session.opens_at, "closes_at": session.closes_at,
+        "id": session.id, "title": session.title, "state": state, "duration": session.duration,
+        "review": session.review, "opens_at": session.opens_at, "closes_at": session.closes_at,
         "deadline_if_started_now": deadline_if_started(session, now),
         "attempt": None,
     }

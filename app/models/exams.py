@@ -133,6 +133,13 @@ class ExamSession(db.Model):
     candidates: Mapped[list["SessionCandidate"]] = relationship(back_populates="session")
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="session")
 
+    @property
+    def duration(self) -> int:
+        """The minutes an attempt at this session gets: its paper's when drawn at scheduling, since the attempt's
+        deadline comes from that paper and a blueprint re-imported later does not change it; else the blueprint's,
+        from which each attempt draws its paper at its start."""
+        return self.paper.duration if self.paper is not None else self.blueprint.spec["duration"]
+
 
 class SessionCandidate(db.Model):
     __tablename__ = "session_candidates"

@@ -320,7 +320,7 @@ def mocks_for(user: User, now: datetime) -> list[MockSitting]:
     sessions = db.session.scalars(
         select(ExamSession).join(SessionCandidate)
         .where(SessionCandidate.user_id == user.id, ExamSession.mock.is_(True))
-        .options(selectinload(ExamSession.blueprint)))
+        .options(selectinload(ExamSession.blueprint), selectinload(ExamSession.paper)))
     attempts: dict[int, list[Attempt]] = {}
     for attempt in db.session.scalars(select(Attempt).join(ExamSession)
                                       .where(Attempt.user_id == user.id, ExamSession.mock.is_(True))

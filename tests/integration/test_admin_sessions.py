@@ -13,7 +13,7 @@ from app.attempts.service import save_responses, start_attempt
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, AuditEvent, ExamSession, RoundEntry, User
 from plugins.accounts import csrf_from, login
-from plugins.exams import START, Candidate, sit
+from plugins.exams import BLUEPRINT, START, Candidate, load_exam_content, sit
 
 SECTIONS = ["一、单选", "二、多选", "三、判断", "四、填空", "五、简答"]
 RIGHT = {"single": "A", "multiple": ["A", "B", "C"], "judge": True, "blank": ["义务", "纪律"],
@@ -212,6 +212,14 @@ def test_session_page_shows_each_candidates_state(organiser_client, exam, runnin
     assert "未开始" in row_of(html, "cand3") and 'name="minutes"' not in row_of(html, "cand3")
 
 
+def test_session_page_shows_the_drawn_papers_duration_after_a_blueprint_reimport(app, organiser_client, exam):
+    """The session's attempts get the 30 minutes its paper was drawn with, whatever the blueprint says later."""
+    with app.app_context():
+        load_exam_content(BLUEPRINT.replace("duration: 30", "duration: 90"))
+    html = organiser_client.get(f"/admin/sessions/{exam}").get_data(as_text=True)
+    assert "· 30 分钟 ·" in html and "90 分钟" not in html
+
+
 def test_extend_time_moves_the_deadline_and_is_recorded(app, client, organiser, exam, running, clock):
     login(client, "organiser1")
     url = f"/admin/sessions/{exam}/attempts/{running}/extend"
@@ -407,7 +415,6 @@ def test_attempt_record_replays_answers_and_events(app, organiser_client, sat):
 
 
 def test_schedule_a_mock_from_the_form(app, organiser_client, make_user, clock):
-    from plugins.exams import BLUEPRINT, load_exam_content
     make_user("cadre", role="candidate")
     with app.app_context():
         load_exam_content()

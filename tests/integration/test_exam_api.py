@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, Response
 from plugins.accounts import csrf_from, login
-from plugins.exams import START, Candidate
+from plugins.contests import text_of
+from plugins.exams import BLUEPRINT, START, Candidate, load_exam_content
 
 
 @pytest.fixture
@@ -50,13 +51,28 @@ def test_start_gives_paper_without_any_key_and_same_attempt_again(cand, exam):
 
 
 def test_deadline_is_capped_by_session_close(app, client, make_user, clock):
-    from plugins.exams import load_exam_content, schedule
+    from plugins.exams import schedule
     make_user("late", role="candidate")
     with app.app_context():
         load_exam_content()
         session_id = schedule(["late"], minutes=10)
     attempt = Candidate(client, "late").start(session_id)
     assert attempt["deadline"] == (START + timedelta(minutes=10)).isoformat()
+
+
+def test_deadline_promised_before_start_is_the_deadline_stored_after_a_blueprint_reimport(app, client, exam):
+    """The session's paper was drawn at scheduling with 30 minutes; re-importing the blueprint with 90 afterwards
+    changes neither the deadline the attempt stores nor the one the session list and the start confirmation promise."""
+    with app.app_context():
+        load_exam_content(BLUEPRINT.replace("duration: 30", "duration: 90"))
+    cand = Candidate(client, "cand1")
+    (summary,) = cand.call("GET", "/sessions").get_json()["sessions"]
+    page = text_of(client.post(f"/exam/sessions/{exam}/start", data={"csrf_token": cand.token})
+                   .get_data(as_text=True))
+    attempt = cand.start(exam)
+    assert attempt["deadline"] == (START + timedelta(minutes=31)).isoformat()
+    assert (summary["duration"], summary["deadline_if_started_now"]) == (30, attempt["deadline"])
+    assert "交卷截止 09:31 （答题时长 30 分钟）" in page
 
 
 def test_same_questions_for_everyone_in_a_session_order_per_candidate(app, client, exam):
