@@ -164,7 +164,7 @@ def show(round_ref: str, as_csv: bool, number: int | None) -> None:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerows([neutralised(cell) for cell in row] for row in [header, *rows])
         return
-    title = f"{result.round.contest.title} · {result.round.title}"
+    title = f"{result.heading.contest_title} · {result.heading.title}"
     if result.version is not None:
         title += f" · 第 {number} 版（公布于 {localtime(result.version.published_at)}）"
     click.echo(title)

@@ -5,6 +5,7 @@ counts as their share of the paper's points, on 100. A CSV score for the same ca
 """
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -32,6 +33,31 @@ from app.models import (
 )
 
 
+@dataclass(frozen=True)
+class Heading:
+    """What standings say they are: the contest's and the round's titles, how the round groups its candidates, and
+    whether the contest is demo data. Reloading the contest file may change each of them on a round still open, so a
+    version keeps the heading it was published under, as it keeps its rules."""
+
+    contest_title: str
+    title: str
+    group_by: str                     # committee | liaison_group | all
+    demo: bool
+
+    @classmethod
+    def of(cls, round_: Round) -> "Heading":
+        """The round's heading as the contest file says it now."""
+        return cls(round_.contest.title, round_.title, round_.group_by, round_.contest.demo)
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> "Heading":
+        return cls(document["contest_title"], document["title"], document["group_by"], document["demo"])
+
+    def document(self) -> dict[str, Any]:
+        return {"contest_title": self.contest_title, "title": self.title, "group_by": self.group_by,
+                "demo": self.demo}
+
+
 @dataclass
 class RoundStandings:
     """A round's standings as pages, downloads and commands show them: the live draft, or a published version."""
@@ -40,6 +66,7 @@ class RoundStandings:
     standings: Standings
     group_codes: dict[str, str]       # group name → organisation code ('*' for everyone)
     rules: RoundRules                 # the round's rules these were computed under (a version keeps its own)
+    heading: Heading                  # the titles and grouping they were computed under (a version keeps its own)
     version: StandingsVersion | None = None    # None: the draft, computed from the raw scores now
 
     @property
@@ -55,7 +82,7 @@ def round_standings(round_: Round) -> RoundStandings:
     """The draft: the round's standings computed from the raw scores now."""
     rules = round_.rules
     entrants, codes = _entrants(round_, rules)
-    return RoundStandings(round_, compute(rules, entrants, current_scores(round_)), codes, rules)
+    return RoundStandings(round_, compute(rules, entrants, current_scores(round_)), codes, rules, Heading.of(round_))
 
 
 def _entrants(round_: Round, rules: RoundRules) -> tuple[list[Entrant], dict[str, str]]:

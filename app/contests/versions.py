@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
-from app.contests.standings import RoundStandings, round_standings
+from app.contests.standings import Heading, RoundStandings, round_standings
 from app.domain.standings import RoundRules
 from app.domain.versions import (
     Change,
@@ -22,6 +22,11 @@ from app.domain.versions import (
 )
 from app.extensions import db
 from app.models import Round, StandingsVersion, User, record, utcnow
+
+# The snapshot's key for the heading (titles, grouping, demo). It is left out when a draft is compared with a version:
+# versions published before it was kept have none, and a draft that only retitles the round is not new standings
+# (regrouping the candidates shows in the groups themselves).
+_HEADING = "heading"
 
 
 def latest_version(round_: Round) -> StandingsVersion | None:
@@ -54,7 +59,14 @@ def version_standings(version: StandingsVersion) -> RoundStandings:
     """A version read back into the shape the draft has, so every page and download shows either alike."""
     snapshot = version.snapshot
     return RoundStandings(version.round, thaw(snapshot), snapshot["group_codes"],
-                          RoundRules.from_document(snapshot["rules"]), version)
+                          RoundRules.from_document(snapshot["rules"]), _heading(version), version)
+
+
+def _heading(version: StandingsVersion) -> Heading:
+    """The heading the version was published under; a version published before headings were kept has none, and
+    shows the round's as it is now (what it showed until then)."""
+    stored = version.snapshot.get(_HEADING)
+    return Heading.from_document(stored) if stored is not None else Heading.of(version.round)
 
 
 def version_changes(version: StandingsVersion) -> list[Change]:
@@ -63,10 +75,17 @@ def version_changes(version: StandingsVersion) -> list[Change]:
 
 
 def snapshot_of(result: RoundStandings) -> dict[str, Any]:
-    """Everything a version shows — the rules it was computed under, the group codes, every row — as the JSON that
-    is stored, so a draft and a stored version compare equal exactly when they show the same."""
-    document = {"rules": result.rules.document(), "group_codes": result.group_codes, **freeze(result.standings)}
+    """Everything a version shows — its heading, the rules it was computed under, the group codes, every row — as the
+    JSON that is stored, so a draft and a stored version compare equal (`_compared`) exactly when their standings
+    are the same."""
+    document = {_HEADING: result.heading.document(), "rules": result.rules.document(),
+                "group_codes": result.group_codes, **freeze(result.standings)}
     return json.loads(json.dumps(document, ensure_ascii=False))
+
+
+def _compared(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The part of a snapshot that says whether two are the same standings: all of it but the heading."""
+    return {key: value for key, value in snapshot.items() if key != _HEADING}
 
 
 @dataclass
@@ -87,7 +106,7 @@ class Draft:
 
     @property
     def differs(self) -> bool:
-        return self.latest is None or self.snapshot != self.latest.snapshot
+        return self.latest is None or _compared(self.snapshot) != _compared(self.latest.snapshot)
 
     @cached_property
     def changes(self) -> list[Change]:

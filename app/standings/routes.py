@@ -136,7 +136,7 @@ def download(round_id: int, fmt: str):
     if fmt == "csv":
         data, mimetype = to_csv(header, rows), CSV_TYPE
     else:
-        data, mimetype = to_xlsx(header, rows, sheet=round_.title), XLSX_TYPE
+        data, mimetype = to_xlsx(header, rows, sheet=result.heading.title), XLSX_TYPE
     which = f"第{result.version.number}版" if result.version else "草稿"
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, max_age=0,
                      download_name=f"{round_.contest.slug}-{round_.slug}-排名-{which}.{fmt}")

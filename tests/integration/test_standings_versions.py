@@ -3,20 +3,24 @@ publication goes into the draft — organisers see what it moves, candidates sti
 published as version 2 with the change list; closing publishes the final version; nothing published is rewritten."""
 import csv
 import io
+import re
 from urllib.parse import unquote
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import AuditEvent, Round, RoundStatus, StandingsVersion
 from plugins.contests import (
+    CONTEST,
     PRELIMINARY,
     cells,
     client_for,
     confirm,
     count,
     dialog_of,
+    load,
     post,
     round_id,
     score,
@@ -135,6 +139,62 @@ def test_downloads_and_the_projector_show_the_latest_version(app, published):
     assert table(reader, ".csv?version=1")["qian"][6:] == ["85.50", "否"]
     screen = reader.get(standings_url(app, "/screen")).get_data(as_text=True)
     assert "第 2 版 · 更新于" in screen and "本版名次变动： 钱二 2→1 赵一 1→2" in text_of(screen)
+
+
+# The contest renamed and marked demo data, the round renamed and grouped by liaison group: allowed while the round
+# is not closed.
+RELOADED = CONTEST.replace("title: 测试比武\n", "title: 测试比武（改）\ndemo: true\n").replace(
+    "title: 初赛\n    group_by: committee", "title: 初赛（改）\n    group_by: liaison_group")
+
+
+def rules_line(html: str) -> str:
+    return text_of(re.search(r"<dt>排名</dt><dd>(.*?)</dd>", html, re.S).group(1)).strip()
+
+
+def heading(html: str) -> str:
+    return text_of(re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)).strip()
+
+
+def test_reloading_the_contest_file_leaves_what_version_1_says_it_was_ranked_by(app, runner, contest, published):
+    """Version 1 was ranked by committee under the titles 测试比武 · 初赛, as real results; reloading the contest file
+    changes the round's grouping, both titles and the demo mark for the draft and the versions to come, never for
+    version 1's page, projector, workbook or `standings show`."""
+    reader = client_for(app, "reader")
+    load(runner, contest, RELOADED)
+
+    page = reader.get(standings_url(app, "?version=1")).get_data(as_text=True)
+    assert (heading(page), rules_line(page)) == ("初赛排名", "按基层党委，每组前 1 名晋级；直属党支部直接晋级")
+    assert "测试比武 " in text_of(page) and "测试比武（改）" not in page and "演示数据" not in page
+    screen = reader.get(standings_url(app, "/screen")).get_data(as_text=True)
+    assert heading(screen) == "测试比武 · 初赛" and "<title>初赛 · 测试比武</title>" in screen
+    sheet = openpyxl.load_workbook(io.BytesIO(reader.get(standings_url(app, ".xlsx?version=1")).data))
+    assert sheet.sheetnames == ["初赛"]
+    shown = runner.invoke(args=["standings", "show", "test-2026/preliminary", "--version", "1"])
+    assert shown.stdout.startswith("测试比武 · 初赛 · 第 1 版")
+
+    draft = published.get(standings_url(app, "?draft=1")).get_data(as_text=True)
+    assert (heading(draft), rules_line(draft)) == ("初赛（改）排名", "按联系片组，每组前 1 名晋级；直属党支部直接晋级")
+    assert "测试比武（改） 演示数据" in text_of(draft)
+    assert confirm(published, f"{PRELIMINARY}/publish", {}).status_code == 302
+    second = reader.get(standings_url(app, "/screen")).get_data(as_text=True)
+    assert heading(second) == "测试比武（改） · 初赛（改） 演示数据" and "第 2 版" in second
+    assert heading(reader.get(standings_url(app, "?version=1")).get_data(as_text=True)) == "初赛排名"
+
+
+def test_a_version_from_before_headings_were_kept_shows_the_rounds_and_its_draft_stays_unchanged(app, runner,
+                                                                                                 published):
+    """A version published before its heading was frozen shows the round's titles and grouping as they are now; the
+    heading is not part of what makes a draft new, so neither that version nor a mere retitling can be republished."""
+    with app.app_context():
+        version = db.session.scalar(select(StandingsVersion))
+        version.snapshot = {key: value for key, value in version.snapshot.items() if key != "heading"}
+        db.session.execute(update(Round).where(Round.slug == "preliminary").values(title="初赛（改）"))
+        db.session.commit()
+    page = client_for(app, "reader").get(standings_url(app, "?version=1")).get_data(as_text=True)
+    assert (heading(page), rules_line(page)) == ("初赛（改）排名", "按基层党委，每组前 1 名晋级；直属党支部直接晋级")
+    again = runner.invoke(args=["contest", "publish", "test-2026/preliminary"])
+    assert again.exit_code == 1 and "与已公布的第 1 版相同" in again.output
+    assert count(app, StandingsVersion) == 1
 
 
 def test_closing_publishes_the_changed_draft_as_the_final_version(app, published):
