@@ -227,8 +227,10 @@ def layout(paper: PaperContent, seed: int) -> list[list[ArrangedItem]]:
     items = paper.items
     sizes = [sum(1 for item in items if item.section_index == s) for s in range(items[-1].section_index + 1)]
     letters = [tuple(item.revision.options) for item in items]
-    return arrange(sizes, letters, seed, paper.shuffle_questions, paper.shuffle_options,
-                   [item.revision.kind.always_shuffled for item in items])
+    # The revision's own key, never a correction: a printed variant is laid out again from its seed after the sitting
+    # and must come out as it was printed.
+    keys = [item.revision.answer if item.revision.kind.always_shuffled else None for item in items]
+    return arrange(sizes, letters, seed, paper.shuffle_questions, paper.shuffle_options, keys)
 
 
 def _draw_for(session: ExamSession, seed: int, now: datetime) -> Paper:

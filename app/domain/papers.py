@@ -441,11 +441,12 @@ class ArrangedItem:
 
 def arrange(section_sizes: list[int], option_letters: list[tuple[str, ...]], seed: int,
             shuffle_questions: bool, shuffle_options: bool,
-            always_shuffled: list[bool] | None = None) -> list[list[ArrangedItem]]:
+            shuffled_away_from: list[list[str] | None] | None = None) -> list[list[ArrangedItem]]:
     """Order one attempt's view. Items are numbered across sections as the paper holds them; keys are
     the numbers a candidate sees ("1", "2", …), so a key says nothing about the question behind it.
-    An item whose type is `always_shuffled` (by index) has its options shuffled away from the bank's order even
-    when the paper does not shuffle options."""
+    An item given its key in `shuffled_away_from` (by index: an `always_shuffled` type's, None for the others) has
+    its options shuffled away from the bank's order and from that key (`shuffled_away`) even when the paper does not
+    shuffle options."""
     rng = random.Random(seed)
     arranged, start, number = [], 0, 0
     for size in section_sizes:
@@ -456,8 +457,9 @@ def arrange(section_sizes: list[int], option_letters: list[tuple[str, ...]], see
         for index in indices:
             number += 1
             letters = list(option_letters[index])
-            if always_shuffled and always_shuffled[index]:
-                letters = shuffled_away(letters, rng)
+            key = shuffled_away_from[index] if shuffled_away_from else None
+            if key is not None:
+                letters = shuffled_away(letters, rng, key)
             elif shuffle_options:
                 rng.shuffle(letters)
             items.append(ArrangedItem(key=str(number), index=index, option_order=tuple(letters)))
@@ -466,14 +468,22 @@ def arrange(section_sizes: list[int], option_letters: list[tuple[str, ...]], see
     return arranged
 
 
-def shuffled_away(letters: list[str], rng: random.Random) -> list[str]:
-    """The letters shuffled into an order other than the bank's (when there are two or more): where the bank's order
-    may be the key (an ordering item), a shuffle that happened to keep it would show the answer."""
+def shuffled_away(letters: list[str], rng: random.Random, key: list[str] | None = None) -> list[str]:
+    """The letters shuffled into an order that shows neither the bank's order nor the key: where authors write the
+    answer in the bank's order (an ordering's steps, a matching's right item k as option k), a shuffle that kept it
+    would show the answer. `key` is the answer as bank letters, one per place (an ordering's order, a matching's
+    letter per prompt); an order starting with it would make the answer read A, B, C, …, so that is shuffled away too.
+
+    Two letters are shuffled as they fall: with only two orders, keeping away from one would always show the other,
+    which tells the answer as surely (a matching of two prompts and two right items)."""
     mixed = list(letters)
     if len(set(letters)) < 2:
         return mixed
     rng.shuffle(mixed)
-    while mixed == letters:
+    if len(letters) == 2:
+        return mixed
+    front = list(key or ())
+    while mixed == letters or (front and mixed[:len(front)] == front):
         rng.shuffle(mixed)
     return mixed
 

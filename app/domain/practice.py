@@ -110,7 +110,8 @@ def after_answer(entry: BookEntry, correct: bool, at: datetime, leave_after: int
     return replace(entry, right_in_row=right, active=right < leave_after)
 
 
-def drill_order(letters: tuple[str, ...], drill_id: int, question_id: int) -> tuple[str, ...]:
-    """The bank letters of an always-shuffled item (an ordering) in the order a drill shows them, shown as A, B, …:
-    fixed for the drill and question, so a reload or a resent form shows and reads the same order."""
-    return tuple(shuffled_away(list(letters), random.Random(f"drill {drill_id} question {question_id}")))
+def drill_order(letters: tuple[str, ...], key: list[str], drill_id: int, question_id: int) -> tuple[str, ...]:
+    """The bank letters of an always-shuffled item (an ordering, a matching) in the order a drill shows them, shown as
+    A, B, …, away from the bank's order and its key: fixed for the drill and question, so a reload or a resent form
+    shows and reads the same order."""
+    return tuple(shuffled_away(list(letters), random.Random(f"drill {drill_id} question {question_id}"), key))

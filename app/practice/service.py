@@ -1,7 +1,8 @@
 """Drills from start to finish, one answer at a time, each feeding the wrong-question book.
 
 Answers are kept in the bank's letters: practice shows options in bank order, except those of an always-shuffled
-type (an ordering), shown in a fixed shuffle per drill and question (`shown_order`) and mapped back when answered.
+type (an ordering, a matching), shown in a fixed shuffle per drill and question (`shown_order`) and mapped back when
+answered.
 Practice only ever asks, or shows the key of, a question that is open to practice now (app/attempts/release.py): its
 bank says `practice: true` and no exam session that has not ended may still ask it. A drill begun before a question
 was withheld skips it.
@@ -146,10 +147,9 @@ class Checked:
 
 def shown_order(drill: Drill, revision: QuestionRevision) -> tuple[str, ...]:
     """The bank letters in the order the drill shows them ("" for the bank's own order, which most types keep)."""
-    letters = option_letters(revision.options)
     if not revision.kind.always_shuffled:
         return ()
-    return practice.drill_order(letters, drill.id, revision.question_id)
+    return practice.drill_order(option_letters(revision.options), revision.answer, drill.id, revision.question_id)
 
 
 def next_position(drill: Drill, now: datetime) -> int | None:

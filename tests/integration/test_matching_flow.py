@@ -1,6 +1,7 @@
 """匹配题 through the app (issue 11, matching): the exam API sends the prompts and the shuffled right items without
 the key, saves one shown letter (or null) per prompt and marks by pairs; wrong shapes are refused; the result page,
-the organisers' key correction, practice drills, the paper fallback and the schema."""
+the organisers' key correction, practice drills, the paper fallback and the schema. The right items are shuffled away
+from the key everywhere, even on a paper that does not shuffle options."""
 import re
 import textwrap
 from html import unescape
@@ -26,7 +27,10 @@ BLUEPRINT = textwrap.dedent("""\
       - {title: 一、单选, type: single, points: 1, pick: [{bank: party-affairs, count: 1}]}
       - {title: 二、匹配, type: matching, points: 3, pick: [{bank: party-affairs, count: 1}]}
     """)
+# The same paper keeping options in the bank's order: a matching's right items are shuffled all the same.
+UNSHUFFLED = BLUEPRINT.replace("paper: match", "paper: match-plain").replace("options: true", "options: false")
 BANK_TEXT = {"A": "一般每季度召开1次", "B": "一般每月召开1次"}
+PAIR_OPTION = re.compile(r'<li><span class="letter">([A-H])\.</span> (.*?)</li>')
 ITEM = re.compile(r'<div class="paper-item">.*?<span class="number">(\d+)\.</span>(.*?)</div>', re.S)
 
 
@@ -121,7 +125,7 @@ def test_a_drill_asks_with_selects_and_is_right_only_when_every_pair_is(app, cli
     login(client, "cadre")
     drill_id = start(client, count="10")
     token = csrf_from(client.get(f"/practice/drills/{drill_id}").get_data(as_text=True))
-    seen = {}
+    seen, right = {}, []
     for _position in range(2):
         revision = revision_at(app, drill_id)
         page = client.get(f"/practice/drills/{drill_id}").get_data(as_text=True)
@@ -129,13 +133,56 @@ def test_a_drill_asks_with_selects_and_is_right_only_when_every_pair_is(app, cli
         if revision.type == "matching":
             assert 'data-input="pairs"' in page and page.count('<select name="response"') == 2
             assert "一般每季度召开1次" in page and "selected" not in page
-            response = ["A", "C"]
+            shown = {text: letter for letter, text in PAIR_OPTION.findall(page)}
+            right = [shown[BANK_TEXT["A"]], shown[BANK_TEXT["B"]]]
+            assert right != ["A", "B"], "the bank's order is the key here: a drill shuffles the right items"
+            response = [right[0], shown["一般每半年召开1次"]]
         reply = client.post(f"/api/v1/drills/{drill_id}/answers",
                             json={"question_id": revision.question_id, "response": response},
                             headers={"X-CSRFToken": token})
         assert reply.status_code == 200, reply.get_json()
         seen[revision.type] = (reply.get_json()["correct"], reply.get_json()["answer_text"])
-    assert seen == {"single": (True, "A"), "matching": (False, "1-A，2-B")}
+    assert seen == {"single": (True, "A"), "matching": (False, f"1-{right[0]}，2-{right[1]}")}
+
+
+def test_a_drill_on_the_plain_form_reads_the_pairs_in_the_letters_shown(app, client, make_user, make_org):
+    make_org("c01", "教育局机关党委")
+    make_user("cadre", role="candidate", org="c01")
+    with app.app_context():
+        load_exam_content(BLUEPRINT, MATCHING_BANK)
+    login(client, "cadre")
+    drill_id = start(client, count="10", types="matching")
+    page = client.get(f"/practice/drills/{drill_id}").get_data(as_text=True)
+    shown = {text: letter for letter, text in PAIR_OPTION.findall(page)}
+    right = [shown[BANK_TEXT["A"]], shown[BANK_TEXT["B"]]]
+    reply = client.post(f"/practice/drills/{drill_id}/answer",
+                        data={"csrf_token": csrf_from(page), "question_id": revision_at(app, drill_id).question_id,
+                              "response": right})
+    body = reply.get_data(as_text=True)
+    assert "回答正确" in body and f"1-{right[0]}，2-{right[1]}" in body
+    assert PAIR_OPTION.findall(body) == PAIR_OPTION.findall(page), "the verdict keeps the drill's order"
+
+
+def test_a_paper_that_keeps_option_order_still_shuffles_the_right_items_away_from_the_key(
+        app, client, organiser, make_user, clock):
+    """Authors write prompt k's right item as option k (AB, ABC, ABCD…): shown in the bank's order, answering the
+    diagonal would score full marks. The single keeps the paper's setting."""
+    names = [f"cand{n}" for n in range(1, 7)]
+    for name in names:
+        make_user(name, role="candidate")
+    with app.app_context():
+        load_exam_content(UNSHUFFLED, MATCHING_BANK)
+        session = schedule(names, paper="match-plain", review="after_close", show_key=True)
+    for name in names:
+        attempt = Candidate(app.test_client(), name).start(session)
+        item = matching_item(attempt)
+        assert shown_letters(item) != ["A", "B"], f"{name} sees the right items so that AB is the key"
+        single = next(i for section in attempt["sections"] for i in section["items"] if i["type"] == "single")
+        assert [unescape(option["html"]) for option in single["options"]] == ["三", "五", "七", "十"]
+    login(client, "organiser1")
+    for code in "ABCD":
+        key = client.get(f"/admin/sessions/{session}/paper/key?variant={code}").get_data(as_text=True)
+        assert "1-" in key and "1-A，2-B" not in key, f"variant {code} prints the right items in the bank's order"
 
 
 def test_a_paper_sheet_of_a_matching_is_marked_like_online(app, client, organiser, match_exam, clock):

@@ -1,12 +1,16 @@
 """匹配题 (issue 11, matching): its YAML with each problem at its line, marking by pairs, responses with unpaired
-prompts, keys as organisers type them, answer sheets, and the formats reading and writing it."""
+prompts, keys as organisers type them, answer sheets, the formats reading and writing it, and its right items always
+shown shuffled away from the key."""
 import textwrap
+from itertools import permutations
 
 import pytest
 
 from app.domain import yamlmarks
 from app.domain.banks import dump_bank, parse_bank
 from app.domain.marking import is_answered, mark, response_problem
+from app.domain.papers import arrange
+from app.domain.practice import drill_order
 from app.domain.printed import SheetItem, SheetProblem, read_sheet
 from app.domain.problems import Report
 from app.domain.questions import question_type
@@ -158,3 +162,33 @@ def test_a_paper_sheet_reads_one_letter_per_box_or_all_in_the_first():
         read_sheet([item], {"1": ["BADC"]})
     with pytest.raises(SheetProblem, match="应是 3 项的列表"):
         read_sheet([item], {"1": ["E", "", ""]})
+
+
+# -- always shuffled -------------------------------------------------------------------------------------------
+
+def shown_answer(order: tuple[str, ...], key: list[str]) -> str:
+    """The key in the letters a candidate sees when the right items are shown in `order`."""
+    return "".join("ABCDEFGH"[order.index(letter)] for letter in key)
+
+
+@pytest.mark.parametrize("key", [["A", "B"], ["B", "A"], ["C", "D", "B"]])
+def test_the_right_items_are_shuffled_away_from_the_key_even_when_the_paper_does_not_shuffle(key):
+    """Authors write prompt k's right item as option k, so the bank's order would show the key; with an extra
+    right item, keeping the key in front is as telling (ABDC shows the key AB as surely as ABCD)."""
+    orders = {arrange([1], [LETTERS], seed, False, False, [key])[0][0].option_order for seed in range(400)}
+    identity = "ABCD"[:len(key)]
+    telling = {LETTERS} | {order for order in permutations(LETTERS) if shown_answer(order, key) == identity}
+    assert orders == set(permutations(LETTERS)) - telling, "every other order turns up"
+
+
+def test_a_drill_shows_the_right_items_away_from_the_key_too():
+    for question in range(300):
+        order = drill_order(LETTERS, ["A", "B"], drill_id=7, question_id=question)
+        assert sorted(order) == list(LETTERS) and shown_answer(order, ["A", "B"]) != "AB"
+    assert drill_order(LETTERS, ["A", "B"], 7, 1) == drill_order(LETTERS, ["A", "B"], 7, 1), "a reload shows the same"
+
+
+def test_two_prompts_with_two_right_items_turn_up_both_ways():
+    """Keeping away from one of two orders would always show the other: the answer, as surely."""
+    orders = {arrange([1], [("A", "B")], seed, False, False, [["A", "B"]])[0][0].option_order for seed in range(50)}
+    assert orders == {("A", "B"), ("B", "A")}

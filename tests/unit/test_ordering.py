@@ -131,22 +131,30 @@ def test_what_a_marker_types_off_a_sheet_and_a_plain_form():
 
 def test_an_ordering_item_is_shuffled_away_from_the_bank_order_even_when_the_paper_does_not_shuffle():
     sizes, letters = [2, 1], [("A", "B", "C", "D"), ("A", "B", "C"), ("A", "B", "C", "D")]
+    keys = [None, ["A", "B", "C"], ["A", "B", "C", "D"]]
     for seed in range(200):
         sections = arrange(sizes, letters, seed, shuffle_questions=False, shuffle_options=False,
-                           always_shuffled=[False, True, True])
+                           shuffled_away_from=keys)
         single, ordering = sections[0]
         assert single.option_order == ("A", "B", "C", "D"), "other types keep the paper's setting"
         assert sorted(ordering.option_order) == ["A", "B", "C"] and ordering.option_order != ("A", "B", "C")
         assert sections[1][0].option_order != ("A", "B", "C", "D")
-    seen = {arrange(sizes, letters, seed, False, False, [False, True, False])[0][1].option_order for seed in range(200)}
+    seen = {arrange(sizes, letters, seed, False, False, keys)[0][1].option_order for seed in range(200)}
     assert len(seen) == 5, "every order but the bank's turns up"
 
 
-def test_the_flag_changes_nothing_for_papers_without_ordering_items():
+def test_an_ordering_whose_key_is_not_the_banks_order_is_never_shown_so_that_it_reads_a_b_c():
+    keys = [["C", "A", "B"]]
+    seen = {arrange([1], [("A", "B", "C")], seed, False, False, keys)[0][0].option_order for seed in range(200)}
+    assert ("C", "A", "B") not in seen and ("A", "B", "C") not in seen, "the key would read ABC, the bank's order too"
+    assert len(seen) == 4
+
+
+def test_the_keys_change_nothing_for_papers_without_always_shuffled_items():
     sizes, letters = [3], [("A", "B", "C", "D")] * 3
     for seed in range(20):
         assert arrange(sizes, letters, seed, True, True) == arrange(sizes, letters, seed, True, True,
-                                                                    [False, False, False])
+                                                                    [None, None, None])
 
 
 def test_shuffled_away_never_keeps_the_order():

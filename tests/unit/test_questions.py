@@ -24,7 +24,7 @@ def test_the_registry_holds_exactly_the_seven_types_with_their_labels():
     assert [kind.name for kind in QUESTION_TYPES if kind.drillable] == ["single", "multiple", "judge", "blank",
                                                                           "calculation", "ordering", "matching",
                                                                           "material"]
-    assert [kind.name for kind in QUESTION_TYPES if kind.always_shuffled] == ["ordering"]
+    assert [kind.name for kind in QUESTION_TYPES if kind.always_shuffled] == ["ordering", "matching"]
     assert [kind.name for kind in QUESTION_TYPES if not kind.objective] == ["short"]
     assert question_type("judge") is question_type("judge")
 

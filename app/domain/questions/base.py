@@ -27,7 +27,9 @@ class QuestionType(ABC):
     has_prompts: ClassVar[bool] = False  # one answer per left item (`prompts`, a matching question's)
     many_choices: ClassVar[bool] = False
     # Options always shown in a shuffled order, whatever the paper's shuffle.options, in practice and on every printed
-    # variant: where the bank's order may be the answer (an ordering item's steps), showing it would give the key.
+    # variant: where the bank's order may be the answer (an ordering item's steps, a matching's right items), showing
+    # it would give the key. Such a type's key is a list of option letters, one per place of the answer, which the
+    # shuffle also keeps from reading A, B, C, … (papers.shuffled_away).
     always_shuffled: ClassVar[bool] = False
     # One right option among wrong ones: item analysis flags a wrong option that draws more than the key.
     has_distractors: ClassVar[bool] = False

@@ -1,5 +1,7 @@
 """Matching questions (匹配题): left items (`prompts`, kept in bank order) each paired with one right item (an option,
-lettered from A and shuffled per candidate like any option); the right side may hold extras that pair with nothing.
+lettered from A and shuffled per candidate); the right side may hold extras that pair with nothing. Authors usually
+write the right item of prompt k as option k, so the right items are always shown shuffled (`always_shuffled`),
+whatever the paper's shuffle.options, and never so that the answer reads A, B, C, ….
 
 The key is a list of option letters, one per prompt (`["B", "A", "D"]`), each letter used at most once; a response is
 a list of the same length holding the letter the candidate paired with each prompt, or None for a prompt not yet
@@ -47,6 +49,7 @@ class Matching(_Choice):
     part_refusal = "匹配题不能作小题（小题不带左项）"
     fields = frozenset({"prompts", "options", "answer"})
     has_prompts = True
+    always_shuffled = True
     prompt = "为每个左项选出对应的右项"
     moodle, qti = "matching", "matchInteraction"
     key_hint = "按左项的顺序每项填一个字母，如 BAD，或写成 1-B，2-A，3-D。"
