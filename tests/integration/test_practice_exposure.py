@@ -93,7 +93,10 @@ class Attacker:
         return csrf_from(self.client.get("/practice/").get_data(as_text=True))
 
     def keep(self, label: str, response) -> str:
+        """The body as sent, a JSON one with its text unescaped: the API writes 解析 as \\u89e3\\u6790."""
         text = response.get_data(as_text=True)
+        if response.is_json:
+            text = json.dumps(response.get_json(), ensure_ascii=False)
         self.bodies[f"{label} #{len(self.bodies)}"] = text
         return text
 
