@@ -3,14 +3,16 @@ practice and review because an exam session that has not ended can still ask the
 
 Every place that shows a key or an explanation asks here: the exam review, drills, the daily set, the
 wrong-question book and mocks. A question is withheld while it is on the paper of any formal (non-mock) session
-that has not ended; a formal session that draws per candidate withholds every bank it draws from, since any of
-their questions may still be drawn for someone.
+that has not ended, and so is every question of its family (same bank, same non-empty `family`: the bank's word that
+they give each other away); a formal session that draws per candidate withholds every bank it draws from, since any
+of their questions may still be drawn for someone.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from app.domain import review
 from app.domain.papers import blueprint_from_spec
@@ -55,15 +57,36 @@ def _not_ended(now: datetime) -> ColumnElement[bool]:
 
 
 def withheld(now: datetime) -> ColumnElement[bool]:
-    """A condition on Question: true for a question some unended formal session may still ask."""
+    """A condition on Question: true for a question some unended formal session may still ask, or whose current
+    revision is of the family of one it may ask (the sibling would give that one's key away)."""
     sessions = select(ExamSession.id).where(_not_ended(now))
     papers = select(ExamSession.paper_id).where(ExamSession.id.in_(sessions), ExamSession.paper_id.is_not(None)) \
         .union(select(Attempt.paper_id).where(Attempt.session_id.in_(sessions)))
     on_papers = select(QuestionRevision.question_id).join(PaperItem, PaperItem.revision_id == QuestionRevision.id) \
         .where(PaperItem.paper_id.in_(papers))
-    condition = Question.id.in_(on_papers)
+    condition = or_(Question.id.in_(on_papers), Question.id.in_(_family_on(papers)))
     drawing = _banks_drawn_per_attempt(now)
     return or_(condition, Question.bank_id.in_(select(Bank.id).where(Bank.slug.in_(drawing)))) if drawing else condition
+
+
+# The revisions and questions `_family_on` reads, apart from those of any query around it (no correlation); made once,
+# as an alias costs more to make than the look-up it serves.
+_HELD, _HELD_QUESTION = aliased(QuestionRevision), aliased(Question)
+_SIBLING_REVISION, _SIBLING = aliased(QuestionRevision), aliased(Question)
+
+
+def _family_on(papers: Select) -> Select:
+    """The ids of the questions whose current revision shares a family (same bank, same non-empty `family`) with a
+    revision on one of these papers: from the papers' few family revisions to their siblings by the index on
+    `family`, never scanning the banks."""
+    held, held_question, current, sibling = _HELD, _HELD_QUESTION, _SIBLING_REVISION, _SIBLING
+    return (select(sibling.id).select_from(PaperItem)
+            .join(held, held.id == PaperItem.revision_id)
+            .join(held_question, held_question.id == held.question_id)
+            .join(current, current.family == held.family)
+            .join(sibling, and_(sibling.id == current.question_id, sibling.latest_number == current.number,
+                                sibling.bank_id == held_question.bank_id))
+            .where(PaperItem.paper_id.in_(papers), held.family != ""))
 
 
 def _banks_drawn_per_attempt(now: datetime) -> set[str]:
@@ -80,7 +103,7 @@ class PracticeStatus:
     bank_open: bool
     retired: bool
     drillable: bool                 # an objective type (a judge marks `short`, which practice cannot)
-    holding: list[ExamSession]      # unended formal sessions that may still ask it
+    holding: list[ExamSession]      # unended formal sessions that may still ask it or one of its family
 
     @property
     def available(self) -> bool:
@@ -93,14 +116,19 @@ def practice_status(question: Question, now: datetime) -> PracticeStatus:
 
 
 def holding_sessions(question: Question, now: datetime) -> list[ExamSession]:
-    """The unended formal sessions that may still ask this question: why it is withheld, for the organisers."""
+    """The unended formal sessions that may still ask this question or one of its family: why it is withheld, for the
+    organisers."""
     sessions = db.session.scalars(select(ExamSession).where(_not_ended(now)).order_by(ExamSession.opens_at))
+    family = question.current.family
+    asks_it = QuestionRevision.question_id == question.id
+    if family:
+        asks_it = or_(asks_it, and_(QuestionRevision.family == family, Question.bank_id == question.bank_id))
     holding = []
     for session in sessions:
         papers = {session.paper_id} if session.paper_id else set(db.session.scalars(
             select(Attempt.paper_id).where(Attempt.session_id == session.id)))
-        on_paper = db.session.scalar(select(PaperItem.id).join(QuestionRevision).where(
-            PaperItem.paper_id.in_(papers), QuestionRevision.question_id == question.id).limit(1)) is not None
+        on_paper = db.session.scalar(select(PaperItem.id).join(QuestionRevision).join(Question).where(
+            PaperItem.paper_id.in_(papers), asks_it).limit(1)) is not None
         drawn_from = (session.paper_id is None
                       and question.bank.slug in blueprint_from_spec(session.blueprint.spec).banks())
         if on_paper or drawn_from:

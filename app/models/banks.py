@@ -108,8 +108,9 @@ class QuestionRevision(db.Model):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     # A matching question's left items, in bank order; empty for every other type.
     prompts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
-    # Questions of one bank that give each other away (app/domain/banks.py): a draw takes at most one of a family.
-    family: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Questions of one bank that give each other away (app/domain/banks.py): a draw takes at most one of a family, and
+    # practice withholds a family while an exam may ask one of it (indexed for that: app/attempts/release.py).
+    family: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

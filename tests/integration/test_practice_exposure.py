@@ -1,7 +1,8 @@
 """Issue 8 §1, played by an attacker candidate: while a formal exam is open, practice in every form — each drill mode
 and scope, the daily set, the book, mocks, progress and the JSON endpoints — gives away no key or explanation of a
-question on the open paper, and no question at all of a bank closed to practice. Once the session has ended for
-everyone, the paper's questions are open to practice again (their bank says so); the closed bank never is."""
+question on the open paper, nor of a question of the same family (the bank's word that they give each other away),
+and no question at all of a bank closed to practice. Once the session has ended for everyone, the paper's questions
+are open to practice again (their bank says so); the closed bank never is."""
 import json
 import re
 import textwrap
@@ -10,12 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.attempts.release import not_withheld, practicable, withheld_counts
+from app.attempts.service import SessionNotOpen, start_attempt
 from app.banks.service import CheckedSources, import_sources
 from app.domain.banks import validate_texts
 from app.domain.papers import parse_blueprint
 from app.domain.practice import MODES
 from app.extensions import db
-from app.models import Bank, BookEntry, PracticeAnswer, Question
+from app.models import Bank, BookEntry, PracticeAnswer, Question, User
 from app.scheduling.service import ScheduleError, schedule_session
 from plugins.accounts import csrf_from, login
 from plugins.banks import VALID
@@ -278,3 +281,130 @@ def test_a_mock_over_a_closed_bank_cannot_be_scheduled(app, hall):
             schedule_session(blueprint_slug="closed-mock", title="丙库模拟", opens_at=START,
                              closes_at=START + timedelta(days=1), usernames=["cand1"], org_code=None,
                              review="immediate", show_key=True, actor=None, mock=True)
+
+
+# -- families: questions of a bank that give each other away ------------------------------------------------------
+
+# PA-0003 (a judge item) goes on the formal paper; its family 预备期 holds PA-0009, whose key 一年 answers it. PA-0010
+# has no family, and OT-1 shares the family's name in another bank (a family spans one bank): both stay open.
+FAMILY_BANKS = [("pa.yaml", textwrap.dedent("""\
+    bank: party-affairs
+    title: 党务业务知识
+    category: party_affairs
+    practice: true
+    questions:
+      - {id: PA-0003, type: judge, stem: 预备党员的预备期为一年。, answer: 对, explanation: 党章第七条。,
+         source: 党章, family: 预备期}
+      - {id: PA-0009, type: blank, stem: 预备党员的预备期为___。, answer: [一年], explanation: 同族解析：预备期为一年。,
+         source: 党章, family: 预备期}
+      - {id: PA-0010, type: blank, stem: 无族填空题干___。, answer: [无族], explanation: 无族解析, source: 条例}
+    """)), ("ot.yaml", textwrap.dedent("""\
+    bank: other
+    title: 他库
+    category: theory
+    practice: true
+    questions:
+      - {id: OT-1, type: blank, stem: 他库同名族题干___。, answer: [他库], explanation: 他库解析, source: 他库出处,
+         family: 预备期}
+    """))]
+FAMILY_PAPERS = [textwrap.dedent("""\
+    paper: fam
+    title: 判断小卷
+    duration: 30
+    draw: per_session
+    sections:
+      - {title: 一、判断, type: judge, points: 1, pick: [{bank: party-affairs, count: 1}]}
+    """), textwrap.dedent("""\
+    paper: fam-mock
+    title: 填空模拟
+    duration: 30
+    draw: per_attempt
+    sections:
+      - {title: 一、填空, type: blank, points: 1, pick: [{bank: party-affairs, count: 2}]}
+    """)]
+SIBLING_SECRETS = ("预备党员的预备期为___", "同族解析")
+
+
+def schedule_family_exam(opens=START) -> int:
+    """The formal exam over PA-0003, for cand2."""
+    return schedule_session(blueprint_slug="fam", title="复赛笔试", opens_at=opens,
+                            closes_at=opens + timedelta(hours=2), usernames=["cand2"], org_code=None,
+                            review="after_close", show_key=True, actor=None).id
+
+
+@pytest.fixture
+def family_banks(app, make_user, clock):
+    """The family banks, and a mock drawing two blanks of party-affairs for cand1, who practises; no exam yet."""
+    for name in ("cand1", "cand2"):
+        make_user(name, role="candidate")
+    with app.app_context():
+        banks, problems = validate_texts(FAMILY_BANKS)
+        blueprints = [parse_blueprint(text, f"papers/{n}.yaml")[0] for n, text in enumerate(FAMILY_PAPERS)]
+        assert all(blueprints) and not [p for p in problems if not p.warning], problems
+        import_sources(CheckedSources(banks, blueprints, []))
+        db.session.commit()
+        mock = schedule_session(blueprint_slug="fam-mock", title="填空模拟", opens_at=START,
+                                closes_at=START + timedelta(days=3), usernames=["cand1"], org_code=None,
+                                review="immediate", show_key=True, actor=None, mock=True).id
+        ids = dict(db.session.execute(select(Question.code, Question.id)).all())
+        db.session.commit()
+    clock.now = START + timedelta(minutes=10)
+    return {"mock": mock, "ids": ids}
+
+
+@pytest.fixture
+def family_hall(app, family_banks):
+    """The formal exam over PA-0003 scheduled, open from START for two hours; it is 10 minutes in."""
+    with app.app_context():
+        exam = schedule_family_exam()
+        db.session.commit()
+    return {**family_banks, "exam": exam}
+
+
+def test_a_family_of_a_question_on_an_unended_paper_is_withheld_with_it(app, family_hall, clock):
+    ids = family_hall["ids"]
+    with app.app_context():
+        everything = set(ids.values())
+        assert practicable(everything, clock.now) == {ids["PA-0010"], ids["OT-1"]}
+        assert not_withheld(everything, clock.now) == {ids["PA-0010"], ids["OT-1"]}
+        bank = db.session.scalar(select(Bank.id).where(Bank.slug == "party-affairs"))
+        assert withheld_counts(clock.now) == {bank: 2}
+        cand1 = db.session.scalar(select(User).where(User.username == "cand1"))
+        with pytest.raises(SessionNotOpen):     # the mock's two blanks: PA-0010 is all the bank has open
+            start_attempt(family_hall["mock"], cand1, clock.now)
+        db.session.rollback()
+        clock.now = START + timedelta(hours=2, seconds=31)
+        assert practicable(everything, clock.now) == everything, "the session has ended: the family is open again"
+
+
+def test_practice_gives_nothing_of_the_family_while_the_exam_may_ask_one_of_it(app, client, family_hall, clock):
+    attacker = Attacker(client, "cand1")
+    for scope in ("", "bank:party-affairs", "category:party_affairs"):
+        attacker.drill_through(attacker.post("/practice/drills", {"scope": scope, "count": "10"}))
+    attacker.drill_through(attacker.post("/practice/daily", {}))
+    attacker.get("/practice/book")
+    assert attacker.leaks(SIBLING_SECRETS) == []
+    assert attacker.leaks(["无族解析"]) and attacker.leaks(["他库解析"]), "questions outside the family are practised"
+    clock.now = START + timedelta(hours=2, seconds=31)
+    attacker.drill_through(attacker.post("/practice/drills", {"scope": "bank:party-affairs", "count": "10"}))
+    assert attacker.leaks(["同族解析"]), "once the session has ended the sibling is drilled again"
+
+
+def test_a_drill_begun_before_the_exam_skips_the_family(app, client, family_banks, clock):
+    attacker = Attacker(client, "cand1")
+    begun = attacker.client.post("/practice/drills", data={"csrf_token": attacker.token(), "count": "10",
+                                                           "scope": "bank:party-affairs"})
+    assert begun.status_code == 302, begun.get_data(as_text=True)
+    with app.app_context():
+        schedule_family_exam(opens=START + timedelta(hours=1))
+        db.session.commit()
+    attacker.drill_through(attacker.get(begun.location))
+    assert attacker.leaks(SIBLING_SECRETS) == [] and attacker.leaks(["无族解析"])
+
+
+def test_organisers_see_that_a_family_holds_a_question_back(app, client, organiser, family_hall):
+    login(client, "organiser1")
+    held = client.get(f"/admin/questions/{family_hall['ids']['PA-0009']}").get_data(as_text=True)
+    assert "暂停练习" in held and "本题或与本题同属“预备期”一族的题正用于尚未结束的考试" in held
+    assert f"/admin/sessions/{family_hall['exam']}" in held
+    assert "可以练习" in client.get(f"/admin/questions/{family_hall['ids']['OT-1']}").get_data(as_text=True)
