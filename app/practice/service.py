@@ -165,16 +165,23 @@ def _next_askable(question_ids: list[int], start: int, askable: set[int]) -> int
     return next((index for index in range(start, len(question_ids)) if question_ids[index] in askable), None)
 
 
-def answer(drill_id: int, user: User, question_id: int, response: Any, now: datetime) -> Checked:
-    """Check the drill's current question; answering an earlier one again (a resent form) changes nothing."""
-    begin_write()
-    drill = own_drill(drill_id, user)
+def _asking(drill: Drill, question_id: int, now: datetime) -> tuple[int, set[int]]:
+    """Where the drill asks this question, and what it may still ask: refused unless it is the drill's current
+    question, open to practice now."""
     askable = _askable(drill, now)
     position = None if drill.finished_at is not None else _next_askable(drill.question_ids, drill.position, askable)
     if position is None or drill.question_ids[position] != question_id:
         if question_id in drill.question_ids[:drill.position]:
             raise AlreadyAnswered("这道题已经答过了，请继续下一题。")
         raise NotAvailable("这道题现在不能练习，请继续下一题。")
+    return position, askable
+
+
+def answer(drill_id: int, user: User, question_id: int, response: Any, now: datetime) -> Checked:
+    """Check the drill's current question; answering an earlier one again (a resent form) changes nothing."""
+    begin_write()
+    drill = own_drill(drill_id, user)
+    position, askable = _asking(drill, question_id, now)
     revision = current_revision(question_id)
     letters = option_letters(revision.options)
     if response is None or not shape_ok(revision.kind, response, letters, revision.slots):
@@ -254,8 +261,11 @@ def _tallies(user: User, now: datetime) -> dict[str, tuple[int, int]]:
 # -- what the practice pages read ----------------------------------------------------------------------------
 
 def answer_given(drill_id: int, user: User, question_id: int, response: Any, now: datetime) -> Checked:
-    """`answer` from a page: a submission with nothing chosen or filled in is a slip, not a wrong answer."""
+    """`answer` from a page: a submission with nothing chosen or filled in is a slip, not a wrong answer. Whether the
+    drill asks the question at all is checked first: a slip is shown on the question's page, which must never be one
+    practice withholds, so such a question is refused as an answer to it would be."""
     if not is_answered(response):
+        _asking(own_drill(drill_id, user), question_id, now)
         raise InvalidResponse("请先作答。")
     return answer(drill_id, user, question_id, response, now)
 

@@ -408,3 +408,27 @@ def test_organisers_see_that_a_family_holds_a_question_back(app, client, organis
     assert "暂停练习" in held and "本题或与本题同属“预备期”一族的题正用于尚未结束的考试" in held
     assert f"/admin/sessions/{family_hall['exam']}" in held
     assert "可以练习" in client.get(f"/admin/questions/{family_hall['ids']['OT-1']}").get_data(as_text=True)
+
+
+def test_an_empty_answer_to_a_withheld_question_is_refused_as_an_answer_would_be(app, client, family_banks, clock):
+    """A slip (nothing chosen) is shown on the question's page: for a question a drill begun earlier now skips, that
+    page would show what practice withholds. It is refused first as not askable, by the form and by the API alike."""
+    attacker = Attacker(client, "cand1")
+    begun = attacker.client.post("/practice/drills", data={"csrf_token": attacker.token(), "count": "10",
+                                                           "scope": "bank:party-affairs"})
+    drill_id = int(begun.location.rsplit("/", 1)[1])
+    with app.app_context():
+        schedule_family_exam(opens=START + timedelta(hours=1))
+        db.session.commit()
+    for question_id in (family_banks["ids"]["PA-0003"], family_banks["ids"]["PA-0009"]):     # on the paper; its family
+        for nothing in ([], [""]):              # nothing chosen; an empty box
+            page = attacker.post(f"/practice/drills/{drill_id}/answer", {"question_id": question_id,
+                                                                          "response": nothing})
+            assert "这道题现在不能练习" in page
+        empty = attacker.api("POST", f"/drills/{drill_id}/answers", {"question_id": question_id, "response": None})
+        guessed = attacker.api("POST", f"/drills/{drill_id}/answers", {"question_id": question_id, "response": ["猜"]})
+        assert empty == guessed and empty["error"] == "not_available", (empty, guessed)
+    assert attacker.leaks(["预备党员的预备期为", "同族解析", "党章第七条"]) == []
+    page = attacker.post(f"/practice/drills/{drill_id}/answer",
+                         {"question_id": family_banks["ids"]["PA-0010"], "response": [""]})
+    assert "请先作答" in page and "无族填空题干" in page, "a slip on the question the drill asks is still shown on it"
