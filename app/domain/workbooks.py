@@ -13,7 +13,8 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,13 @@ from app.domain.questions.matching import read_letters
 BANK_SHEET, QUESTION_SHEET, HELP_SHEET = "题库", "题目", "说明"
 ROWS_PER_SHEET = 10_000_000     # past Excel's 1,048,576 rows, so lines sort by sheet, then row
 MAX_BYTES = 20_000_000          # a bank of several thousand questions is well under a tenth of this
+# What the workbook's parts inflate to, however small it is zipped: openpyxl parses all of it, and keeps the shared
+# strings whole even read-only. The sample banks' questions take ~1.5 KB of XML each (their export), so a bank of
+# MAX_ROWS questions is ~77 MB: this is twice that, and refuses bombs (a 70 KB upload holding 22 MB of rows is past it
+# at 300 KB).
+MAX_UNPACKED_BYTES = 150_000_000
 MAX_ROWS = 50_000
+MAX_COLUMNS = 64                # through column BL; a bank sheet has 22, a list of accounts or scores a handful
 HEADER_ROWS = 10                # the header is looked for this far down (a title row may come first)
 
 # Column headers by meaning, as other systems write them, to the bank YAML's keys; 选项A … 选项H (or A … H) are
@@ -79,36 +86,61 @@ _OPTION_PREFIX = re.compile(r"^\s*([A-Ha-h])\s*[.．、:：)）]?\s*")
 def read_workbook(path: Path, name: str) -> BankDocument:
     """A bank workbook as a bank document; problems the rows have beyond validation (a header missing, unknown
     columns, a list that does not read) come with it."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         if path.stat().st_size > MAX_BYTES:
             return BankDocument(name, None, [Problem(name, 1, f"工作簿过大：超过 {MAX_BYTES // 1_000_000} MB")])
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        book = _open(path)
+    except OSError as error:
         return BankDocument(name, None, [Problem(name, 1, f"不是可读取的 Excel 工作簿（.xlsx）：{error}")])
+    except ValueError as error:
+        return BankDocument(name, None, [Problem(name, 1, str(error))])
     try:
         return _Reader(book, name).document()
+    except zipfile.BadZipFile as error:     # a part longer than the archive says: cut off there, and its CRC fails
+        return BankDocument(name, None, [Problem(name, 1, f"不是可读取的 Excel 工作簿（.xlsx）：{error}")])
     finally:
         book.close()
 
 
 def sheet_rows(data: bytes) -> list[list[str]]:
-    """The first sheet of a workbook (a score sheet, say) as rows of text; ValueError saying why it cannot be read."""
+    """The first sheet of a workbook (a score sheet, say) as rows of text, within MAX_ROWS; ValueError saying why it
+    cannot be read."""
     if len(data) > MAX_BYTES:
         raise ValueError(f"工作簿过大：超过 {MAX_BYTES // 1_000_000} MB")
+    book = _open(io.BytesIO(data))
+    try:
+        rows = [[_cell_value(value) for value in row] for row in islice(_values(book.worksheets[0]), MAX_ROWS + 1)]
+    except zipfile.BadZipFile as error:     # a part longer than the archive says: cut off there, and its CRC fails
+        raise ValueError(f"不是可读取的 Excel 工作簿（.xlsx）：{error}") from None
+    finally:
+        book.close()
+    if len(rows) > MAX_ROWS:
+        raise ValueError(f"行数过多：超过 {MAX_ROWS} 行")
+    return rows
+
+
+def _open(source: Path | io.BytesIO):
+    """The workbook, opened read-only once its parts are known to inflate to at most MAX_UNPACKED_BYTES; ValueError
+    saying why it cannot be read. The parts' sizes the archive declares are believed because zipfile, which openpyxl
+    reads them with, inflates a part no further than that (past it the part's CRC fails), as the .docx reader does."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(source) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+        if unpacked <= MAX_UNPACKED_BYTES:
+            return load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise ValueError(f"不是可读取的 Excel 工作簿（.xlsx）：{error}") from None
-    try:
-        return [[_cell_value(value) for value in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
+    raise ValueError(f"工作簿解压后过大：超过 {MAX_UNPACKED_BYTES // 1_000_000} MB，不是正常的题库、名单或成绩表")
+
+
+def _values(sheet) -> Iterator[tuple[Any, ...]]:
+    """A sheet's rows of values, each MAX_COLUMNS wide at most: openpyxl pads every row to the width the sheet
+    claims (its <dimension>), so a few KB claiming A1:XFD50000 would make 800 million cells. Cells past it are not
+    read."""
+    return sheet.iter_rows(max_col=min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS), values_only=True)
 
 
 class _Reader:
@@ -128,7 +160,7 @@ class _Reader:
 
     def rows(self, sheet: str):
         """(line, cells as text) for each row, within MAX_ROWS."""
-        for row, values in enumerate(self.book[sheet].iter_rows(values_only=True), start=1):
+        for row, values in enumerate(_values(self.book[sheet]), start=1):
             if row > MAX_ROWS:
                 self.report.error(self.line(sheet, row), f"行数过多：超过 {MAX_ROWS} 行")
                 return

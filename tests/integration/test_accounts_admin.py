@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from app.domain.accounts import ROLES
-from app.domain.workbooks import sheet_rows
+from app.domain.workbooks import MAX_UNPACKED_BYTES, sheet_rows
 from app.exports import XLSX_TYPE, to_xlsx
 from app.extensions import db
 from app.models import AuditEvent, Role, User
 from app.users import uploads
 from plugins.accounts import csrf_from, login
+from plugins.workbooks import ROW, many_rows
 
 SLIP_PASSWORD = re.compile(r'<dt>用户名</dt><dd class="code">([^<]+)</dd>\s*'
                            r'<dt>初始密码</dt><dd class="code">([^<]+)</dd>')
@@ -151,6 +152,15 @@ def test_a_list_with_mistakes_names_each_line_and_writes_nothing(app, organiser_
     assert header.status_code == 422 and "不认识的列“名字”" in unescape(header.get_data(as_text=True))
     workbook = upload(organiser_client, b"PK not a workbook", "名单.xlsx")
     assert workbook.status_code == 422 and "不是可读取的 Excel 工作簿" in workbook.get_data(as_text=True)
+
+
+def test_a_list_that_inflates_past_the_limit_is_refused_unread(app, organiser_client):
+    """1 MB uploaded that unpacks to 150 MB of rows (3 M of them): refused from the archive's directory, where
+    reading it would cost a worker half a minute and gigabytes."""
+    bomb = many_rows(MAX_UNPACKED_BYTES // len(ROW) + 1)
+    refused = upload(organiser_client, bomb, "名单.xlsx")
+    assert refused.status_code == 422 and "工作簿解压后过大" in refused.get_data(as_text=True)
+    assert list(accounts(app)) == ["organiser1"]
 
 
 def test_a_confirmation_of_a_stale_preview_shows_the_new_one(app, organiser_client, make_user, orgs):

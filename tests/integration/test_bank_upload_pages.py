@@ -7,10 +7,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from app.domain.workbooks import MAX_UNPACKED_BYTES
 from app.extensions import db
 from app.models import AuditEvent, Bank, Question, QuestionRevision
 from plugins.accounts import csrf_from, login
 from plugins.banks import VALID, line_of
+from plugins.workbooks import many_shared_strings, unpacked
 
 
 def upload(client, files: dict[str, str | bytes], **fields):
@@ -184,3 +186,13 @@ def test_an_empty_upload_is_refused_with_a_message(app, organiser_client):
     page = organiser_client.post("/admin/banks/upload", data={"csrf_token": token},
                                  content_type="multipart/form-data")
     assert page.status_code == 400 and "请选择要上传的题库文件或试卷方案" in page.get_data(as_text=True)
+
+
+def test_a_workbook_whose_shared_strings_inflate_past_the_limit_is_refused_unread(app, organiser_client):
+    """openpyxl reads a workbook's shared strings whole even read-only: 9 M of them, 1 MB uploaded, would be 150 MB of
+    XML parsed and over a GB kept. The archive's directory says so first."""
+    bomb = many_shared_strings(MAX_UNPACKED_BYTES // 17 + 1)
+    assert unpacked(bomb) > MAX_UNPACKED_BYTES
+    refused = upload(organiser_client, {"题库.xlsx": bomb})
+    assert "题库.xlsx:1: 工作簿解压后过大：超过 150 MB" in refused.get_data(as_text=True)
+    assert count(app, Bank) == 0

@@ -4,10 +4,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from app.domain import workbooks
 from app.domain.banks import BankDefaults, QuestionSpec, dump_bank, parse_bank, read_bank, validate_documents
 from app.domain.sources import read_sources
 from app.domain.workbooks import HEADER, read_workbook, template, write_workbook
 from plugins.banks import BANKS, VALID, without_materials
+from plugins.workbooks import ROW, many_rows, understated, unpacked
 
 BANK_ROWS = [["标识", "dangwu"], ["名称", "党务题库"], ["类别", "党务"], ["练习", "是"]]
 
@@ -234,3 +236,43 @@ def test_the_template_is_our_layout_with_instructions_and_reads_as_an_empty_bank
 def test_yaml_problems_still_print_their_line():
     _, problems = parse_bank(VALID.replace("    answer: A\n", "    answer: Z\n", 1), "pa.yaml")
     assert [str(p) for p in problems] == ["pa.yaml:10: [PA-0001] 答案 Z 不在选项 A, B, C, D 中"]
+
+
+# -- hostile workbooks: what a few hundred KB can make the reader do is bounded ------------------------------------
+
+def test_a_workbook_inflating_past_the_limit_is_refused_before_it_is_parsed(tmp_path):
+    """Past MAX_UNPACKED_BYTES: 3 M rows zipped into 1 MB, within an upload (4 MB). Parsed, they would take half a
+    minute and (through sheet_rows) gigabytes; refused from the archive's directory, they take nothing."""
+    bomb = many_rows(workbooks.MAX_UNPACKED_BYTES // len(ROW) + 1)
+    assert len(bomb) < 2_000_000 and unpacked(bomb) > workbooks.MAX_UNPACKED_BYTES
+    with pytest.raises(ValueError, match="工作簿解压后过大：超过 150 MB"):
+        workbooks.sheet_rows(bomb)
+    path = tmp_path / "题库.xlsx"
+    path.write_bytes(bomb)
+    assert [problem.message for problem in read_workbook(path, path.name).problems] == [
+        "工作簿解压后过大：超过 150 MB，不是正常的题库、名单或成绩表"]
+
+
+def test_a_part_inflating_past_what_the_archive_says_is_refused_as_unreadable(tmp_path):
+    """The limit believes the sizes the archive declares: zipfile inflates a part no further, and its CRC fails."""
+    for part in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):   # 题库 (read on opening), 题目 (row by row)
+        path = tmp_path / "题库.xlsx"
+        path.write_bytes(understated(template(), part))
+        [problem] = read_workbook(path, path.name).problems
+        assert problem.message.startswith("不是可读取的 Excel 工作簿（.xlsx）：Bad CRC-32")
+    with pytest.raises(ValueError, match="Bad CRC-32"):
+        workbooks.sheet_rows(understated(template()))
+
+
+def test_sheet_rows_stop_past_max_rows(monkeypatch):
+    """A sheet of 3 M rows (within the size limit) is read no further than the first MAX_ROWS + 1."""
+    monkeypatch.setattr(workbooks, "MAX_ROWS", 1000)
+    assert len(workbooks.sheet_rows(many_rows(1000, dimension="A1:A1000"))) == 1000
+    with pytest.raises(ValueError, match="行数过多：超过 1000 行"):
+        workbooks.sheet_rows(many_rows(3_000_000, dimension="A1:A3000000"))
+
+
+def test_rows_are_no_wider_than_max_columns_whatever_the_sheet_claims():
+    """openpyxl pads each row to the width a sheet claims: A1:XFD2000 would be 33 million cells from 14 KB."""
+    rows = workbooks.sheet_rows(many_rows(2000, dimension="A1:XFD2000"))
+    assert len(rows) == 2000 and {len(row) for row in rows} == {workbooks.MAX_COLUMNS} and rows[0][0] == "x"
