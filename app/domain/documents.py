@@ -57,10 +57,17 @@ _FIELDS = {"答案": "answer", "正确答案": "answer", "参考答案": "answer
            "误差": "tolerance", "允许误差": "tolerance"}
 _LABELS = "|".join(sorted(_FIELDS, key=len, reverse=True))
 _FIELD_LINE = re.compile(rf"^[【\[]\s*({_LABELS})\s*[】\]]\s*[:：]?\s*(.*)$|^({_LABELS})\s*[:：]\s*(.*)$", re.S)
-_FIELD_TAG = re.compile(rf"[【\[]\s*({_LABELS})\s*[:：]\s*([^】\]]*?)\s*[】\]]")
-_TRAILING_ANSWER = re.compile(r"\s+(?:正确答案|参考答案|标准答案|答案)\s*[:：]\s*(\S.*)$")
-_STEM_ANSWER = re.compile(r"[（(]\s*([A-HＡ-Ｈa-h][A-HＡ-Ｈa-h,，、\s]*|√|×|✓|✗|对|错|正确|错误)\s*[)）]")
-_WRAPPED = re.compile(r"[（(]([^（）()]*\S[^（）()]*)[)）]")
+# Possessive where spaces could go to either side, so no run of spaces is tried again at each of its characters (a
+# lazy value before `\s*`, or a class that takes spaces before `\s*`, is quadratic in it, and with `\s*` before both,
+# cubic). The value is its characters from the first to the last that is not a space.
+_FIELD_TAG = re.compile(rf"[【\[]\s*+({_LABELS})\s*+[:：]\s*+((?:\s*+[^】\]\s])*+)\s*+[】\]]")
+# After a space: a lookbehind, not `\s+`, which a run of spaces would start again at each of its characters. (The
+# paragraph holds no line break: `.*` never stops short of the end.)
+_TRAILING_ANSWER = re.compile(r"(?<=\s)(?:正确答案|参考答案|标准答案|答案)\s*[:：]\s*(\S.*)$")
+_STEM_ANSWER = re.compile(r"[（(]\s*+([A-HＡ-Ｈa-h][A-HＡ-Ｈa-h,，、\s]*+|√|×|✓|✗|对|错|正确|错误)\s*[)）]")
+# What `[（(]([^（）()]*\S[^（）()]*)[)）]` matched (quadratic in a long run without parentheses), no run read twice
+# from one start: a run, a parenthesis (the \S), a run, then a closing one; else a run with something in it.
+_WRAPPED = re.compile(r"[（(]([^（）()]*+[（）()][^（）()]*+|\s*+[^（）()\s][^（）()]*+)[)）]")
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
 _UNDERLINES = re.compile(r"[_＿]{2,}")
 _SPLIT_BLANKS = re.compile(r"[；;]")

@@ -18,6 +18,17 @@ BLANK_RUN = re.compile(r"_{3,}")
 EMPTY_PARENS = re.compile(r"[（(]\s*[)）]")
 
 
+# A rubric line's score at its end: （2 分）. Searched, not matched as `^(.*?)\s*（…）$`, whose lazy point retries the
+# whole tail at every character (quadratic in a run of spaces).
+_RUBRIC_SCORE = re.compile(r"[（(]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]$")
+
+
+def rubric_parts(text: str) -> tuple[str, str] | None:
+    """A rubric line `point（2 分）` as its point and its score's digits; None when it does not end in a score."""
+    found = _RUBRIC_SCORE.search(text)
+    return (text[: found.start()].rstrip(), found.group(1)) if found else None
+
+
 def count_blanks(stem: str) -> int:
     """How many answer blanks a stem has: each run of three or more underscores is one."""
     return len(BLANK_RUN.findall(stem))

@@ -25,6 +25,7 @@ from app.domain.inputs import BAD_TEXT, text_ok
 from app.domain.problems import Problem, Report
 from app.domain.questions import LETTERS, QUESTION_TYPES, QuestionType, question_type
 from app.domain.questions.matching import read_letters
+from app.domain.text import rubric_parts
 
 BANK_SHEET, QUESTION_SHEET, HELP_SHEET = "题库", "题目", "说明"
 ROWS_PER_SHEET = 10_000_000     # past Excel's 1,048,576 rows, so lines sort by sheet, then row
@@ -72,10 +73,9 @@ _ORDER_WORDS = {"固定": "fixed", "顺序固定": "fixed", "fixed": "fixed", "�
 _TYPE_WORDS = {"单项选择": "单选", "多项选择": "多选", "不定项选择": "多选", "不定项": "多选", "是非": "判断",
                "判断正误": "判断", "问答": "简答"}
 _LIST_SEPARATORS = re.compile(r"[,，、;；\n]+")
-_PROMPT_LINES = re.compile(r"\s*(?:\n|\|)\s*")
+_PROMPT_LINES = re.compile(r"[\n|]")   # each item stripped: `\s*[\n|]\s*` is quadratic in spaces
 _LETTER_SEPARATORS = re.compile(r"[\s,，、;；/]+")
 _BLANKS, _VARIANTS = re.compile(r"[|｜]"), re.compile(r"[/／]")
-_RUBRIC_LINE = re.compile(r"^(.*?)\s*[（(]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]$", re.S)
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+|[0-9]+)\s*[、.．:：)）]\s*")
 _NOTE = re.compile(r"[（(][^（）()]*[)）]")
 _OPTION_PREFIX = re.compile(r"^\s*([A-Ha-h])\s*[.．、:：)）]?\s*")
@@ -430,9 +430,9 @@ def step_answer(text: str, line: int) -> Any:
 def rubric_points(text: str, line: int) -> yamlmarks.MarkedList:
     points = []
     for entry in filter(None, (part.strip() for part in text.splitlines())):
-        match = _RUBRIC_LINE.match(entry)
-        score = (float(match.group(2)) if "." in match.group(2) else int(match.group(2))) if match else None
-        points.append(marked(line, {"point": match.group(1) if match else entry, "score": score}))
+        point, digits = rubric_parts(entry) or (entry, None)
+        score = (float(digits) if "." in digits else int(digits)) if digits else None
+        points.append(marked(line, {"point": point, "score": score}))
     return marked_list(line, points)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.banks import BankDefaults, read_bank
-from app.domain.documents import MAX_BYTES, read_docx, read_plain_text
+from app.domain.documents import MAX_BYTES, read_docx, read_paragraphs, read_plain_text
 from plugins.banks import WORD_NS, write_docx
 
 PARTY = BankDefaults(category="party_affairs")
@@ -273,3 +273,28 @@ def test_part_headings_are_skipped_and_a_field_written_twice_is_a_problem(tmp_pa
     assert errors(problems) == ["parts.txt:9: [single-0002] 答案写了两次（前面已有：A）"]
     partial, _ = read(path, partial=True)
     assert keys(partial) == {"single-0001": "A", "short-0001": "一、宣传党的主张。\n二、组织党员学习。"}
+
+
+NAMED = BankDefaults(slug="q", title="q", category="party_affairs")
+RUN = 200_000   # characters: a pattern that starts a run again at each of its characters takes minutes over it
+
+
+@pytest.mark.parametrize("paragraph", [
+    "1. 有正式党员（A" + " " * RUN + "x）人以上的，应当成立党支部。",            # letters and spaces, then \s*
+    "1. 有正式党员（ ）人以上的，应当成立党支部。x" + " " * RUN + "y",          # \s+ before 答案, at every space
+    "1. 有正式党员（ ）人以上的，应当成立党支部。【答案：" + " " * RUN,          # a lazy value between two \s*
+], ids=["stem-answer", "trailing-answer", "field-tag"])
+def test_long_runs_in_a_paragraph_are_read_in_linear_time(paragraph):
+    """Each paragraph took minutes or more to read (200 KB in a .txt or a .docx); now at once, and as before: the
+    answer paragraph after it is what the question's answer is."""
+    paragraphs = [(1, "一、单项选择题"), (2, paragraph), (3, "A. 三"), (4, "B. 五"), (5, "答案：A")]
+    bank, problems = read_bank(read_paragraphs(paragraphs, "q.txt"), NAMED)
+    assert [problem.message for problem in problems if not problem.warning] == []
+    assert keys(bank) == {"single-0001": "A"}
+
+
+def test_an_unclosed_parenthesis_in_a_fill_in_stem_is_read_in_linear_time():
+    """The answers written in a stem's parentheses: an unclosed one before a long run took minutes."""
+    paragraphs = [(1, "一、填空题"), (2, "1. 党的最高领导机关是党的（全国代表大会）。（注" + "全国 " * RUN)]
+    bank, problems = read_bank(read_paragraphs(paragraphs, "q.txt"), NAMED)
+    assert keys(bank) == {"blank-0001": [["全国代表大会"]]}

@@ -4,6 +4,7 @@ import textwrap
 
 from app.domain.banks import BankDefaults, BankSpec, QuestionSpec, read_bank, validate_documents
 from app.domain.interchange.gift import escape, parse_gift, write_gift
+from app.domain.interchange.shared import read_rubric_line
 from app.domain.questions import question_type
 from app.domain.sources import read_sources
 from app.domain.text import count_blanks
@@ -57,6 +58,14 @@ def test_gift_special_characters_are_escaped_and_read_back():
     assert problems == [], [str(p) for p in problems]
     assert [q.content() for q in back.questions] == [q.content() for q in bank.questions]
 
+
+
+def test_a_rubric_line_with_a_long_run_of_spaces_is_read_in_linear_time():
+    """A GIFT or Moodle rubric line `point（2 分）` was matched as `^(.*?)\\s*（…）$`: 40,000 spaces took 10 s."""
+    spaces = " " * 200_000
+    assert read_rubric_line(f"答出甲{spaces}（2 分）") == {"point": "答出甲", "score": 2}
+    assert read_rubric_line(f"答出甲{spaces}x（2.5分）") == {"point": f"答出甲{spaces}x", "score": 2.5}
+    assert read_rubric_line(f"答出甲{spaces}x") is None
 
 MOODLE_EXAMPLES = """\
     // 摘自 Moodle 文档的 GIFT 写法

@@ -276,3 +276,21 @@ def test_rows_are_no_wider_than_max_columns_whatever_the_sheet_claims():
     """openpyxl pads each row to the width a sheet claims: A1:XFD2000 would be 33 million cells from 14 KB."""
     rows = workbooks.sheet_rows(many_rows(2000, dimension="A1:XFD2000"))
     assert len(rows) == 2000 and {len(row) for row in rows} == {workbooks.MAX_COLUMNS} and rows[0][0] == "x"
+
+
+def test_cells_with_long_runs_of_spaces_are_read_in_linear_time(tmp_path):
+    """A rubric point or a list of left items was split where spaces could go either side of the separator, and a run
+    of them was tried again from each of its characters: a cell of 30,000 spaces took seconds, and a workbook holds
+    50,000 rows; a Word paragraph of 200,000, minutes. Now no time, and split as before."""
+    spaces = " " * 15_000    # twice in a cell, within its 32,767 characters
+    rubric, prompts = f"要点一{spaces}（2分）\n要点二{spaces}x（1分）", f"左一{spaces}|{spaces}左二"
+    rows = ours(["1", "简答", "简述。", "", "", "", "", "参考答案", "解", "出", "", "", "", rubric],
+                ["2", "匹配", "匹配。", "甲", "乙", "", "", "BA", "解", "出", "", "", "", "", "", prompts])
+    bank, problems = read(book(tmp_path / "forms.xlsx", rows, BANK_ROWS))
+    assert bank is not None, problems
+    short, matching = bank.questions
+    assert short.rubric == [{"point": "要点一", "score": 2}, {"point": f"要点二{spaces}x", "score": 1}]
+    assert matching.prompts == ["左一", "左二"]
+    # A Word bank's 评分要点 paragraphs, read by the same function, have no cell's limit.
+    long_point = f"要点{' ' * 200_000}x"
+    assert workbooks.rubric_points(f"{long_point}（1分）", 1) == [{"point": long_point, "score": 1}]

@@ -27,7 +27,9 @@ from app.domain.sources import read_text
 from app.domain.text import BLANK_RUN, count_blanks
 
 CLOZE = "cloze"
-_CLOZE_PART = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
+# A part's answers may hold `{` (Moodle's do, unescaped, and so do ours) but not another part's opening: otherwise
+# each of many unclosed `{1:SA:` would be read to the end of the text, quadratic in them.
+_CLOZE_PART = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|(?!\{\d*:[A-Z_]+:)[^\\}])*)\}")
 _CLOZE_NUMBERS = {"NUMERICAL", "NM"}
 _CLOZE_BLANKS = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
 _CLOZE_SPECIAL = re.compile(r'([\\}#~/"])')

@@ -12,6 +12,7 @@ from app.domain import yamlmarks
 from app.domain.banks import CATEGORIES, QUESTION_ID, QuestionSpec
 from app.domain.questions import QUESTION_TYPES, QuestionType
 from app.domain.questions.calculation import number_text
+from app.domain.text import rubric_parts
 
 SOURCE_MARK = "出处："
 DIFFICULTY_TAG = "难度:"
@@ -25,7 +26,6 @@ PAIRS_TAG = "匹配答案:"
 RUBRIC_HEADING = "评分要点："
 _SOURCE_PARAGRAPH = re.compile(r"(?:^|\n\n)出处[:：]\s*(.+)$", re.S)
 _DIFFICULTY = re.compile(r"^难度[:：]\s*([1-5])$")
-_RUBRIC_POINT = re.compile(r"^(.*?)\s*[（(]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]$", re.S)
 MAX_CHARS = 20_000_000      # in a Moodle XML or GIFT file: far past a bank of several thousand questions
 
 
@@ -134,11 +134,12 @@ def rubric_line(point: dict[str, Any]) -> str:
 
 def read_rubric_line(text: str) -> dict[str, Any] | None:
     """A rubric point from `point（2 分）`; None when the line is not one."""
-    found = _RUBRIC_POINT.match(text.strip())
-    if not found:
+    parts = rubric_parts(text.strip())
+    if not parts:
         return None
-    score = float(found.group(2))
-    return {"point": found.group(1).strip(), "score": int(score) if score.is_integer() else score}
+    point, digits = parts
+    score = float(digits)
+    return {"point": point.strip(), "score": int(score) if score.is_integer() else score}
 
 
 def category_path(title: str, category: str) -> list[str]:
