@@ -193,6 +193,14 @@ def test_keys_as_organisers_type_them():
     assert CALC.key_rows(key) == 2 and CALC.key_hint
 
 
+def test_a_long_key_line_is_read_in_linear_time():
+    """A number that could end anywhere, against a unit between two runs of spaces, was cubic: 600 digits or spaces
+    took seconds and a form's 1 MB days. These 200,000 take no time, and read as before."""
+    spaces = " " * 200_000
+    assert CALC.parse_key(f"46{spaces}元{spaces}±0.5") == [step("46", "元", "0.5")]
+    assert CALC.parse_key(f"46{spaces}元 ±") is None and CALC.parse_key("4" * 200_000 + "±") is None
+
+
 # -- paper answer sheets ------------------------------------------------------------------------------------------
 
 def test_answer_sheets_read_calculations_as_typed():

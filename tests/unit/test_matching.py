@@ -136,6 +136,7 @@ def test_keys_as_organisers_type_them_and_as_shown():
     for text in ("1-B，2-A，3-D", "BAD", "B,A,D", "bad", "1-B 2-A 3-D"):
         assert MATCH.parse_key(text) == ["B", "A", "D"], text
     assert MATCH.parse_key("1-B，3-A") is None and MATCH.parse_key("1-B，乙") is None
+    assert MATCH.parse_key("1" * 200_000) is None, "a pair was looked for from every digit: minutes"
     assert MATCH.key_problem(["B", "A", "D"], LETTERS, 3) == ""
     for bad in (["B", "A"], ["B", "B", "D"], ["B", "A", "E"], None):
         assert MATCH.key_problem(bad, LETTERS, 3).startswith("匹配题答案应按 3 个左项的顺序"), bad

@@ -20,7 +20,11 @@ from app.domain.text import count_blanks
 MAX_NUMBER_TEXT = 100      # characters in one step's answer
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _TOLERANCE = re.compile(r"(?:±|\+-|\+/-)?\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)")
-_KEY_LINE = re.compile(r"(?P<number>[+-]?[\d,]*\.?\d+)\s*(?P<unit>[^±]*?)\s*(?:±\s*(?P<tolerance>[\d.]+\s*%?))?")
+# The number atomic and the unit possessive, from its first character to its last that is not a space: the number
+# split in every way against a lazy unit between two `\s*` was cubic in a line of digits or spaces. Whether the rest
+# of the line reads does not depend on where the number ends, so the first number found is the one there is.
+_KEY_LINE = re.compile(r"(?P<number>(?>[+-]?[\d,]*\.?\d+))\s*+(?P<unit>(?:\s*+[^±\s])*+)\s*+"
+                       r"(?:±\s*(?P<tolerance>[\d.]+\s*%?))?")
 
 
 def _fold(text: str) -> str:

@@ -19,7 +19,7 @@ from app.domain.questions.choice import LETTERS, _Choice
 from app.domain.scores import rounded
 
 MIN_PROMPTS, MAX_PROMPTS = 2, 8
-_PAIR = re.compile(r"(\d+)\s*[-－—–:：.．、=]\s*([A-Za-z])")
+_PAIR = re.compile(r"(?<!\d)(\d+)\s*[-－—–:：.．、=]\s*([A-Za-z])")   # from a number's first digit only: linear
 _SEPARATORS = re.compile(r"[\s,，、;；/|]+")
 
 
