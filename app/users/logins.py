@@ -112,10 +112,10 @@ def _throttled(user: User, account: AccountThrottle | None, pairs: list[LoginFai
 
 
 def unknown_names(now: datetime) -> int:
-    """Made-up usernames with failed logins still counted: typos, or someone trying names."""
+    """Made-up usernames with failed logins still counted, or held: typos, or someone trying names."""
     known = exists().where(User.username == AccountThrottle.username)
-    return db.session.scalar(select(func.count()).select_from(AccountThrottle)
-                             .where(_remembered(AccountThrottle, now), ~known))
+    counted = or_(_remembered(AccountThrottle, now), AccountThrottle.held_since.is_not(None))
+    return db.session.scalar(select(func.count()).select_from(AccountThrottle).where(counted, ~known))
 
 
 def unlock(username: str, now: datetime) -> Throttled | None:
@@ -134,11 +134,13 @@ def unlock(username: str, now: datetime) -> Throttled | None:
 
 def prune(now: datetime) -> int:
     """Delete counters that are forgotten anyway, so the tables hold only the last hour's failures (made-up names
-    included) and holds on real accounts. Returns how many rows went; most runs take no write lock."""
+    included) and holds. A hold stays until an organiser lifts it whether or not the name is an account: were a
+    made-up name's to lapse, one try an hour later would tell it from a real one, still held. Returns how many rows
+    went; most runs take no write lock."""
     cutoff = now - timedelta(seconds=policy().forget_after)
     stale_pairs = or_(LoginFailure.last_failed_at.is_(None), LoginFailure.last_failed_at < cutoff)
-    real_hold = AccountThrottle.held_since.is_not(None) & exists().where(User.username == AccountThrottle.username)
-    stale_accounts = or_(AccountThrottle.last_failed_at.is_(None), AccountThrottle.last_failed_at < cutoff) & ~real_hold
+    stale_accounts = (or_(AccountThrottle.last_failed_at.is_(None), AccountThrottle.last_failed_at < cutoff)
+                      & AccountThrottle.held_since.is_(None))
     if not (db.session.scalar(select(exists().where(stale_pairs)))
             or db.session.scalar(select(exists().where(stale_accounts)))):
         return 0

@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import create_app
+from app.attempts.sweeper import sweep_all
 from app.extensions import db
 from app.models import AccountThrottle, AuditEvent, LoginFailure, User
 from app.users.service import check_password
-from plugins.accounts import csrf_from, login
+from plugins.accounts import csrf_from, fail_logins, login
 from plugins.http import Browser
 
 T0 = datetime(2022, 10, 8, 9, 0, tzinfo=UTC)
@@ -386,6 +387,20 @@ def test_unknown_usernames_are_throttled_the_same_way(app, client, zhang, clock)
     assert known == unknown
     assert stored(app, LoginFailure, username="ghost").failures == 3
     assert stored(app, AccountThrottle, username="ghost").failures == 3
+
+
+def test_a_held_made_up_name_answers_as_a_held_account_after_the_sweep(app, client, zhang, clock):
+    """100 failures in a row hold any name. Were a made-up name's hold pruned by the sweep after a quiet hour and an
+    account's kept, one more try would then sort guessed names into accounts (still 429, 暂停登录) and not (heard
+    again: 用户名或密码错误), holding every real one found."""
+    for username in ("zhang", "ghost"):
+        fail_logins(app, username, 100, "10.9.0.1", clock.now)
+    clock.advance(3 * 3600)
+    with app.app_context():
+        sweep_all(clock.now)
+    answers = [(response.status_code, alert(response.get_data(as_text=True)))
+               for response in (try_login(client, "zhang"), try_login(client, "ghost"))]
+    assert answers[0] == answers[1] == (429, "该账号因连续多次密码错误已暂停登录，请联系组织者解锁。")
 
 
 def test_failures_are_kept_in_the_database_so_every_app_process_agrees(app, zhang, clock):
