@@ -508,11 +508,23 @@ def _book(bank: BankSpec, rows: list[list[Any]]) -> bytes:
 
 
 def _append(sheet, row: list[Any]) -> None:
-    """Text as a cell holds it; text a spreadsheet would run as a formula is kept as text (domain.cells)."""
-    sheet.append([cell_text(value) if isinstance(value, str) else value for value in row])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and runs_as_formula(cell.value):
-            cell.data_type, cell.quotePrefix = "s", True
+    """Text as a cell holds it; text a spreadsheet would run as a formula is kept as text (domain.cells). Such a
+    cell is made before the row is appended: finding the row afterwards (`sheet.max_row`) reads every cell of the
+    sheet, which made writing a bank quadratic in its questions."""
+    sheet.append([_written(sheet, value) for value in row])
+
+
+def _written(sheet, value: Any) -> Any:
+    from openpyxl.cell import Cell
+
+    if not isinstance(value, str):
+        return value
+    text = cell_text(value)
+    if not runs_as_formula(text):
+        return text
+    cell = Cell(sheet, value=text)
+    cell.data_type, cell.quotePrefix = "s", True
+    return cell
 
 
 def _question_row(question: QuestionSpec) -> list[Any]:
