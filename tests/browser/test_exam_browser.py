@@ -102,6 +102,10 @@ def test_answers_given_offline_are_saved_when_the_network_returns(sitting):
 
 def test_answers_queued_on_a_page_closed_offline_are_sent_when_the_exam_is_opened_again(sitting):
     page, context = sitting.page, sitting.page.context
+    # Chromium's offline emulation has let a save through on CI; a route that drops the saves is what a dead
+    # network does, whatever the emulation holds back.
+    saves = "**/api/v1/attempts/*/responses"
+    context.route(saves, lambda route: route.abort("internetdisconnected"))
     context.set_offline(True)
     sitting.item("short").locator("textarea").fill("断网时写下的答案")
     sitting.expect_state("未保存")
@@ -111,6 +115,7 @@ def test_answers_queued_on_a_page_closed_offline_are_sent_when_the_exam_is_opene
     page.close()
     assert sitting.stored()["short"] is None
 
+    context.unroute(saves)
     context.set_offline(False)
     again = context.new_page()
     again.goto(f"{sitting.base}/exam/attempts/{sitting.attempt_id}")
