@@ -64,29 +64,37 @@ def withheld(now: datetime) -> ColumnElement[bool]:
         .union(select(Attempt.paper_id).where(Attempt.session_id.in_(sessions)))
     on_papers = select(QuestionRevision.question_id).join(PaperItem, PaperItem.revision_id == QuestionRevision.id) \
         .where(PaperItem.paper_id.in_(papers))
-    condition = or_(Question.id.in_(on_papers), Question.id.in_(_family_on(papers)))
+    condition = Question.id.in_(on_papers)
+    if families := _families_on(papers):
+        condition = or_(condition, _of_families(families))
     drawing = _banks_drawn_per_attempt(now)
     return or_(condition, Question.bank_id.in_(select(Bank.id).where(Bank.slug.in_(drawing)))) if drawing else condition
 
 
-# The revisions and questions `_family_on` reads, apart from those of any query around it (no correlation); made once,
-# as an alias costs more to make than the look-up it serves.
-_HELD, _HELD_QUESTION = aliased(QuestionRevision), aliased(Question)
+# The revisions and questions a family's siblings are read from, apart from those of any query around it (no
+# correlation); made once, as an alias costs more to make than the look-up it serves.
 _SIBLING_REVISION, _SIBLING = aliased(QuestionRevision), aliased(Question)
 
 
-def _family_on(papers: Select) -> Select:
-    """The ids of the questions whose current revision shares a family (same bank, same non-empty `family`) with a
-    revision on one of these papers: from the papers' few family revisions to their siblings by the index on
-    `family`, never scanning the banks."""
-    held, held_question, current, sibling = _HELD, _HELD_QUESTION, _SIBLING_REVISION, _SIBLING
-    return (select(sibling.id).select_from(PaperItem)
-            .join(held, held.id == PaperItem.revision_id)
-            .join(held_question, held_question.id == held.question_id)
-            .join(current, current.family == held.family)
-            .join(sibling, and_(sibling.id == current.question_id, sibling.latest_number == current.number,
-                                sibling.bank_id == held_question.bank_id))
-            .where(PaperItem.paper_id.in_(papers), held.family != ""))
+def _families_on(papers: Select) -> list[tuple[int, str]]:
+    """The (bank, family) of every revision with a family on these papers: a few, or none."""
+    return [tuple(row) for row in db.session.execute(
+        select(Question.bank_id, QuestionRevision.family).distinct().select_from(PaperItem)
+        .join(QuestionRevision, QuestionRevision.id == PaperItem.revision_id)
+        .join(Question, Question.id == QuestionRevision.question_id)
+        .where(PaperItem.paper_id.in_(papers), QuestionRevision.family != ""))]
+
+
+def _of_families(families: list[tuple[int, str]]) -> ColumnElement[bool]:
+    """A condition on Question: its current revision is of one of these families of its bank. The families are read
+    first and named here as values, so the planner goes straight to them by the index on `family`: as one statement
+    with the papers, PostgreSQL on fresh statistics joined every revision to every other of the same family (10 s on
+    the organisers' home page after a bank import)."""
+    revision, sibling = _SIBLING_REVISION, _SIBLING
+    return Question.id.in_(
+        select(sibling.id).join(revision, and_(revision.question_id == sibling.id,
+                                               revision.number == sibling.latest_number))
+        .where(or_(*(and_(revision.family == family, sibling.bank_id == bank) for bank, family in families))))
 
 
 def _banks_drawn_per_attempt(now: datetime) -> set[str]:
