@@ -116,6 +116,17 @@ def test_correction_keeps_the_old_value(app, runner, loaded):
         assert [e.hundredths for e in entries] == [9000, 9250] and entries[1].replaces_id == entries[0].id
 
 
+def scheduled_for_the_preliminary(app, runner) -> int:
+    """The five-question exam, scheduled on the command line to feed the preliminary's written component."""
+    from plugins.exams import load_exam_content
+    with app.app_context():
+        load_exam_content()
+    result = runner.invoke(args=["exam", "schedule", "five", "--title", "初赛笔试", "--opens", "2026-01-01T08:00",
+                                 "--closes", "2030-01-01T08:00", "--round", "test-2026/preliminary"])
+    assert result.exit_code == 0, result.output
+    return int(result.stdout.strip().splitlines()[-1])
+
+
 def test_close_refuses_an_unsettled_tie_then_enters_qualifiers(app, runner, loaded):
     scores = write(loaded, "w.csv", "username,score\nzhao,80\nqian,80\nsun,90\nli,70\nzhou,50\nwu,60\n")
     runner.invoke(args=["contest", "scores", "test-2026/preliminary", "written", scores])
@@ -157,13 +168,7 @@ def test_written_score_from_an_exam_session_scheduled_for_the_round(app, runner,
 
     from app.attempts.service import mark_pending, start_attempt, submit_attempt
     from app.models import utcnow
-    from plugins.exams import load_exam_content
-    with app.app_context():
-        load_exam_content()
-    result = runner.invoke(args=["exam", "schedule", "five", "--title", "初赛笔试", "--opens", "2026-01-01T08:00",
-                                 "--closes", "2030-01-01T08:00", "--round", "test-2026/preliminary"])
-    assert result.exit_code == 0, result.output
-    session_id = int(result.stdout.strip().splitlines()[-1])
+    session_id = scheduled_for_the_preliminary(app, runner)
     with app.app_context():
         zhao = db.session.scalar(select(User).where(User.username == "zhao"))
         attempt = start_attempt(session_id, zhao, utcnow())
@@ -197,12 +202,7 @@ def test_the_written_share_rounds_half_up_like_every_other_score(app, runner, lo
 
     from app.attempts.service import mark_pending, start_attempt, submit_attempt
     from app.models import Attempt, utcnow
-    from plugins.exams import load_exam_content
-    with app.app_context():
-        load_exam_content()
-    result = runner.invoke(args=["exam", "schedule", "five", "--title", "初赛笔试", "--opens", "2026-01-01T08:00",
-                                 "--closes", "2030-01-01T08:00", "--round", "test-2026/preliminary"])
-    session_id = int(result.stdout.strip().splitlines()[-1])
+    session_id = scheduled_for_the_preliminary(app, runner)
     with app.app_context():
         zhao = db.session.scalar(select(User).where(User.username == "zhao"))
         attempt_id = start_attempt(session_id, zhao, utcnow()).id
@@ -220,13 +220,8 @@ def test_a_closed_rounds_written_scores_stay_as_they_are(app, runner, loaded, ma
     from app.attempts.judging import MarkingError, correct_key, mark_response
     from app.attempts.service import mark_pending, start_attempt, submit_attempt
     from app.models import Response, RoundStatus, utcnow
-    from plugins.exams import load_exam_content
     judge = make_user("marker", role="judge")
-    with app.app_context():
-        load_exam_content()
-    result = runner.invoke(args=["exam", "schedule", "five", "--title", "初赛笔试", "--opens", "2026-01-01T08:00",
-                                 "--closes", "2030-01-01T08:00", "--round", "test-2026/preliminary"])
-    session_id = int(result.stdout.strip().splitlines()[-1])
+    session_id = scheduled_for_the_preliminary(app, runner)
     with app.app_context():
         zhao = db.session.scalar(select(User).where(User.username == "zhao"))
         attempt = start_attempt(session_id, zhao, utcnow())
